@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from clients.roles import is_manager
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Enter a time zone such as Europe/Berlin.") from None
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def visible_to(self, user: Any) -> ClientQuerySet:
+        """Managers see every client; everyone else only the clients they own."""
+        if is_manager(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(account_manager=user)
+
+
+class Client(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DEPARTING = "departing", "Departing"
+        DEPARTED = "departed", "Departed"
+        RETURNED = "returned", "Returned"
+
+    company_name = models.CharField(max_length=200)
+    contact_name = models.CharField("primary contact", max_length=200)
+    contact_email = models.EmailField("contact email", max_length=254)
+    contact_phone = models.CharField("contact phone", max_length=40, blank=True)
+    account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients")
+    segment = models.CharField("segment or service line", max_length=80, blank=True)
+    monthly_value = models.DecimalField(
+        "monthly recurring value", max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    contract_start = models.DateField(null=True, blank=True)
+    contract_end = models.DateField("contract end (renewal)", null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    keep_in_touch_consent = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["company_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("contact_email"), name="client_unique_contact_email"),
+            models.CheckConstraint(
+                condition=models.Q(contract_end__isnull=True)
+                | models.Q(contract_start__isnull=True)
+                | models.Q(contract_end__gte=models.F("contract_start")),
+                name="client_contract_end_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account_manager", "status"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["segment"]),
+            models.Index(Lower("company_name"), name="client_company_name_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("clients:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
+            raise ValidationError({"contract_end": "The contract cannot end before it starts."})

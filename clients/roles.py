@@ -1,0 +1,34 @@
+"""The two roles, as groups created by a data migration.
+
+Account managers own a book of clients and see only their own; managers see
+everything plus the dashboard, exports, outbox and the reason list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACCOUNT_MANAGERS = "Account managers"
+MANAGERS = "Managers"
+ROLE_GROUPS = (ACCOUNT_MANAGERS, MANAGERS)
+
+
+def _group_names(user: Any) -> frozenset[str]:
+    # Asked on nearly every page (navigation, visible_to): cache on the user
+    # object so a request pays one query at most.
+    cached = getattr(user, "_role_group_names", None)
+    if cached is None:
+        if not user.is_authenticated:
+            cached = frozenset()
+        else:
+            cached = frozenset(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
+        user._role_group_names = cached
+    return cached
+
+
+def is_manager(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or MANAGERS in _group_names(user)))
+
+
+def is_account_manager(user: Any) -> bool:
+    return bool(user.is_authenticated and ACCOUNT_MANAGERS in _group_names(user))

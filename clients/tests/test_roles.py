@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from clients.models import Client
+from clients.roles import ACCOUNT_MANAGERS, MANAGERS, is_account_manager, is_manager
+from clients.tests.factories import ClientFactory
+
+
+@pytest.mark.django_db
+def test_the_two_role_groups_exist_after_migrating() -> None:
+    assert set(Group.objects.values_list("name", flat=True)) >= {ACCOUNT_MANAGERS, MANAGERS}
+
+
+@pytest.mark.django_db
+def test_roles_follow_group_membership(account_manager: User, manager: User) -> None:
+    assert is_account_manager(account_manager)
+    assert not is_manager(account_manager)
+    assert is_manager(manager)
+    assert not is_account_manager(manager)
+
+
+@pytest.mark.django_db
+def test_account_managers_see_only_their_own_clients(
+    account_manager: User, other_account_manager: User, manager: User
+) -> None:
+    mine = ClientFactory.create(account_manager=account_manager)
+    theirs = ClientFactory.create(account_manager=other_account_manager)
+    assert list(Client.objects.visible_to(account_manager)) == [mine]
+    assert set(Client.objects.visible_to(manager)) == {mine, theirs}

@@ -1,0 +1,59 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client as BrowserClient
+
+from clients.roles import ACCOUNT_MANAGERS, MANAGERS
+from clients.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    # Production serves hashed files collected by collectstatic; tests render
+    # pages without collecting, so they resolve static files from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def account_manager(db: None) -> User:
+    return UserFactory.create(username="amelia", first_name="Amelia", last_name="Hart", role=ACCOUNT_MANAGERS)
+
+
+@pytest.fixture
+def other_account_manager(db: None) -> User:
+    return UserFactory.create(username="jonas", first_name="Jonas", last_name="Berg", role=ACCOUNT_MANAGERS)
+
+
+@pytest.fixture
+def manager(db: None) -> User:
+    return UserFactory.create(username="marta", first_name="Marta", last_name="Lindqvist", role=MANAGERS)
+
+
+@pytest.fixture
+def am_client(account_manager: User) -> BrowserClient:
+    """A browser signed in as the account manager."""
+    browser = BrowserClient()
+    browser.force_login(account_manager)
+    return browser
+
+
+@pytest.fixture
+def other_am_client(other_account_manager: User) -> BrowserClient:
+    browser = BrowserClient()
+    browser.force_login(other_account_manager)
+    return browser
+
+
+@pytest.fixture
+def manager_client(manager: User) -> BrowserClient:
+    browser = BrowserClient()
+    browser.force_login(manager)
+    return browser

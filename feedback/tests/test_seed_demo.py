@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client as BrowserClient
+
+from clients.demo import DEMO_PASSWORD
+from clients.models import Client
+from clients.roles import is_manager
+
+
+def _counts() -> tuple[int, int]:
+    return User.objects.count(), Client.objects.count()
+
+
+@pytest.mark.django_db
+def test_seed_demo_run_twice_creates_nothing_new() -> None:
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+    assert first[1] >= 30
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_work(client: BrowserClient) -> None:
+    call_command("seed_demo")
+    for username in ("amelia", "jonas", "marta"):
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        client.logout()
+    assert is_manager(User.objects.get(username="marta"))
+
+
+@pytest.mark.django_db
+def test_demo_clients_vary_in_size_and_contract_dates() -> None:
+    call_command("seed_demo")
+    assert Client.objects.values("monthly_value").distinct().count() >= 5
+    assert Client.objects.values("contract_end").distinct().count() >= 20
+    assert Client.objects.values("account_manager").distinct().count() == 2
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_an_existing_database_alone() -> None:
+    call_command("seed_demo")
+    Client.objects.filter(pk=Client.objects.first().pk).delete()  # type: ignore[union-attr]
+    before = _counts()
+    call_command("seed_demo", "--if-empty")
+    assert _counts() == before

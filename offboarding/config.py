@@ -1,0 +1,93 @@
+"""Reading settings from the environment, failing loudly on malformed values.
+
+Every reader names the variable in its error, so a typo in a deployment stops
+start-up with a message that says exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"{name} must be set.")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_database(name: str, default: str) -> dict[str, Any]:
+    url = os.environ.get(name) or default
+    try:
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} must name a database; got {url!r}.")
+    return config
+
+
+def env_url(name: str, default: str | None = None, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    value = env_str(name, default)
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.netloc:
+        allowed = ", ".join(f"{s}://" for s in schemes)
+        raise ImproperlyConfigured(f"{name} must be an absolute URL starting with {allowed}; got {value!r}.")
+    return value.rstrip("/")
+
+
+def env_broker_url(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    scheme = urlsplit(value).scheme
+    if scheme not in {"redis", "rediss", "filesystem", "memory"}:
+        raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or filesystem:// URL; got {value!r}.")
+    return value
+
+
+def env_time_zone(name: str, default: str) -> str:
+    value = env_str(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be an IANA time zone such as Europe/Berlin; got {value!r}.") from None
+    return value

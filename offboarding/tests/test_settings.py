@@ -1,0 +1,103 @@
+"""Configuration from the environment: malformed values stop start-up with a clear message."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from offboarding import config
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-like-secret-key-9f8e7d6c5b4a39281706-ZYXWVUTSRQ",
+    "ALLOWED_HOSTS": "offboarding.northwind.example",
+    "SITE_URL": "https://offboarding.northwind.example",
+    "EMAIL_HOST": "smtp.northwind.example",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/offboarding",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+}
+
+# Set for the test process itself (pytest.ini); a fresh process starts without them.
+OTHER_SETTINGS = {"VAR_DIR", "SECURE_SSL_REDIRECT"}
+
+
+def run_django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Start Django in a fresh process with exactly these settings variables."""
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in OTHER_SETTINGS}
+    clean["VAR_DIR"] = str(BASE_DIR / "var" / "test")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_the_deploy_check() -> None:
+    result = run_django(PRODUCTION_ENV, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "not-a-database-url"),
+        ("DATABASE_URL", "postgres://"),
+        ("DEBUG", "maybe"),
+        ("CELERY_BROKER_URL", "amqp://guest@localhost//"),
+        ("SITE_URL", "offboarding.example"),
+        ("TIME_ZONE", "Mars/Olympus_Mons"),
+        ("EMAIL_PORT", "twenty-five"),
+    ],
+)
+def test_a_malformed_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
+    result = run_django({**PRODUCTION_ENV, variable: value}, "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.splitlines()[-1]
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_django(env, "check")
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_accepts_the_usual_spellings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for raw, expected in [("1", True), ("yes", True), ("On", True), ("0", False), ("false", False), ("", False)]:
+        monkeypatch.setenv("DEBUG", raw)
+        assert config.env_bool("DEBUG", default=not expected) is expected
+
+
+def test_a_database_url_without_a_database_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        config.env_database("DATABASE_URL", "sqlite:///unused.sqlite3")
+
+
+def test_the_embedded_defaults_need_no_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_django(
+        {"DEBUG": "1", "VAR_DIR": str(BASE_DIR / "var" / "test-embedded")},
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], "
+        "settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ]

@@ -1,0 +1,102 @@
+"""Sign-in, sign-out, password change and reset; every page but sign-in needs a login."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client as BrowserClient
+
+from clients.tests.factories import TEST_PASSWORD
+from offboarding.tests.urlwalk import Page, all_pages
+
+# Pages a person who is not signed in must be able to reach.
+PUBLIC_PAGES = {
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [p for p in all_pages() if p.name not in PUBLIC_PAGES], ids=lambda p: p.name)
+def test_every_private_page_sends_an_anonymous_visitor_to_sign_in(client: BrowserClient, page: Page) -> None:
+    for method in (client.get, client.post):
+        response = method(page.path)
+        assert response.status_code == 302, f"{page.name} answered {response.status_code}"
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_is_open(client: BrowserClient) -> None:
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+@pytest.mark.django_db
+def test_a_person_signs_in_and_out(client: BrowserClient, account_manager: User) -> None:
+    response = client.post("/accounts/login/", {"username": "amelia", "password": TEST_PASSWORD}, follow=True)
+    assert response.wsgi_request.user == account_manager
+    assert b"My work" in response.content
+
+    response = client.post("/accounts/logout/", follow=True)
+    assert not response.wsgi_request.user.is_authenticated
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_is_refused_with_a_message(client: BrowserClient, account_manager: User) -> None:
+    response = client.post("/accounts/login/", {"username": "amelia", "password": "not-my-password"})
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    assert not response.wsgi_request.user.is_authenticated
+
+
+@pytest.mark.django_db
+def test_a_person_changes_their_password(am_client: BrowserClient, account_manager: User) -> None:
+    response = am_client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "a-much-longer-passphrase",
+            "new_password2": "a-much-longer-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    account_manager.refresh_from_db()
+    assert account_manager.check_password("a-much-longer-passphrase")
+
+
+@pytest.mark.django_db
+def test_a_common_password_is_refused_on_change(am_client: BrowserClient, account_manager: User) -> None:
+    response = am_client.post(
+        "/accounts/password_change/",
+        {"old_password": TEST_PASSWORD, "new_password1": "password123", "new_password2": "password123"},
+    )
+    assert response.status_code == 200
+    assert b"This password is too common" in response.content
+    account_manager.refresh_from_db()
+    assert account_manager.check_password(TEST_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_a_forgotten_password_is_reset_through_the_emailed_link(client: BrowserClient, account_manager: User) -> None:
+    client.post("/accounts/password_reset/", {"email": account_manager.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", str(mail.outbox[0].body))
+    assert link is not None
+
+    form_page = client.get(link.group(1), follow=True)
+    assert b"Choose a new password" in form_page.content
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "brand-new-passphrase-7", "new_password2": "brand-new-passphrase-7"},
+    )
+    account_manager.refresh_from_db()
+    assert account_manager.check_password("brand-new-passphrase-7")
