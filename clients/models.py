@@ -80,7 +80,7 @@ class Client(models.Model):
         return self.company_name
 
     def get_absolute_url(self) -> str:
-        return reverse("clients:detail", args=[self.pk])
+        return reverse("client_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:

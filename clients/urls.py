@@ -8,5 +8,4 @@ app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
-    path("<int:pk>/", views.client_detail, name="detail"),
 ]

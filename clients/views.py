@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from clients.models import Client
 
@@ -9,8 +9,3 @@ from clients.models import Client
 def client_list(request: HttpRequest) -> HttpResponse:
     clients = Client.objects.visible_to(request.user).select_related("account_manager")
     return render(request, "clients/client_list.html", {"clients": clients})
-
-
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.visible_to(request.user).select_related("account_manager"), pk=pk)
-    return render(request, "clients/client_detail.html", {"client": client})

@@ -3,12 +3,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from offboarding import views
+from offboarding.views import cases, health
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", cases.my_work, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The client page lives with the cases: it shows every departure case,
+    # the timeline and the scheduled follow-ups (clients/ must not import them).
+    path("clients/<int:pk>/", cases.client_detail, name="client_detail"),
     path("clients/", include("clients.urls")),
+    path("cases/", include("offboarding.urls_cases")),
+    path("outbox/", include("offboarding.urls_outbox")),
+    path("feedback/", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]

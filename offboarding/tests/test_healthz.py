@@ -16,7 +16,7 @@ def test_healthz_answers_200_without_signing_in(client: BrowserClient) -> None:
 
 @pytest.mark.django_db
 def test_healthz_names_the_database_when_it_fails(client: BrowserClient) -> None:
-    with mock.patch("offboarding.views.connection.cursor", side_effect=OperationalError("gone")):
+    with mock.patch("offboarding.views.health.connection.cursor", side_effect=OperationalError("gone")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.content.startswith(b"database: failing")

@@ -20,6 +20,7 @@ PUBLIC_PAGES = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "feedback:survey",
 }
 
 

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from clients import demo as client_demo
 from clients.models import Client
+from feedback.demo import seed_feedback
+from offboarding.demo import seed_cases
+from offboarding.demo_outbox import seed_follow_ups
 
 
 class Command(BaseCommand):
@@ -29,6 +32,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = client_demo.seed_users()
             clients = client_demo.seed_clients(users, today)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(users)} users, {len(clients)} clients."))
+            cases = seed_cases(users, clients, today)
+            follow_ups = seed_follow_ups(users, today)
+            answers = seed_feedback(users, today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(users)} users, {len(clients)} clients, {cases} departure cases, "
+                f"{follow_ups} follow-ups, {answers} feedback answers."
+            )
+        )
         for demo_user in client_demo.DEMO_USERS:
             self.stdout.write(f"  {demo_user.username} / {client_demo.DEMO_PASSWORD}  ({demo_user.role})")

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -19,7 +18,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError as exc:
         return HttpResponse(f"database: failing ({exc.__class__.__name__})\n", status=503, content_type="text/plain")
     return HttpResponse("database: ok\n", content_type="text/plain")
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "offboarding/home.html")

@@ -1,0 +1,34 @@
+"""Departure cases, their six-step checklist, churn reasons, the timeline and the follow-up outbox."""
+
+from __future__ import annotations
+
+from offboarding.models.cases import (
+    ApologyStep,
+    CaseEvent,
+    CaseStep,
+    ChurnReason,
+    DepartureCase,
+    HandoverItem,
+    KeepInTouchStep,
+    OfferStep,
+    ProbeStep,
+    ThankStep,
+    TransitionStep,
+)
+from offboarding.models.followups import FollowUp, Suppression
+
+__all__ = [
+    "ApologyStep",
+    "CaseEvent",
+    "CaseStep",
+    "ChurnReason",
+    "DepartureCase",
+    "FollowUp",
+    "HandoverItem",
+    "KeepInTouchStep",
+    "OfferStep",
+    "ProbeStep",
+    "Suppression",
+    "ThankStep",
+    "TransitionStep",
+]

@@ -1,0 +1,334 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from clients.models import Client
+from clients.roles import is_manager
+
+
+class ChurnReason(models.Model):
+    """A reason clients give for leaving. Managers edit the list in the app.
+
+    The key is stable (reports and imports refer to it); a reason is retired,
+    never deleted, so old cases keep their meaning.
+    """
+
+    class Category(models.TextChoices):
+        PRICE = "price", "Price"
+        SERVICE = "service", "Service problems"
+        FIT = "fit", "No longer the best option"
+        NEED_MET = "need_met", "Need was met"
+        LOST_FOCUS = "lost_focus", "Pulled in too many directions"
+        NO_FOLLOW_THROUGH = "no_follow_through", "Did not follow through"
+        STRUCTURAL = "structural", "Acquired, in-house or ownership change"
+        OTHER = "other", "Other"
+
+    key = models.SlugField(max_length=60, unique=True)
+    label = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    description = models.CharField(max_length=300, blank=True)
+    sort_order = models.PositiveIntegerField(default=100)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sort_order", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class DepartureCaseQuerySet(models.QuerySet["DepartureCase"]):
+    def visible_to(self, user: Any) -> DepartureCaseQuerySet:
+        """Managers see every case; an account manager the cases of clients they own."""
+        if is_manager(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(client__account_manager=user)
+
+
+class DepartureCase(models.Model):
+    """One departure of one client, from notice to close."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SAVED = "saved", "Saved"
+        DEPARTED = "departed", "Departed"
+        WON_BACK = "won_back", "Won back"
+
+    class HowHeard(models.TextChoices):
+        EMAIL = "email", "Email"
+        CALL = "call", "Phone call"
+        MEETING = "meeting", "Meeting"
+        LETTER = "letter", "Letter or formal notice"
+        NON_RENEWAL = "non_renewal", "Did not renew"
+        INDIRECT = "indirect", "Heard indirectly"
+        OTHER = "other", "Other"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    notice_received_on = models.DateField()
+    planned_leave_date = models.DateField()
+    how_heard = models.CharField("how we heard", max_length=20, choices=HowHeard.choices)
+    first_notes = models.TextField(blank=True)
+    # Snapshots taken when the case opens, so the dashboard reports the revenue
+    # and owner at the time of leaving even if the client is later edited.
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="departure_cases"
+    )
+    segment = models.CharField(max_length=80, blank=True)
+    monthly_value = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    departed_on = models.DateField(null=True, blank=True)
+    saved_on = models.DateField(null=True, blank=True)
+    won_back_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DepartureCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"], condition=models.Q(status="open"), name="case_one_open_case_per_client"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_leave_date__gte=models.F("notice_received_on")),
+                name="case_leave_date_not_before_notice",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "notice_received_on"]),
+            models.Index(fields=["account_manager", "status"]),
+            models.Index(fields=["notice_received_on"]),
+            models.Index(fields=["segment", "notice_received_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} leaving {self.planned_leave_date:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("offboarding:case", args=[self.pk])
+
+
+class CaseStep(models.Model):
+    """What every checklist step has: a status, who completed it and when."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To do"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    skip_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status != self.Status.PENDING
+
+
+def _skip_needs_reason(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~models.Q(status="skipped") | ~models.Q(skip_reason=""), name=f"{name}_skip_needs_reason"
+    )
+
+
+class ProbeStep(CaseStep):
+    title = "Probe"
+
+    class DepartureKind(models.TextChoices):
+        NEED_MET = "need_met", "Their need was met"
+        LOST_FOCUS = "lost_focus", "They lost focus"
+        NO_FOLLOW_THROUGH = "no_follow_through", "They did not follow through"
+        OTHER = "other", "Other"
+
+    class WorthSaving(models.TextChoices):
+        YES = "yes", "Yes, worth saving"
+        NO = "no", "No, let them go"
+        UNSURE = "unsure", "Unsure"
+
+    case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="probe")
+    primary_reason = models.ForeignKey(
+        ChurnReason, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_for"
+    )
+    contributing_reasons = models.ManyToManyField(ChurnReason, blank=True, related_name="contributing_to")
+    client_words = models.TextField("in the client's own words", blank=True)
+    competitor = models.CharField("competitor they are moving to", max_length=120, blank=True)
+    departure_kind = models.CharField(max_length=20, choices=DepartureKind.choices, blank=True)
+    worth_saving = models.CharField(max_length=10, choices=WorthSaving.choices, blank=True)
+    worth_saving_why = models.TextField("why", blank=True)
+
+    class Meta:
+        constraints = [_skip_needs_reason("probe")]
+        indexes = [models.Index(fields=["primary_reason"]), models.Index(fields=["competitor"])]
+
+    def __str__(self) -> str:
+        return f"Probe ({self.get_status_display()})"
+
+
+class ApologyStep(CaseStep):
+    title = "Apologise"
+
+    class FellShort(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_APPLICABLE = "n/a", "Not applicable"
+
+    case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="apology")
+    fell_short = models.CharField("did we fall short?", max_length=4, choices=FellShort.choices, blank=True)
+    what_we_said = models.TextField(blank=True)
+    what_will_change = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [_skip_needs_reason("apology")]
+
+    def __str__(self) -> str:
+        return f"Apologise ({self.get_status_display()})"
+
+
+class OfferStep(CaseStep):
+    title = "Offer a fix"
+
+    class OfferType(models.TextChoices):
+        SERVICE_FIX = "service_fix", "Fix the service problem"
+        PRICE_CHANGE = "price_change", "Price change"
+        SCOPE_CHANGE = "scope_change", "Different scope"
+        PAUSE = "pause", "Pause the service"
+        NEW_CONTACT = "new_contact", "New contact person"
+        OTHER = "other", "Other"
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        PENDING = "pending", "Waiting for an answer"
+
+    case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="offer")
+    offer_made = models.BooleanField(null=True, blank=True)
+    offer_type = models.CharField(max_length=20, choices=OfferType.choices, blank=True)
+    details = models.TextField(blank=True)
+    monthly_value_effect = models.DecimalField(
+        "effect on monthly value", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.CharField("client's answer", max_length=10, choices=Answer.choices, blank=True)
+    no_offer_reason = models.TextField("why no offer was made", blank=True)
+
+    class Meta:
+        constraints = [_skip_needs_reason("offer")]
+        indexes = [models.Index(fields=["offer_type", "answer"])]
+
+    def __str__(self) -> str:
+        return f"Offer a fix ({self.get_status_display()})"
+
+
+class TransitionStep(CaseStep):
+    title = "Transition"
+
+    case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="transition")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [_skip_needs_reason("transition")]
+
+    def __str__(self) -> str:
+        return f"Transition ({self.get_status_display()})"
+
+
+class HandoverItem(models.Model):
+    """One item of the transition's handover list."""
+
+    case = models.ForeignKey(DepartureCase, on_delete=models.CASCADE, related_name="handover_items")
+    title = models.CharField(max_length=200)
+    days_from_leave_date = models.IntegerField(
+        default=0, help_text="Due this many days after the leave date (negative: before it)."
+    )
+    due_on = models.DateField()
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["due_on", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ThankStep(CaseStep):
+    title = "Thank"
+
+    case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="thanks")
+    personal_note = models.TextField("a personal line for the thank-you email", blank=True)
+    send_card = models.BooleanField("send a handwritten card", default=True)
+    card_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_skip_needs_reason("thanks")]
+
+    def __str__(self) -> str:
+        return f"Thank ({self.get_status_display()})"
+
+
+class KeepInTouchStep(CaseStep):
+    title = "Keep in touch"
+
+    class Cadence(models.TextChoices):
+        QUARTERLY = "quarterly", "Every few months"
+        TWICE_A_YEAR = "twice_a_year", "Twice a year"
+        YEARLY = "yearly", "Once a year"
+        RENEWAL_ONLY = "renewal_only", "Only around their renewal"
+
+    case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="keep_in_touch")
+    consent = models.BooleanField("client agreed to stay in touch", null=True, blank=True)
+    cadence = models.CharField("preferred cadence", max_length=20, choices=Cadence.choices, blank=True)
+    new_contract_renewal_on = models.DateField("their new contract comes up for renewal on", null=True, blank=True)
+
+    class Meta:
+        constraints = [_skip_needs_reason("keep_in_touch")]
+
+    def __str__(self) -> str:
+        return f"Keep in touch ({self.get_status_display()})"
+
+
+class CaseEvent(models.Model):
+    """One entry of a client's timeline: who did what, when, with before/after."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(DepartureCase, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    summary = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "-created_at"]), models.Index(fields=["case", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.summary

@@ -1,0 +1,109 @@
+"""The follow-up outbox: every scheduled message is a row, claimed and sent by the dispatcher.
+
+scheduled --claim--> sending --250--> sent
+scheduled/retry_wait --(opt-out, saved, returned, erased)--> cancelled
+sending --4xx/timeout, attempts < max--> retry_wait (backoff + jitter)
+sending --5xx or attempts >= max--> failed (a manager can retry)
+sending --lease expired (worker died)--> retry_wait, same message_id
+sending --recipient suppressed at send time--> suppressed
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from clients.models import Client
+from clients.roles import is_manager
+from offboarding.models.cases import DepartureCase
+
+
+class FollowUpQuerySet(models.QuerySet["FollowUp"]):
+    def visible_to(self, user: Any) -> FollowUpQuerySet:
+        if is_manager(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(client__account_manager=user)
+
+
+class FollowUp(models.Model):
+    class Kind(models.TextChoices):
+        THANK_YOU = "thank_you", "Thank-you email"
+        SURVEY = "survey", "Survey invitation"
+        CHECK_IN = "check_in", "Keep-in-touch check-in"
+        WIN_BACK = "win_back", "Win-back note"
+        STAFF_REMINDER = "staff_reminder", "Staff reminder"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        RETRY_WAIT = "retry_wait", "Waiting to retry"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        SUPPRESSED = "suppressed", "Suppressed"
+
+    PENDING_STATUSES = (Status.SCHEDULED, Status.RETRY_WAIT)
+
+    # The idempotency key: planning the same message twice finds this row.
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="follow_ups")
+    case = models.ForeignKey(DepartureCase, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
+    recipient_email = models.EmailField(max_length=254)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField("what it is about", max_length=200, blank=True)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=250, blank=True)
+    last_error = models.TextField(blank=True)
+    subject = models.CharField(max_length=250, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The dispatcher's claim query: due rows by status and time.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="followup_due_pending",
+                condition=models.Q(status__in=["scheduled", "retry_wait"]),
+            ),
+            models.Index(
+                fields=["lease_expires_at"], name="followup_sending_lease", condition=models.Q(status="sending")
+            ),
+            models.Index(fields=["status", "kind", "due_at"]),
+            models.Index(fields=["client", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_email} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Suppression(models.Model):
+    """An address we must never mail again, stored only as a hash so it survives erasure."""
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.address_hash[:12]}…"
