@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/offboarding
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint typecheck pytest services install install-dev
+.PHONY: run test lint typecheck pytest services install install-dev chromium
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.runtime node_modules/.installed
 install-dev: $(VENV)/.dev node_modules/.installed
+
+# Browser tests drive the system Chromium (Playwright's own download does not work here).
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 # --- make run: embedded defaults (SQLite, filesystem broker, mail as files) ---
 run: export DEBUG ?= 1
@@ -46,7 +52,7 @@ $(CHECKS): export CELERY_BROKER_URL = $(TEST_BROKER_URL)
 $(CHECKS): export SECRET_KEY ?= test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz
 $(CHECKS): export EMAIL_HOST ?= 127.0.0.1
 $(CHECKS): export SITE_URL ?= http://testserver
-test: install-dev services lint typecheck pytest
+test: install-dev chromium services lint typecheck pytest
 
 services: install-dev
 	@$(BIN)/python .ci/check_services.py
@@ -58,5 +64,8 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy .
 
-pytest: install-dev
-	$(BIN)/pytest --create-db
+pytest: install-dev chromium
+	@mkdir -p var/screenshots
+	@$(BIN)/pytest --create-db; status=$$?; \
+		echo "Screenshots of the main pages (and of any failing page): $(CURDIR)/var/screenshots/"; \
+		exit $$status

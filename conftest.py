@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client as BrowserClient
 
@@ -20,6 +22,24 @@ def _plain_static_storage(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Rows that data migrations create; a transactional test's flush removes them.
+MIGRATION_DATA = (
+    ("clients.migrations.0002_roles", "create_groups"),
+    ("offboarding.migrations.0002_default_reasons", "add_reasons"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request: pytest.FixtureRequest) -> None:
+    """Give transactional tests the groups and reasons that migrations created."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    for module_name, function_name in MIGRATION_DATA:
+        getattr(importlib.import_module(module_name), function_name)(apps, None)
 
 
 @pytest.fixture
