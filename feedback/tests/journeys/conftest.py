@@ -28,20 +28,20 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the
-# tests make between browser steps are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture(scope="session")
-def playwright_session() -> Iterator[Playwright]:
+@pytest.fixture
+def playwright_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: `make test` installs it (apt-get install chromium).")
+    # Playwright's sync API keeps an event loop running in this thread; the ORM
+    # calls a test makes between browser steps are still plain synchronous calls.
+    # Set per test, so the permission ends with the browser.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     browser = playwright_session.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
