@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.test import Client as BrowserClient
 
-from clients.roles import ACCOUNT_MANAGERS, MANAGERS
+from clients.roles import ACCOUNT_MANAGERS, MANAGERS, ROLE_GROUPS
 from clients.tests.factories import UserFactory
 
 
@@ -24,7 +24,8 @@ def _plain_static_storage(settings: Any) -> None:
     }
 
 
-# Rows that data migrations create; a transactional test's flush removes them.
+# Rows that data migrations create; a transactional test's flush removes them,
+# and every later test on that database would miss them.
 MIGRATION_DATA = (
     ("clients.migrations.0002_roles", "create_groups"),
     ("offboarding.migrations.0002_default_reasons", "add_reasons"),
@@ -33,13 +34,22 @@ MIGRATION_DATA = (
 
 @pytest.fixture(autouse=True)
 def _migration_data(request: pytest.FixtureRequest) -> None:
-    """Give transactional tests the groups and reasons that migrations created."""
+    """Make sure every test that uses the database has the groups and reasons migrations created."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    if marker is not None:
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    elif not {"db", "transactional_db"} & set(request.fixturenames):
         return
-    request.getfixturevalue("transactional_db")
+    if Group.objects.filter(name__in=ROLE_GROUPS).count() == len(ROLE_GROUPS):
+        return
     for module_name, function_name in MIGRATION_DATA:
         getattr(importlib.import_module(module_name), function_name)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The real hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
