@@ -8,4 +8,8 @@ app_name = "clients"
 
 urlpatterns = [
     path("", views.client_list, name="list"),
+    path("new/", views.client_create, name="create"),
+    path("<int:pk>/edit/", views.client_edit, name="edit"),
+    path("import/", views.client_import, name="import"),
+    path("export.csv", views.client_export, name="export"),
 ]

@@ -1,0 +1,49 @@
+"""The client CSV format, shared by the import and the export so an export can be imported again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    name: str
+    required: bool
+    description: str
+
+
+CSV_COLUMNS = (
+    CsvColumn("company_name", True, "Company name."),
+    CsvColumn("contact_name", True, "Primary contact's name."),
+    CsvColumn("contact_email", True, "Primary contact's email; unique across all clients, ignoring case."),
+    CsvColumn("contact_phone", False, "Primary contact's phone."),
+    CsvColumn("account_manager", True, 'Username of the account manager (a member of "Account managers").'),
+    CsvColumn("segment", False, "Segment or service line."),
+    CsvColumn("monthly_value", False, "Monthly recurring value, e.g. 1500.00; 0 or more. Empty means 0."),
+    CsvColumn("currency", False, "Three-letter currency code, e.g. EUR. Empty means the business's currency."),
+    CsvColumn("contract_start", False, "Contract start date as YYYY-MM-DD."),
+    CsvColumn("contract_end", False, "Contract end (renewal) date as YYYY-MM-DD; not before the start."),
+    CsvColumn("time_zone", False, "Time zone such as Europe/Berlin. Empty means the business's time zone."),
+    CsvColumn("keep_in_touch_consent", False, "yes or no (also true/false, 1/0). Empty means no."),
+    CsvColumn("status", False, "active, departing, departed or returned. Empty means active."),
+    CsvColumn("notes", False, "Free text."),
+)
+CSV_HEADER = tuple(column.name for column in CSV_COLUMNS)
+REQUIRED_COLUMNS = frozenset(column.name for column in CSV_COLUMNS if column.required)
+
+_YES = frozenset({"yes", "y", "true", "1"})
+_NO = frozenset({"no", "n", "false", "0", ""})
+
+
+def format_consent(consent: bool) -> str:
+    return "yes" if consent else "no"
+
+
+def parse_consent(text: str) -> bool | None:
+    """True or False for a yes/no cell, None when the cell is neither."""
+    answer = text.strip().lower()
+    if answer in _YES:
+        return True
+    if answer in _NO:
+        return False
+    return None

@@ -1,0 +1,180 @@
+"""Reading and checking a client CSV file; `services.clients_import_csv` decides what is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+
+from clients.csv_format import CSV_HEADER, REQUIRED_COLUMNS, parse_consent
+from clients.csv_safety import FORMULA_TRIGGERS
+from clients.models import Client
+from clients.validators import validate_currency_code
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+
+# Row numbers as a spreadsheet shows them: the header is row 1.
+FIRST_DATA_ROW = 2
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read as a client CSV; the message says why."""
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int | None  # None when the problem is with the file as a whole
+    column: str
+    message: str
+
+
+@dataclass
+class ClientRow:
+    number: int
+    cells: dict[str, str]
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _decoded(file: IO[bytes]) -> str:
+    content = file.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise FileRejected(
+            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it into smaller files."
+        )
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRejected(
+            'The file is not UTF-8 text. In your spreadsheet choose "Save as" > "CSV UTF-8" and upload that file.'
+        ) from None
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    # Spreadsheets in many European locales save CSV with semicolons.
+    first_line = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _checked_header(cells: list[str]) -> list[str]:
+    header = [cell.strip().lower() for cell in cells]
+    unknown = [name for name in header if name not in CSV_HEADER]
+    missing = sorted(REQUIRED_COLUMNS - set(header), key=CSV_HEADER.index)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if unknown or missing or repeated:
+        parts = []
+        if unknown:
+            parts.append(f"unknown columns: {', '.join(unknown)}")
+        if missing:
+            parts.append(f"missing columns: {', '.join(missing)}")
+        if repeated:
+            parts.append(f"columns given twice: {', '.join(repeated)}")
+        raise FileRejected(f"The header row does not match the client columns ({'; '.join(parts)}).")
+    return header
+
+
+def _restored(cell: str) -> str:
+    # Our export prefixes formula-like cells with a quote; take it off again so
+    # an exported file imports unchanged (a phone number "+44 ..." stays as it was).
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell.strip()
+
+
+def _records(reader: Iterator[list[str]], header: list[str]) -> Iterator[ClientRow | ImportProblem]:
+    for number, cells in enumerate(reader, start=FIRST_DATA_ROW):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if number - FIRST_DATA_ROW >= MAX_IMPORT_ROWS:
+            raise FileRejected(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+        if len(cells) != len(header):
+            yield ImportProblem(number, "", f"This row has {len(cells)} cells but the header has {len(header)}.")
+            continue
+        yield ClientRow(number, {name: _restored(cell) for name, cell in zip(header, cells, strict=True)})
+
+
+def read_client_rows(file: IO[bytes]) -> list[ClientRow | ImportProblem]:
+    """Every data row of the file, or a problem for rows that cannot even be split into columns."""
+    text = _decoded(file)
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    try:
+        header = _checked_header(next(reader, []))
+        rows = list(_records(reader, header))
+    except csv.Error as error:
+        raise FileRejected(f"The file is not a readable CSV file (line {reader.line_num}: {error}).") from None
+    if not rows:
+        raise FileRejected("The file has a header row but no clients.")
+    return rows
+
+
+def _with_defaults(cells: dict[str, str]) -> dict[str, object]:
+    return {
+        "monthly_value": cells.get("monthly_value") or "0",
+        "currency": (cells.get("currency") or settings.BUSINESS_CURRENCY).upper(),
+        "time_zone": cells.get("time_zone") or settings.TIME_ZONE,
+        "status": (cells.get("status") or Client.Status.ACTIVE).lower(),
+        "contract_start": cells.get("contract_start") or None,
+        "contract_end": cells.get("contract_end") or None,
+    }
+
+
+def _owner_problems(username: str, owner: User | None, number: int) -> list[ImportProblem]:
+    if not username:
+        return [ImportProblem(number, "account_manager", "This field cannot be blank.")]
+    if owner is None:
+        return [ImportProblem(number, "account_manager", f"No account manager has the username {username!r}.")]
+    return []
+
+
+def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, list[ImportProblem]]:
+    """An unsaved client built from one row, and everything wrong with the row (no database queries)."""
+    cells: dict[str, object] = {name: row.cells.get(name, "") for name in CSV_HEADER}
+    cells.update(_with_defaults(row.cells))
+    username = row.cells.get("account_manager", "")
+    problems = _owner_problems(username, owners.get(username), row.number)
+    consent = parse_consent(row.cells.get("keep_in_touch_consent", ""))
+    if consent is None:
+        problems.append(ImportProblem(row.number, "keep_in_touch_consent", "Enter yes or no."))
+    del cells["account_manager"], cells["keep_in_touch_consent"]
+    client = Client(**cells, account_manager=owners.get(username), keep_in_touch_consent=bool(consent))
+    problems.extend(_model_problems(client, row.number))
+    return client, problems
+
+
+def _model_problems(client: Client, number: int) -> list[ImportProblem]:
+    # Email uniqueness is checked for the whole file at once by the caller, not row by row.
+    errors: dict[str, list[str]] = {}
+    try:
+        client.clean_fields(exclude=["account_manager"])
+    except ValidationError as error:
+        errors = error.message_dict
+    # The model's own rule compares the contract dates, so it can only run once both cells are dates.
+    if not {"contract_start", "contract_end"} & errors.keys():
+        try:
+            client.clean()
+        except ValidationError as error:
+            errors = {**errors, **error.message_dict}
+    if "currency" not in errors:
+        try:
+            validate_currency_code(client.currency)
+        except ValidationError as error:
+            errors = {**errors, "currency": error.messages}
+    return [ImportProblem(number, column, message) for column, messages in errors.items() for message in messages]

@@ -1,0 +1,118 @@
+"""Read queries for the client pages and the CSV export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+
+from clients.csv_format import format_consent
+from clients.models import Client, ClientQuerySet
+from clients.roles import ACCOUNT_MANAGERS
+
+_STATUS_ORDER = Case(
+    *(When(status=status, then=Value(position)) for position, status in enumerate(Client.Status.values)),
+    output_field=IntegerField(),
+)
+
+# Sort key (as in the URL) -> the column it orders by; "-key" sorts descending.
+# Empty contract dates go last either way, so the soonest renewals lead an ascending sort.
+_SORT_COLUMNS: dict[str, Any] = {
+    "name": Lower("company_name"),
+    "value": F("monthly_value"),
+    "contract_end": F("contract_end"),
+    "status": _STATUS_ORDER,
+}
+SORT_CHOICES = [
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("value", "Monthly value, lowest first"),
+    ("-value", "Monthly value, highest first"),
+    ("contract_end", "Contract end, soonest first"),
+    ("-contract_end", "Contract end, latest first"),
+    ("status", "Status (active first)"),
+    ("-status", "Status (returned first)"),
+]
+DEFAULT_SORT = "name"
+
+
+@dataclass(frozen=True)
+class ClientListFilters:
+    search: str = ""
+    status: str = ""
+    account_manager: User | None = None
+    segment: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def _ordering(sort: str) -> list[OrderBy | str]:
+    descending = sort.startswith("-")
+    column = _SORT_COLUMNS.get(sort.removeprefix("-"), _SORT_COLUMNS[DEFAULT_SORT])
+    primary = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return [primary, Lower("company_name").asc(), "id"]
+
+
+def _search(clients: ClientQuerySet, search: str) -> ClientQuerySet:
+    # Every word must appear in the company, the contact's name or the email,
+    # so "sofia alder" finds Sofia at Alder Logistics.
+    for word in search.split():
+        clients = clients.filter(
+            Q(company_name__icontains=word) | Q(contact_name__icontains=word) | Q(contact_email__icontains=word)
+        )
+    return clients
+
+
+def clients_filtered(*, user: Any, filters: ClientListFilters) -> ClientQuerySet:
+    """The clients the user may see, searched, filtered and sorted as on the list page."""
+    clients = _search(Client.objects.visible_to(user), filters.search)
+    if filters.status:
+        clients = clients.filter(status=filters.status)
+    if filters.account_manager is not None:
+        clients = clients.filter(account_manager=filters.account_manager)
+    if filters.segment:
+        clients = clients.filter(segment=filters.segment)
+    return clients.select_related("account_manager").order_by(*_ordering(filters.sort))
+
+
+def emails_in_use(emails: list[str], *, except_client: Client | None = None) -> set[str]:
+    """Which of these emails (lower case) a client already has; uses the lower(email) unique index."""
+    clients = Client.objects.annotate(email_lower=Lower("contact_email")).filter(email_lower__in=emails)
+    if except_client is not None and except_client.pk:
+        clients = clients.exclude(pk=except_client.pk)
+    return set(clients.values_list("email_lower", flat=True))
+
+
+def client_segments(*, user: Any) -> list[str]:
+    """The segments in use among the clients the user may see, for the filter."""
+    segments = Client.objects.visible_to(user).exclude(segment="").order_by("segment")
+    return list(segments.values_list("segment", flat=True).distinct())
+
+
+def account_managers() -> QuerySet[User]:
+    """Users who can own clients: members of the "Account managers" group."""
+    return User.objects.filter(groups__name=ACCOUNT_MANAGERS, is_active=True).order_by("first_name", "last_name", "id")
+
+
+def client_csv_rows(clients: ClientQuerySet) -> Iterator[list[object]]:
+    """One row per client in the import format, fetched in chunks so 10,000 clients stay cheap."""
+    for client in clients.iterator(chunk_size=2000):
+        yield [
+            client.company_name,
+            client.contact_name,
+            client.contact_email,
+            client.contact_phone,
+            client.account_manager.get_username(),
+            client.segment,
+            client.monthly_value,
+            client.currency,
+            client.contract_start.isoformat() if client.contract_start else "",
+            client.contract_end.isoformat() if client.contract_end else "",
+            client.time_zone,
+            format_consent(client.keep_in_touch_consent),
+            client.status,
+            client.notes,
+        ]

@@ -1,0 +1,161 @@
+"""Writes on clients. Each function runs in one transaction.
+
+Client changes are not recorded as case events here: `CaseEvent` lives in the
+`offboarding` app, which sits above `clients` and must not be imported from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import IO, Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from clients.csv_import import ClientRow, FileRejected, ImportProblem, ImportResult, client_from_row, read_client_rows
+from clients.models import Client
+from clients.roles import is_account_manager, is_manager
+from clients.selectors import account_managers, emails_in_use
+from clients.validators import validate_currency_code
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "company_name",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "segment",
+        "monthly_value",
+        "currency",
+        "contract_start",
+        "contract_end",
+        "time_zone",
+        "keep_in_touch_consent",
+        "notes",
+    }
+)
+DUPLICATE_EMAIL = "Another client already has this contact email (emails are compared ignoring upper and lower case)."
+IMPORT_BATCH_SIZE = 1000
+
+
+def _check_owner(account_manager: User) -> None:
+    if not is_account_manager(account_manager):
+        raise ValidationError({"account_manager": 'Choose a member of the "Account managers" group.'})
+
+
+def _validated_save(client: Client) -> Client:
+    if emails_in_use([client.contact_email.lower()], except_client=client):
+        raise ValidationError({"contact_email": DUPLICATE_EMAIL})
+    client.full_clean(validate_unique=False, validate_constraints=False)
+    validate_currency_code(client.currency)
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        # Two people saved the same new email at the same moment; the unique index caught the second.
+        raise ValidationError({"contact_email": DUPLICATE_EMAIL}) from None
+    return client
+
+
+def _assign(client: Client, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not client fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(client, name, value)
+
+
+@transaction.atomic
+def client_create(*, created_by: User, account_manager: User | None = None, **fields: Any) -> Client:
+    """A new client. An account manager always owns the clients they create; a manager chooses the owner."""
+    if is_manager(created_by):
+        if account_manager is None:
+            raise ValidationError({"account_manager": "Choose the account manager who owns this client."})
+    elif is_account_manager(created_by):
+        account_manager = created_by
+    else:
+        raise PermissionDenied("Only managers and account managers add clients.")
+    _check_owner(account_manager)
+    client = Client(account_manager=account_manager)
+    _assign(client, fields)
+    _validated_save(client)
+    logger.info("client %s created by %s", client.pk, created_by.pk)
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, updated_by: User, account_manager: User | None = None, **fields: Any) -> Client:
+    """Change a client's details; only a manager can hand the client to another account manager."""
+    locked = Client.objects.visible_to(updated_by).select_for_update().filter(pk=client.pk).first()
+    if locked is None:
+        raise PermissionDenied("This client belongs to another account manager.")
+    client = locked
+    if account_manager is not None and account_manager != client.account_manager:
+        if not is_manager(updated_by):
+            raise PermissionDenied("Only a manager can reassign a client.")
+        _check_owner(account_manager)
+        logger.info("client %s reassigned from %s to %s", client.pk, client.account_manager_id, account_manager.pk)
+        client.account_manager = account_manager
+    _assign(client, fields)
+    return _validated_save(client)
+
+
+def _duplicate_problems(rows: list[tuple[ClientRow, Client]]) -> list[ImportProblem]:
+    first_row: dict[str, int] = {}
+    problems = []
+    for row, client in rows:
+        email = client.contact_email.lower()
+        if email in first_row:
+            message = f"{client.contact_email} is also in row {first_row[email]}."
+            problems.append(ImportProblem(row.number, "contact_email", message))
+        else:
+            first_row[email] = row.number
+    in_use = emails_in_use(list(first_row))
+    problems.extend(
+        ImportProblem(row.number, "contact_email", f"A client with {client.contact_email} already exists.")
+        for row, client in rows
+        if client.contact_email.lower() in in_use and first_row.get(client.contact_email.lower()) == row.number
+    )
+    return problems
+
+
+def _checked_clients(
+    rows: list[ClientRow | ImportProblem],
+) -> tuple[list[tuple[ClientRow, Client]], list[ImportProblem]]:
+    usernames = {row.cells.get("account_manager", "") for row in rows if isinstance(row, ClientRow)}
+    owners = {user.get_username(): user for user in account_managers().filter(username__in=usernames)}
+    problems = [row for row in rows if isinstance(row, ImportProblem)]
+    built = []
+    for row in rows:
+        if isinstance(row, ClientRow):
+            client, row_problems = client_from_row(row, owners)
+            built.append((row, client))
+            problems.extend(row_problems)
+    problems.extend(_duplicate_problems(built))
+    problems.sort(key=lambda problem: (problem.row or 0, problem.column))
+    return built, problems
+
+
+@transaction.atomic
+def clients_import_csv(*, file: IO[bytes], imported_by: User) -> ImportResult:
+    """Create a client for every row of a CSV file: every row is checked first, then all are written or none."""
+    if not is_manager(imported_by):
+        raise PermissionDenied("Only managers import clients.")
+    try:
+        rows = read_client_rows(file)
+    except FileRejected as rejection:
+        return ImportResult(problems=[ImportProblem(None, "", str(rejection))])
+    built, problems = _checked_clients(rows)
+    if problems:
+        return ImportResult(problems=problems)
+    try:
+        with transaction.atomic():
+            Client.objects.bulk_create([client for _, client in built], batch_size=IMPORT_BATCH_SIZE)
+    except IntegrityError:
+        message = "A client with one of these emails was added while the file was imported. Nothing was imported."
+        return ImportResult(problems=[ImportProblem(None, "contact_email", message)])
+    logger.info("%s clients imported by %s", len(built), imported_by.pk)
+    return ImportResult(created=len(built))

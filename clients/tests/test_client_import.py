@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as BrowserClient
+from django.urls import reverse
+
+from clients.csv_format import CSV_HEADER
+from clients.csv_import import MAX_IMPORT_ROWS
+from clients.models import Client
+from clients.services import clients_import_csv
+from clients.tests.factories import ClientFactory
+from clients.tests.helpers import client_row, csv_upload
+
+IMPORT_URL = reverse("clients:import")
+
+
+@pytest.fixture
+def owners(account_manager: User, other_account_manager: User) -> None:
+    """Both account managers exist, so rows can name amelia and jonas."""
+
+
+def test_an_account_manager_cannot_open_the_import(am_client: BrowserClient) -> None:
+    assert am_client.get(IMPORT_URL).status_code == 403
+    assert am_client.post(IMPORT_URL, {"file": csv_upload([client_row("a@a.example")])}).status_code == 403
+    assert not Client.objects.exists()
+
+
+def test_the_import_page_documents_the_columns(manager_client: BrowserClient) -> None:
+    page = manager_client.get(IMPORT_URL)
+    assert page.status_code == 200
+    for column in CSV_HEADER:
+        assert f"<code>{column}</code>" in page.text
+    assert "YYYY-MM-DD" in page.text
+
+
+def test_a_good_file_creates_every_client(manager_client: BrowserClient, owners: None, account_manager: User) -> None:
+    rows = [
+        client_row("sofia@alder.example", company_name="Alder Logistics", monthly_value="2400.50"),
+        client_row("liam@bramley.example", account_manager="jonas", contract_start="", contract_end=""),
+        client_row("noah@calder.example", status="Departed", keep_in_touch_consent="", currency="", time_zone=""),
+    ]
+    response = manager_client.post(IMPORT_URL, {"file": csv_upload(rows)}, follow=True)
+    assert "Imported 3 clients." in response.text
+    assert Client.objects.count() == 3
+    alder = Client.objects.get(contact_email="sofia@alder.example")
+    assert alder.company_name == "Alder Logistics"
+    assert alder.account_manager == account_manager
+    assert alder.monthly_value == Decimal("2400.50")
+    assert alder.contract_end == date(2026, 12, 31)
+    assert alder.keep_in_touch_consent is True
+    bramley = Client.objects.get(contact_email="liam@bramley.example")
+    assert bramley.account_manager.username == "jonas"
+    assert bramley.contract_start is None
+    calder = Client.objects.get(contact_email="noah@calder.example")
+    assert (calder.status, calder.keep_in_touch_consent, calder.currency, calder.time_zone) == (
+        Client.Status.DEPARTED,
+        False,
+        "EUR",
+        "Europe/London",
+    )
+
+
+def test_one_bad_row_imports_nothing_and_names_row_and_column(manager_client: BrowserClient, owners: None) -> None:
+    rows = [
+        client_row("sofia@alder.example"),
+        client_row("liam@bramley.example"),
+        client_row("noah@calder.example", contract_start="2026-05-01", contract_end="2026-04-01"),
+        client_row("ines@dunmore.example", monthly_value="-5", contract_end="31/12/2026"),
+        client_row("aoife@eastgate.example", monthly_value="lots", contract_end="2020-01-01"),
+    ]
+    response = manager_client.post(IMPORT_URL, {"file": csv_upload(rows)})
+    assert response.status_code == 200
+    assert not Client.objects.exists()
+    assert "Nothing was imported: 5 problems" in response.text
+    problems = {(p.row, p.column) for p in response.context["problems"]}
+    assert problems == {
+        (4, "contract_end"),
+        (5, "monthly_value"),
+        (5, "contract_end"),
+        (6, "monthly_value"),
+        (6, "contract_end"),
+    }
+    assert (
+        "<td>4</td><td><code>contract_end</code></td><td>The contract cannot end before it starts.</td>"
+        in response.text
+    )
+
+
+def test_duplicate_emails_are_reported_not_doubled(account_manager: User, manager: User) -> None:
+    ClientFactory.create(contact_email="Sofia@Alder.example")
+    rows = [
+        client_row("liam@bramley.example"),
+        client_row("sofia@alder.EXAMPLE"),
+        client_row("LIAM@bramley.example"),
+    ]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert not result.ok
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (3, "contact_email", "A client with sofia@alder.EXAMPLE already exists."),
+        (4, "contact_email", "LIAM@bramley.example is also in row 2."),
+    ]
+    assert Client.objects.count() == 1
+
+
+def test_unknown_account_managers_and_consent_values_are_reported(account_manager: User, manager: User) -> None:
+    rows = [client_row("a@a.example", account_manager="nobody", keep_in_touch_consent="maybe")]
+    rows.append(client_row("b@b.example", account_manager="marta"))
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.column) for p in result.problems] == [
+        (2, "account_manager"),
+        (2, "keep_in_touch_consent"),
+        (3, "account_manager"),
+    ]
+    assert "No account manager has the username 'nobody'." in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            ["company_name", "contact_name", "contact_email", "account_manager", "shoe_size"],
+            "unknown columns: shoe_size",
+        ),
+        (["company_name", "contact_email"], "missing columns: contact_name, account_manager"),
+        (
+            ["company_name", "contact_name", "contact_email", "account_manager", "company_name"],
+            "columns given twice: company_name",
+        ),
+    ],
+)
+def test_a_wrong_header_is_explained(
+    manager_client: BrowserClient, owners: None, header: list[str], message: str
+) -> None:
+    rows = [["Alder", "Sofia", "sofia@alder.example", "amelia", "x"][: len(header)]]
+    response = manager_client.post(IMPORT_URL, {"file": csv_upload(rows, header=header)})
+    assert "The header row does not match the client columns" in response.text
+    assert message in response.text
+    assert not Client.objects.exists()
+
+
+def test_only_the_required_columns_are_enough(manager: User, owners: None) -> None:
+    header = ["Company_Name ", "contact_name", "contact_email", "account_manager"]
+    result = clients_import_csv(
+        file=csv_upload([["Alder", "Sofia", "s@a.example", "amelia"]], header=header), imported_by=manager
+    )
+    assert result.created == 1
+    assert Client.objects.get().currency == "EUR"
+
+
+def test_a_file_that_is_not_utf8_is_explained(manager_client: BrowserClient, owners: None) -> None:
+    content = ",".join(CSV_HEADER).encode() + "\nCafé Noir".encode("latin-1")
+    upload = SimpleUploadedFile("clients.csv", content, content_type="text/csv")
+    response = manager_client.post(IMPORT_URL, {"file": upload})
+    assert "The file is not UTF-8 text." in response.text
+
+
+def test_an_empty_file_and_a_header_without_rows_are_explained(manager: User) -> None:
+    empty = clients_import_csv(file=io.BytesIO(b""), imported_by=manager)
+    assert "The header row does not match" in empty.problems[0].message
+    header_only = clients_import_csv(file=csv_upload([]), imported_by=manager)
+    assert header_only.problems[0].message == "The file has a header row but no clients."
+
+
+def test_a_file_over_the_row_limit_is_refused(manager: User, owners: None) -> None:
+    rows = [client_row(f"c{n}@c.example") for n in range(MAX_IMPORT_ROWS + 1)]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert "more than 10,000 rows" in result.problems[0].message
+    assert not Client.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(manager_client: BrowserClient, settings: object) -> None:
+    upload = SimpleUploadedFile("big.csv", b"x" * (5 * 1024 * 1024 + 1), content_type="text/csv")
+    response = manager_client.post(IMPORT_URL, {"file": upload})
+    assert "larger than 5 MB" in response.text
+
+
+def test_rows_with_the_wrong_number_of_cells_are_reported(manager: User, owners: None) -> None:
+    rows = [client_row("a@a.example"), ["Only", "three", "cells"]]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.message) for p in result.problems] == [(3, "This row has 3 cells but the header has 14.")]
+
+
+def test_semicolon_separated_files_from_european_spreadsheets_import(manager: User, owners: None) -> None:
+    content = (
+        "company_name;contact_name;contact_email;account_manager;monthly_value\nAlder;Sofia;s@a.example;amelia;99.5\n"
+    )
+    result = clients_import_csv(file=io.BytesIO(content.encode("utf-8-sig")), imported_by=manager)
+    assert result.created == 1
+    assert Client.objects.get().monthly_value == Decimal("99.5")
+
+
+def test_blank_lines_are_skipped_and_row_numbers_stay_true(manager: User, owners: None) -> None:
+    rows = [client_row("a@a.example"), ["", "", "", "", "", "", "", "", "", "", "", "", "", ""], client_row("bad")]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.column) for p in result.problems] == [(4, "contact_email")]

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from clients.models import Client
+from clients.services import client_create, client_update
+from clients.tests.factories import ClientFactory, UserFactory
+
+DETAILS: dict[str, Any] = {
+    "company_name": "Alder Logistics",
+    "contact_name": "Sofia Nowak",
+    "contact_email": "sofia@alder.example",
+    "monthly_value": Decimal("900"),
+    "currency": "EUR",
+    "time_zone": "Europe/Paris",
+}
+
+
+def test_an_account_manager_always_owns_the_clients_they_create(
+    account_manager: User, other_account_manager: User
+) -> None:
+    client = client_create(created_by=account_manager, account_manager=other_account_manager, **DETAILS)
+    assert Client.objects.get().account_manager == account_manager == client.account_manager
+
+
+def test_a_manager_must_name_an_account_manager(manager: User, account_manager: User) -> None:
+    with pytest.raises(ValidationError, match="Choose the account manager"):
+        client_create(created_by=manager, **DETAILS)
+    with pytest.raises(ValidationError, match="Account managers"):
+        client_create(created_by=manager, account_manager=manager, **DETAILS)
+    client_create(created_by=manager, account_manager=account_manager, **DETAILS)
+    assert Client.objects.get().account_manager == account_manager
+
+
+def test_a_user_without_a_role_cannot_create_clients(db: None) -> None:
+    with pytest.raises(PermissionDenied):
+        client_create(created_by=UserFactory.create(), **DETAILS)
+    assert not Client.objects.exists()
+
+
+def test_create_refuses_an_email_in_use_ignoring_case(account_manager: User) -> None:
+    ClientFactory.create(contact_email="SOFIA@alder.example")
+    with pytest.raises(ValidationError, match="Another client already has this contact email"):
+        client_create(created_by=account_manager, **DETAILS)
+    assert Client.objects.count() == 1
+
+
+def test_create_refuses_an_unknown_time_zone_and_a_bad_currency(account_manager: User) -> None:
+    with pytest.raises(ValidationError, match="time zone"):
+        client_create(created_by=account_manager, **{**DETAILS, "time_zone": "Mars/Olympus"})
+    with pytest.raises(ValidationError, match="currency"):
+        client_create(created_by=account_manager, **{**DETAILS, "currency": "e1"})
+    assert not Client.objects.exists()
+
+
+def test_only_a_manager_reassigns_a_client(manager: User, account_manager: User, other_account_manager: User) -> None:
+    client = ClientFactory.create(account_manager=account_manager)
+    with pytest.raises(PermissionDenied):
+        client_update(client=client, updated_by=account_manager, account_manager=other_account_manager)
+    client_update(client=client, updated_by=manager, account_manager=other_account_manager)
+    client.refresh_from_db()
+    assert client.account_manager == other_account_manager
+
+
+def test_an_account_manager_cannot_update_another_account_managers_client(
+    account_manager: User, other_account_manager: User
+) -> None:
+    client = ClientFactory.create(account_manager=other_account_manager, company_name="Brightwater")
+    with pytest.raises(PermissionDenied):
+        client_update(client=client, updated_by=account_manager, company_name="Hijacked")
+    client.refresh_from_db()
+    assert client.company_name == "Brightwater"
+
+
+def test_update_checks_the_contract_dates(account_manager: User) -> None:
+    client = ClientFactory.create(account_manager=account_manager)
+    with pytest.raises(ValidationError, match="cannot end before it starts"):
+        client_update(client=client, updated_by=account_manager, contract_end=date(2000, 1, 1))
+
+
+def test_update_refuses_fields_that_are_not_client_details(account_manager: User) -> None:
+    client = ClientFactory.create(account_manager=account_manager)
+    with pytest.raises(TypeError, match="status"):
+        client_update(client=client, updated_by=account_manager, status=Client.Status.DEPARTED)
