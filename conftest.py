@@ -37,9 +37,12 @@ def _migration_data(request: pytest.FixtureRequest) -> None:
     """Make sure every test that uses the database has the groups and reasons migrations created."""
     marker = request.node.get_closest_marker("django_db")
     if marker is not None:
-        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    elif not {"db", "transactional_db"} & set(request.fixturenames):
+        transactional = bool(marker.kwargs.get("transaction"))
+    elif {"db", "transactional_db"} & set(request.fixturenames):
+        transactional = "transactional_db" in request.fixturenames
+    else:
         return
+    request.getfixturevalue("transactional_db" if transactional else "db")
     if Group.objects.filter(name__in=ROLE_GROUPS).count() == len(ROLE_GROUPS):
         return
     for module_name, function_name in MIGRATION_DATA:
