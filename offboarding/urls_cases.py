@@ -1,7 +1,23 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from offboarding.views import cases, reasons
 
 app_name = "offboarding"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("open/<int:client_pk>/", cases.case_open, name="case_open"),
+    path("client/<int:client_pk>/returned/", cases.client_returned, name="client_returned"),
+    path("<int:pk>/", cases.case_detail, name="case"),
+    path("<int:pk>/details/", cases.case_edit, name="case_edit"),
+    path("<int:pk>/steps/<slug:step>/", cases.step_save, name="step_save"),
+    path("<int:pk>/steps/<slug:step>/skip/", cases.step_skip, name="step_skip"),
+    path("<int:pk>/handover/", cases.handover_add, name="handover_add"),
+    path("<int:pk>/handover/<int:item_pk>/done/", cases.handover_done, name="handover_done"),
+    path("<int:pk>/depart/", cases.case_depart, name="case_depart"),
+    path("reasons/", reasons.reason_list, name="reasons"),
+    path("reasons/<int:pk>/", reasons.reason_edit, name="reason_edit"),
+    path("reasons/<int:pk>/retire/", reasons.reason_retire, name="reason_retire"),
+    path("reasons/<int:pk>/restore/", reasons.reason_restore, name="reason_restore"),
+]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -125,6 +125,8 @@ class DepartureCase(models.Model):
 
 class CaseStep(models.Model):
     """What every checklist step has: a status, who completed it and when."""
+
+    title: ClassVar[str] = ""
 
     class Status(models.TextChoices):
         PENDING = "pending", "To do"
@@ -332,3 +334,29 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """The before/after pairs an event recorded, as (what, before, after) for the timeline."""
+        recorded = dict(self.details.get("changes", {}))
+        recorded.update(
+            {key: value for key, value in self.details.items() if isinstance(value, dict) and "before" in value}
+        )
+        return [
+            (
+                change.get("label") or field.replace("_", " ").capitalize(),
+                _readable(change.get("before")),
+                _readable(change.get("after")),
+            )
+            for field, change in recorded.items()
+        ]
+
+
+def _readable(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from clients.models import Client
 from offboarding.models import (
     ApologyStep,
     CaseEvent,
+    CaseStep,
     DepartureCase,
     HandoverItem,
     KeepInTouchStep,
@@ -21,8 +25,27 @@ from offboarding.models import (
     ThankStep,
     TransitionStep,
 )
+from offboarding.services.followups import follow_ups_cancel_pending, follow_ups_plan_for_departure
 
 STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
+
+# The checklist in order, keyed by each step's related name on the case (also its URL slug).
+STEPS: dict[str, type[CaseStep]] = {
+    "probe": ProbeStep,
+    "apology": ApologyStep,
+    "offer": OfferStep,
+    "transition": TransitionStep,
+    "thanks": ThankStep,
+    "keep_in_touch": KeepInTouchStep,
+}
+
+# A case may close as departed only once these are done or skipped with a reason.
+REQUIRED_BEFORE_DEPARTURE = ("probe", "transition", "thanks", "keep_in_touch")
+
+# After the client has left, the handover, the thank-you and keeping in touch still go on.
+EDITABLE_AFTER_DEPARTURE = ("transition", "thanks", "keep_in_touch")
+
+NOT_NEEDED_CLIENT_STAYED = "Not needed: the client stayed"
 
 # The handover list every case starts with: (title, days from the leave date).
 DEFAULT_HANDOVER = (
@@ -98,3 +121,422 @@ def case_open(
         client_status={"before": previous_status, "after": client.status},
     )
     return case
+
+
+def _as_json(value: Any) -> Any:
+    """How a field value is kept in an event's before/after: readable, JSON-safe."""
+    if isinstance(value, User):
+        return value.get_full_name() or value.get_username()
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset | models.QuerySet):
+        return sorted(str(item) for item in value)
+    return value
+
+
+def _locked_case(case: DepartureCase) -> DepartureCase:
+    return DepartureCase.objects.select_for_update().select_related("client").get(pk=case.pk)
+
+
+def _step_rows(step: str, case: DepartureCase) -> models.QuerySet[Any]:
+    rows: models.QuerySet[Any] = STEPS[step]._default_manager.all()
+    return rows.filter(case=case)
+
+
+def _step_title(step: str) -> str:
+    return str(STEPS[step].title)
+
+
+def _ensure_step_editable(case: DepartureCase, step: str) -> None:
+    if case.status == DepartureCase.Status.OPEN:
+        return
+    if case.status == DepartureCase.Status.DEPARTED and step in EDITABLE_AFTER_DEPARTURE:
+        return
+    status = case.get_status_display().lower()
+    raise ValidationError(f"This case is {status}: the {_step_title(step).lower()} step can no longer be changed.")
+
+
+def _ensure_handover_editable(case: DepartureCase) -> None:
+    if case.status not in (DepartureCase.Status.OPEN, DepartureCase.Status.DEPARTED):
+        raise ValidationError(f"This case is {case.get_status_display().lower()}: its handover list is closed.")
+
+
+def _assign_fields(record: models.Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set the given fields on a row; return {field: {label, before, after}} for the ones that changed.
+
+    Choice values are kept with their labels, so the timeline reads as the form did.
+    """
+    changes: dict[str, dict[str, Any]] = {}
+    for name, after in values.items():
+        field = record._meta.get_field(name)
+        label = str(getattr(field, "verbose_name", name)).capitalize()
+        if field.many_to_many:
+            before_items = set(getattr(record, name).all())
+            if before_items != set(after):
+                changes[name] = {"label": label, "before": _as_json(before_items), "after": _as_json(after)}
+                getattr(record, name).set(after)
+            continue
+        before = getattr(record, name)
+        if before != after:
+            shown = dict(getattr(field, "flatchoices", None) or ())
+            changes[name] = {
+                "label": label,
+                "before": _as_json(shown.get(before, before)),
+                "after": _as_json(shown.get(after, after)),
+            }
+            setattr(record, name, after)
+    return changes
+
+
+def _status_change(before: str, after: str) -> dict[str, str]:
+    return {"label": "Status", "before": CaseStep.Status(before).label, "after": CaseStep.Status(after).label}
+
+
+def _check_step_values(step: str, values: Mapping[str, Any]) -> None:
+    """The rules a step must meet to count as done."""
+    if step == "probe" and not values.get("primary_reason"):
+        raise ValidationError({"primary_reason": "Choose the main reason the client gave."})
+    if step == "keep_in_touch" and values.get("consent") is None:
+        raise ValidationError({"consent": "Record whether the client agreed to stay in touch."})
+    if step == "offer":
+        _check_offer_values(values)
+
+
+def _check_offer_values(values: Mapping[str, Any]) -> None:
+    if values.get("offer_made") is None:
+        raise ValidationError({"offer_made": "Record whether an offer was made."})
+    if values["offer_made"]:
+        errors = {}
+        if not values.get("offer_type"):
+            errors["offer_type"] = "Choose what kind of offer was made."
+        if not values.get("details", "").strip():
+            errors["details"] = "Describe the offer."
+        if not values.get("answer"):
+            errors["answer"] = "Record the client's answer (or that you are waiting for it)."
+        if errors:
+            raise ValidationError(errors)
+    elif not values.get("no_offer_reason", "").strip():
+        raise ValidationError({"no_offer_reason": "Say why no offer was made."})
+
+
+@transaction.atomic
+def step_complete(
+    *, case: DepartureCase, step: str, actor: User, values: Mapping[str, Any], now: datetime | None = None
+) -> CaseStep:
+    """Record a step as done with what was learnt; saving it again later records the edit.
+
+    An accepted save offer calls the departure off (see case_mark_saved); consent given at
+    the keep-in-touch step is copied to the client.
+    """
+    now = now or timezone.now()
+    case = _locked_case(case)
+    _ensure_step_editable(case, step)
+    _check_step_values(step, values)
+    record = _step_rows(step, case).select_for_update().get()
+    was_done = record.status == CaseStep.Status.DONE
+    changes = _assign_fields(record, values)
+    if not was_done:
+        changes["status"] = _status_change(record.status, CaseStep.Status.DONE)
+        record.status = CaseStep.Status.DONE
+        record.skip_reason = ""
+        record.completed_by = actor
+        record.completed_at = now
+    if not changes:
+        return record
+    record.save()
+    if step == "keep_in_touch":
+        _copy_consent_to_client(case, record, changes)
+    verb, summary = ("step_updated", "updated") if was_done else ("step_completed", "done")
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=actor,
+        verb=verb,
+        summary=f"{record.title}: {summary}",
+        step=step,
+        changes=changes,
+    )
+    if (
+        step == "offer"
+        and getattr(record, "answer", "") == OfferStep.Answer.ACCEPTED
+        and case.status == DepartureCase.Status.OPEN
+    ):
+        case_mark_saved(case=case, actor=actor, now=now)
+    return record
+
+
+def _copy_consent_to_client(case: DepartureCase, record: CaseStep, changes: dict[str, Any]) -> None:
+    consent = bool(getattr(record, "consent", False))
+    client = case.client
+    if client.keep_in_touch_consent != consent:
+        changes["client_keep_in_touch_consent"] = {
+            "label": "Client's keep-in-touch consent",
+            "before": client.keep_in_touch_consent,
+            "after": consent,
+        }
+        client.keep_in_touch_consent = consent
+        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
+
+
+@transaction.atomic
+def step_skip(*, case: DepartureCase, step: str, actor: User, reason: str, now: datetime | None = None) -> CaseStep:
+    """Close a step without doing it; the reason is required and kept."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this step is skipped."})
+    now = now or timezone.now()
+    case = _locked_case(case)
+    _ensure_step_editable(case, step)
+    record = _step_rows(step, case).select_for_update().get()
+    if record.status == CaseStep.Status.SKIPPED and record.skip_reason == reason:
+        return record
+    changes = {
+        "status": _status_change(record.status, CaseStep.Status.SKIPPED),
+        "skip_reason": {"label": "Reason for skipping", "before": record.skip_reason, "after": reason},
+    }
+    record.status = CaseStep.Status.SKIPPED
+    record.skip_reason = reason
+    record.completed_by = actor
+    record.completed_at = now
+    record.save()
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=actor,
+        verb="step_skipped",
+        summary=f"{record.title}: skipped ({reason})",
+        step=step,
+        changes=changes,
+    )
+    return record
+
+
+@transaction.atomic
+def case_mark_saved(*, case: DepartureCase, actor: User, now: datetime | None = None) -> DepartureCase:
+    """The client accepted an offer and stays: close the case, the steps left and pending follow-ups."""
+    now = now or timezone.now()
+    case = _locked_case(case)
+    if case.status != DepartureCase.Status.OPEN:
+        raise ValidationError(f"Only an open case can be saved; this one is {case.get_status_display().lower()}.")
+    closed_steps = []
+    for step in STEPS:
+        updated = (
+            _step_rows(step, case)
+            .filter(status=CaseStep.Status.PENDING)
+            .update(
+                status=CaseStep.Status.SKIPPED,
+                skip_reason=NOT_NEEDED_CLIENT_STAYED,
+                completed_by=actor,
+                completed_at=now,
+            )
+        )
+        if updated:
+            closed_steps.append(step)
+    case.status = DepartureCase.Status.SAVED
+    case.saved_on = timezone.localdate(now)
+    case.closed_at = now
+    case.save(update_fields=["status", "saved_on", "closed_at", "updated_at"])
+    client_before = _set_client_status(case.client, Client.Status.ACTIVE)
+    cancelled = follow_ups_cancel_pending(client=case.client, reason="saved", actor=actor, now=now)
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=actor,
+        verb="case_saved",
+        summary="Saved: the client accepted the offer and stays",
+        case_status={"before": DepartureCase.Status.OPEN, "after": case.status},
+        client_status={"before": client_before, "after": case.client.status},
+        steps_closed_as_not_needed=closed_steps,
+        follow_ups_cancelled=cancelled,
+    )
+    return case
+
+
+def _set_client_status(client: Client, status: str) -> str:
+    before = client.status
+    client.status = status
+    client.save(update_fields=["status", "updated_at"])
+    return before
+
+
+def case_steps_blocking_departure(case: DepartureCase) -> list[str]:
+    """Titles of the steps that must be done or skipped before the case can close as departed."""
+    blocking = []
+    for step in REQUIRED_BEFORE_DEPARTURE:
+        if _step_rows(step, case).filter(status=CaseStep.Status.PENDING).exists():
+            blocking.append(_step_title(step))
+    return blocking
+
+
+@transaction.atomic
+def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None = None) -> DepartureCase:
+    """The client has left. departed_on is the agreed leave date (reports count the departure then).
+
+    Plans the follow-ups (thank-you, survey, check-ins, win-back) in the same transaction.
+    """
+    now = now or timezone.now()
+    case = _locked_case(case)
+    if case.status != DepartureCase.Status.OPEN:
+        raise ValidationError(
+            f"Only an open case can be closed as departed; this one is {case.get_status_display().lower()}."
+        )
+    blocking = case_steps_blocking_departure(case)
+    if blocking:
+        raise ValidationError(
+            "Before marking the client as departed, complete or skip (with a reason): " + ", ".join(blocking) + "."
+        )
+    case.status = DepartureCase.Status.DEPARTED
+    case.departed_on = case.planned_leave_date
+    case.closed_at = now
+    case.save(update_fields=["status", "departed_on", "closed_at", "updated_at"])
+    client_before = _set_client_status(case.client, Client.Status.DEPARTED)
+    planned = follow_ups_plan_for_departure(case=case, actor=actor, now=now)
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=actor,
+        verb="case_departed",
+        summary=f"Departed on {case.departed_on:%d %b %Y}",
+        case_status={"before": DepartureCase.Status.OPEN, "after": case.status},
+        client_status={"before": client_before, "after": case.client.status},
+        follow_ups_planned=len(planned),
+    )
+    return case
+
+
+@transaction.atomic
+def client_mark_returned(
+    *, client: Client, actor: User, returned_on: date, now: datetime | None = None
+) -> DepartureCase | None:
+    """A departed client came back: their latest departed case becomes won back."""
+    now = now or timezone.now()
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.status != Client.Status.DEPARTED:
+        raise ValidationError(
+            f"Only a departed client can come back; this one is {client.get_status_display().lower()}."
+        )
+    if returned_on > timezone.localdate(now):
+        raise ValidationError({"returned_on": "The date they came back cannot be in the future."})
+    case = (
+        client.cases.select_for_update()
+        .filter(status=DepartureCase.Status.DEPARTED)
+        .order_by("-departed_on", "-id")
+        .first()
+    )
+    if case is not None:
+        if case.departed_on and returned_on < case.departed_on:
+            raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
+        case.status = DepartureCase.Status.WON_BACK
+        case.won_back_on = returned_on
+        case.save(update_fields=["status", "won_back_on", "updated_at"])
+    client_before = _set_client_status(client, Client.Status.RETURNED)
+    cancelled = follow_ups_cancel_pending(client=client, reason="returned", actor=actor, now=now)
+    case_event_record(
+        client=client,
+        case=case,
+        actor=actor,
+        verb="client_returned",
+        summary=f"Came back on {returned_on:%d %b %Y}",
+        client_status={"before": client_before, "after": client.status},
+        won_back_on=returned_on.isoformat(),
+        follow_ups_cancelled=cancelled,
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: DepartureCase,
+    actor: User,
+    notice_received_on: date,
+    planned_leave_date: date,
+    how_heard: str,
+    first_notes: str,
+) -> DepartureCase:
+    """Correct the notice details; a new leave date moves the handover items not yet done."""
+    if planned_leave_date < notice_received_on:
+        raise ValidationError({"planned_leave_date": "The leave date cannot be before the notice was received."})
+    case = _locked_case(case)
+    if case.status != DepartureCase.Status.OPEN:
+        raise ValidationError("Only an open case's notice details can be changed.")
+    changes: dict[str, Any] = _assign_fields(
+        case,
+        {
+            "notice_received_on": notice_received_on,
+            "planned_leave_date": planned_leave_date,
+            "how_heard": how_heard,
+            "first_notes": first_notes,
+        },
+    )
+    if not changes:
+        return case
+    case.save()
+    if "planned_leave_date" in changes:
+        changes["handover_items_moved"] = _move_handover_items(case)
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=actor,
+        verb="case_updated",
+        summary="Notice details changed",
+        changes=changes,
+    )
+    return case
+
+
+def _move_handover_items(case: DepartureCase) -> int:
+    items = list(case.handover_items.filter(done_at__isnull=True))
+    for item in items:
+        item.due_on = case.planned_leave_date + timedelta(days=item.days_from_leave_date)
+    HandoverItem.objects.bulk_update(items, ["due_on"])
+    return len(items)
+
+
+@transaction.atomic
+def handover_item_add(*, case: DepartureCase, actor: User, title: str, days_from_leave_date: int) -> HandoverItem:
+    case = _locked_case(case)
+    _ensure_handover_editable(case)
+    position = (case.handover_items.aggregate(last=models.Max("position"))["last"] or 0) + 1
+    item = HandoverItem.objects.create(
+        case=case,
+        title=title.strip(),
+        days_from_leave_date=days_from_leave_date,
+        due_on=case.planned_leave_date + timedelta(days=days_from_leave_date),
+        position=position,
+    )
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=actor,
+        verb="handover_item_added",
+        summary=f"Handover item added: {item.title}",
+        due_on=item.due_on.isoformat(),
+    )
+    return item
+
+
+@transaction.atomic
+def handover_item_set_done(*, item: HandoverItem, actor: User, done: bool, now: datetime | None = None) -> HandoverItem:
+    """Tick a handover item as done (or untick it when it was ticked by mistake)."""
+    now = now or timezone.now()
+    case = _locked_case(item.case)
+    _ensure_handover_editable(case)
+    item = HandoverItem.objects.select_for_update().get(pk=item.pk)
+    if (item.done_at is not None) == done:
+        return item
+    item.done_at, item.done_by = (now, actor) if done else (None, None)
+    item.save(update_fields=["done_at", "done_by"])
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=actor,
+        verb="handover_item_done" if done else "handover_item_reopened",
+        summary=f"Handover item {'done' if done else 'reopened'}: {item.title}",
+        done={"before": not done, "after": done},
+    )
+    return item

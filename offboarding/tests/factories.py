@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from clients.tests.factories import ClientFactory, UserFactory
 from offboarding.models import ChurnReason, DepartureCase
-from offboarding.services.cases import case_open
+from offboarding.services.cases import case_open, step_complete
 
 
 class ChurnReasonFactory(factory.django.DjangoModelFactory[ChurnReason]):
@@ -28,7 +29,7 @@ class DepartureCaseFactory(factory.django.DjangoModelFactory[DepartureCase]):
 
     client = factory.SubFactory(ClientFactory)
     opened_by = factory.LazyAttribute(lambda case: case.client.account_manager)
-    notice_received_on = factory.LazyFunction(lambda: date.today() - timedelta(days=3))
+    notice_received_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
     planned_leave_date = factory.LazyAttribute(lambda case: case.notice_received_on + timedelta(days=30))
     how_heard = DepartureCase.HowHeard.EMAIL
     first_notes = "Called to say they are moving on."
@@ -39,3 +40,48 @@ class DepartureCaseFactory(factory.django.DjangoModelFactory[DepartureCase]):
 
 
 __all__ = ["ChurnReasonFactory", "ClientFactory", "DepartureCaseFactory", "UserFactory"]
+
+
+def step_values(step: str) -> dict[str, Any]:
+    """What a person typically records at each step, as the step forms clean it."""
+    reason = ChurnReason.objects.get(key="price-budget-cuts")
+    values: dict[str, dict[str, Any]] = {
+        "probe": {
+            "primary_reason": reason,
+            "contributing_reasons": [ChurnReason.objects.get(key="service-responsiveness")],
+            "client_words": "The board cut every supplier budget by a third.",
+            "competitor": "Brightside Digital",
+            "departure_kind": "other",
+            "worth_saving": "yes",
+            "worth_saving_why": "Long-standing, pays on time, acts on advice.",
+        },
+        "apology": {
+            "fell_short": "yes",
+            "what_we_said": "Sorry for the slow replies.",
+            "what_will_change": "A 1-day SLA.",
+        },
+        "offer": {
+            "offer_made": True,
+            "offer_type": "price_change",
+            "details": "15% off for twelve months.",
+            "monthly_value_effect": None,
+            "approved_by": None,
+            "answer": "declined",
+            "no_offer_reason": "",
+        },
+        "transition": {"notes": "New provider starts on the leave date."},
+        "thanks": {"personal_note": "It was a pleasure working with you.", "send_card": True, "card_sent_on": None},
+        "keep_in_touch": {"consent": True, "cadence": "twice_a_year", "new_contract_renewal_on": None},
+    }
+    return values[step]
+
+
+def ready_to_depart(case: DepartureCase) -> DepartureCase:
+    """Close the steps a departure needs: probe, transition, thank and keep in touch."""
+    actor = case.client.account_manager
+    for step in ("probe", "transition", "thanks", "keep_in_touch"):
+        step_complete(case=case, step=step, actor=actor, values=step_values(step))
+    return case
+
+
+__all__ += ["ready_to_depart", "step_values"]

@@ -1,15 +1,333 @@
+"""Pages of departure cases: My work, the client page, the case page and its step forms."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from clients.models import Client
+from clients.roles import is_manager
+from offboarding.forms.cases import (
+    AccountManagerFilterForm,
+    CaseOpenForm,
+    ClientReturnedForm,
+    HandoverItemForm,
+    StepSkipForm,
+    step_form,
+)
+from offboarding.models import CaseStep, DepartureCase, HandoverItem
+from offboarding.selectors import cases as case_selectors
+from offboarding.selectors.followups import follow_ups_for_case
+from offboarding.services import cases as case_services
+from offboarding.services.cases import EDITABLE_AFTER_DEPARTURE, REQUIRED_BEFORE_DEPARTURE, STEPS
+
+
+@dataclass
+class StepPanel:
+    """One step of the case page: the row, its forms and whether it can still change."""
+
+    number: int
+    slug: str
+    record: CaseStep
+    form: forms.BaseForm
+    skip_form: forms.BaseForm
+    editable: bool
+
+    @property
+    def title(self) -> str:
+        return str(self.record.title)
+
+    @property
+    def guidance_template(self) -> str:
+        return f"offboarding/guidance/{self.slug}.html"
+
+    @property
+    def summary(self) -> list[tuple[str, Any]]:
+        """What the step recorded, as (label, readable value), for reading without the form."""
+        return [
+            (str(field.label), value)
+            for name, field in self.form.fields.items()
+            if (value := _readable(self.record, name)) not in (None, "")
+        ]
+
+
+def _readable(record: CaseStep, name: str) -> Any:
+    model_field = record._meta.get_field(name)
+    value = getattr(record, name)
+    if model_field.many_to_many:
+        return ", ".join(str(item) for item in value.all())
+    if getattr(model_field, "choices", None):
+        return getattr(record, f"get_{name}_display")()
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, User):
+        return value.get_full_name() or value.get_username()
+    return value
+
+
+def _actor(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware lets only signed-in people reach these views.
+    return cast(User, request.user)
+
+
+def _visible_case(request: HttpRequest, pk: int) -> DepartureCase:
+    try:
+        return case_selectors.case_for_page(DepartureCase.objects.visible_to(request.user), pk)
+    except DepartureCase.DoesNotExist:
+        raise Http404("No such case") from None
+
+
+def _step_editable(case: DepartureCase, slug: str) -> bool:
+    if case.status == DepartureCase.Status.OPEN:
+        return True
+    return case.status == DepartureCase.Status.DEPARTED and slug in EDITABLE_AFTER_DEPARTURE
+
+
+def _step_panels(case: DepartureCase, bound: dict[str, forms.BaseForm]) -> list[StepPanel]:
+    panels = []
+    for number, (slug, record) in enumerate(case_selectors.case_steps(case), start=1):
+        panels.append(
+            StepPanel(
+                number=number,
+                slug=slug,
+                record=record,
+                form=bound.get(slug) or step_form(slug, record),
+                skip_form=bound.get(f"skip-{slug}") or StepSkipForm(step=slug),
+                editable=_step_editable(case, slug),
+            )
+        )
+    return panels
+
+
+def _render_case(
+    request: HttpRequest, case: DepartureCase, bound: dict[str, forms.BaseForm] | None = None, status: int = 200
+) -> HttpResponse:
+    bound = bound or {}
+    closed, next_step = case_selectors.case_progress(case)
+    panels = _step_panels(case, bound)
+    context = {
+        "case": case,
+        "client": case.client,
+        "panels": panels,
+        "closed_steps": closed,
+        "progress_percent": round(closed * 100 / len(STEPS)),
+        "next_step": next_step,
+        "handover_form": bound.get("handover") or HandoverItemForm(),
+        "today": timezone.localdate(),
+        "follow_ups": follow_ups_for_case(case),
+        "events": case.events.all(),
+        "can_depart": case.status == DepartureCase.Status.OPEN,
+        "blocking_steps": [
+            panel.title
+            for panel in panels
+            if panel.slug in REQUIRED_BEFORE_DEPARTURE and panel.record.status == CaseStep.Status.PENDING
+        ],
+    }
+    return render(request, "offboarding/case_detail.html", context, status=status)
+
+
+def _add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a rule the service refused on the form, next to the field it is about where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
 
 
 def my_work(request: HttpRequest) -> HttpResponse:
-    return render(request, "offboarding/home.html")
+    today = timezone.localdate()
+    manager = is_manager(request.user)
+    filter_form = None
+    account_manager_id = None if manager else request.user.pk
+    if manager:
+        filter_form = AccountManagerFilterForm(request.GET or None, people=case_selectors.account_managers())
+        if filter_form.is_valid() and filter_form.cleaned_data["account_manager"]:
+            account_manager_id = filter_form.cleaned_data["account_manager"].pk
+    cases = case_selectors.open_cases_for_my_work(
+        cases=DepartureCase.objects.visible_to(request.user), today=today, account_manager_id=account_manager_id
+    )
+    rows = []
+    for case in cases:
+        _, next_step = case_selectors.case_progress(case)
+        rows.append({"case": case, "next_step": STEPS[next_step].title if next_step else None, "next_slug": next_step})
+    context = {"rows": rows, "filter_form": filter_form, "is_manager": manager, "today": today}
+    return render(request, "offboarding/home.html", context)
+
+
+def _client_page(
+    request: HttpRequest, client: Client, returned_form: ClientReturnedForm | None = None, status: int = 200
+) -> HttpResponse:
+    cases = case_selectors.cases_for_client(client)
+    rows = [{"case": case, "closed_steps": case_selectors.case_progress(case)[0]} for case in cases]
+    has_open_case = any(case.status == DepartureCase.Status.OPEN for case in cases)
+    context = {
+        "client": client,
+        "case_rows": rows,
+        "steps_total": len(STEPS),
+        "events": case_selectors.events_for_client(client),
+        "follow_ups": client.follow_ups.select_related("case", "recipient_user").order_by("due_at", "id"),
+        "can_open_case": not has_open_case and client.status != Client.Status.DEPARTED,
+        "can_mark_returned": client.status == Client.Status.DEPARTED,
+        "returned_form": returned_form or ClientReturnedForm(),
+    }
+    return render(request, "clients/client_detail.html", context, status=status)
 
 
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.visible_to(request.user).select_related("account_manager"), pk=pk)
-    return render(request, "clients/client_detail.html", {"client": client})
+    return _client_page(request, client)
+
+
+def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_pk)
+    open_case = client.cases.filter(status=DepartureCase.Status.OPEN).first()
+    if open_case is not None:
+        messages.info(request, f"{client} already has an open departure case: carry on with it here.")
+        return redirect(open_case)
+    form = CaseOpenForm(request.POST or None, initial={"notice_received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_services.case_open(client=client, opened_by=_actor(request), **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Departure case opened for {client}. Start with step 1: probe for the real reason."
+            )
+            return redirect(case)
+    return render(request, "offboarding/case_open.html", {"client": client, "form": form})
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, _visible_case(request, pk))
+
+
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = CaseOpenForm(request.POST or None, instance=case)
+    if case.status != DepartureCase.Status.OPEN:
+        messages.error(request, "Only an open case's notice details can be changed.")
+        return redirect(case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.case_update(case=case, actor=_actor(request), **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Notice details saved. Handover items not yet done follow the leave date.")
+            return redirect(case)
+    return render(request, "offboarding/case_edit.html", {"case": case, "client": case.client, "form": form})
+
+
+def _check_step(slug: str) -> None:
+    if slug not in STEPS:
+        raise Http404("No such step")
+
+
+@require_POST
+def step_save(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    _check_step(step)
+    case = _visible_case(request, pk)
+    form = step_form(step, getattr(case, step), request.POST)
+    if form.is_valid():
+        try:
+            record = case_services.step_complete(case=case, step=step, actor=_actor(request), values=form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            case.refresh_from_db(fields=["status"])
+            if case.status == DepartureCase.Status.SAVED:
+                messages.success(request, f"The offer was accepted: {case.client} stays. The case is closed as saved.")
+            else:
+                messages.success(request, f"{record.title}: saved.")
+            return redirect(f"{case.get_absolute_url()}#step-{step}")
+    return _render_case(request, case, {step: form}, status=400)
+
+
+@require_POST
+def step_skip(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    _check_step(step)
+    case = _visible_case(request, pk)
+    form = StepSkipForm(request.POST, step=step)
+    if form.is_valid():
+        try:
+            record = case_services.step_skip(
+                case=case, step=step, actor=_actor(request), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"{record.title}: skipped.")
+            return redirect(f"{case.get_absolute_url()}#step-{step}")
+    return _render_case(request, case, {f"skip-{step}": form}, status=400)
+
+
+@require_POST
+def handover_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = HandoverItemForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.handover_item_add(case=case, actor=_actor(request), **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, "Handover item added.")
+            return redirect(f"{case.get_absolute_url()}#step-transition")
+    return _render_case(request, case, {"handover": form}, status=400)
+
+
+@require_POST
+def handover_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    item = get_object_or_404(HandoverItem, case=case, pk=item_pk)
+    done = request.POST.get("done") == "1"
+    try:
+        case_services.handover_item_set_done(item=item, actor=_actor(request), done=done)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{item.title}” {'done' if done else 'reopened'}.")
+    return redirect(f"{case.get_absolute_url()}#step-transition")
+
+
+@require_POST
+def case_depart(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    try:
+        case_services.case_mark_departed(case=case, actor=_actor(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{case.client} is marked as departed. The thank-you and follow-ups are planned.")
+    return redirect(case)
+
+
+@require_POST
+def client_returned(request: HttpRequest, client_pk: int) -> HttpResponse:
+    client = get_object_or_404(Client.objects.visible_to(request.user).select_related("account_manager"), pk=client_pk)
+    form = ClientReturnedForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.client_mark_returned(
+                client=client, actor=_actor(request), returned_on=form.cleaned_data["returned_on"]
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect(client)
+            _add_service_error(form, error)
+        else:
+            messages.success(request, f"Welcome back, {client}! The client is marked as returned.")
+            return redirect(client)
+    return _client_page(request, client, returned_form=form, status=400)

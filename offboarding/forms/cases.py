@@ -1,0 +1,264 @@
+"""Forms of the case page: input validation only; the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+
+from offboarding.models import (
+    ApologyStep,
+    CaseStep,
+    ChurnReason,
+    DepartureCase,
+    KeepInTouchStep,
+    OfferStep,
+    ProbeStep,
+    ThankStep,
+    TransitionStep,
+)
+from offboarding.selectors.cases import staff_people
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class CaseOpenForm(forms.ModelForm):
+    class Meta:
+        model = DepartureCase
+        fields = ["notice_received_on", "planned_leave_date", "how_heard", "first_notes"]
+        widgets = {
+            "notice_received_on": DATE_INPUT,
+            "planned_leave_date": DATE_INPUT,
+            "first_notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"notice_received_on": "Notice received on", "planned_leave_date": "Planned leave date"}
+        help_texts = {"first_notes": "What they said, in a few lines. You can probe properly in step 1."}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        notice, leave = cleaned.get("notice_received_on"), cleaned.get("planned_leave_date")
+        if notice and leave and leave < notice:
+            self.add_error("planned_leave_date", "The leave date cannot be before the notice was received.")
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # Validation only: the case is created (and checked as a whole) by case_open.
+        pass
+
+
+class ProbeForm(forms.ModelForm):
+    class Meta:
+        model = ProbeStep
+        fields = [
+            "primary_reason",
+            "contributing_reasons",
+            "client_words",
+            "competitor",
+            "departure_kind",
+            "worth_saving",
+            "worth_saving_why",
+        ]
+        widgets = {
+            "contributing_reasons": forms.CheckboxSelectMultiple,
+            "client_words": forms.Textarea(attrs={"rows": 3}),
+            "worth_saving_why": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"worth_saving": "Is this client worth saving?", "worth_saving_why": "Why"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Retired reasons leave the choices, except where this case already uses them.
+        in_use = Q(pk=self.instance.primary_reason_id) if self.instance.primary_reason_id else Q(pk__in=[])
+        used_ids = [reason.pk for reason in self.instance.contributing_reasons.all()] if self.instance.pk else []
+        choices = ChurnReason.objects.filter(Q(retired_at__isnull=True) | in_use | Q(pk__in=used_ids))
+        self.fields["primary_reason"].required = True
+        self.fields["primary_reason"].queryset = choices  # type: ignore[attr-defined]
+        self.fields["contributing_reasons"].queryset = choices  # type: ignore[attr-defined]
+        self.fields["departure_kind"].label = "Which kind of departure is it?"
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ApologyForm(forms.ModelForm):
+    class Meta:
+        model = ApologyStep
+        fields = ["fell_short", "what_we_said", "what_will_change"]
+        widgets = {
+            "fell_short": forms.RadioSelect,
+            "what_we_said": forms.Textarea(attrs={"rows": 3}),
+            "what_will_change": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fell_short"].required = True
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class OfferForm(forms.ModelForm):
+    offer_made = forms.TypedChoiceField(
+        label="Did we make an offer?",
+        choices=[("yes", "Yes, we made an offer"), ("no", "No offer was made")],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = OfferStep
+        fields = [
+            "offer_made",
+            "offer_type",
+            "details",
+            "monthly_value_effect",
+            "approved_by",
+            "answer",
+            "no_offer_reason",
+        ]
+        widgets = {
+            "details": forms.Textarea(attrs={"rows": 3}),
+            "answer": forms.RadioSelect,
+            "no_offer_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "monthly_value_effect": "Change to the monthly value if accepted, e.g. -300 for a discount.",
+            "answer": "An accepted offer calls the departure off: the case closes as saved.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approved_by"].queryset = staff_people()  # type: ignore[attr-defined]
+        self.fields["approved_by"].label_from_instance = lambda user: user.get_full_name() or user.username  # type: ignore[attr-defined]
+        if self.instance.offer_made is not None and not self.is_bound:
+            self.initial["offer_made"] = "yes" if self.instance.offer_made else "no"
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class TransitionForm(forms.ModelForm):
+    class Meta:
+        model = TransitionStep
+        fields = ["notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"notes": "Handover plan notes"}
+        help_texts = {"notes": "Who the new provider is, what was agreed, how you will ease out."}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ThankForm(forms.ModelForm):
+    class Meta:
+        model = ThankStep
+        fields = ["personal_note", "send_card", "card_sent_on"]
+        widgets = {"personal_note": forms.Textarea(attrs={"rows": 3}), "card_sent_on": DATE_INPUT}
+        help_texts = {
+            "personal_note": "Added to the thank-you email, which goes out once the case is closed as departed.",
+        }
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class KeepInTouchForm(forms.ModelForm):
+    consent = forms.TypedChoiceField(
+        label="Did the client agree that we stay in touch?",
+        choices=YES_NO,
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        help_text="Check-ins are planned only with their consent.",
+    )
+
+    class Meta:
+        model = KeepInTouchStep
+        fields = ["consent", "cadence", "new_contract_renewal_on"]
+        widgets = {"new_contract_renewal_on": DATE_INPUT}
+        help_texts = {"new_contract_renewal_on": "If known: a return is most likely around then."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.consent is not None and not self.is_bound:
+            self.initial["consent"] = "yes" if self.instance.consent else "no"
+
+    def _post_clean(self) -> None:
+        pass
+
+
+STEP_FORMS: dict[str, type[forms.ModelForm]] = {
+    "probe": ProbeForm,
+    "apology": ApologyForm,
+    "offer": OfferForm,
+    "transition": TransitionForm,
+    "thanks": ThankForm,
+    "keep_in_touch": KeepInTouchForm,
+}
+
+
+def step_form(step: str, record: CaseStep, data: Any = None) -> forms.ModelForm:
+    return STEP_FORMS[step](data, instance=record, prefix=step)
+
+
+class StepSkipForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this step skipped?", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, data: Any = None, *, step: str) -> None:
+        super().__init__(data, prefix=f"skip-{step}")
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why this step is skipped.")
+        return reason
+
+
+class HandoverItemForm(forms.Form):
+    title = forms.CharField(label="Handover item", max_length=200)
+    days_from_leave_date = forms.IntegerField(
+        label="Due (days from the leave date)",
+        initial=0,
+        min_value=-365,
+        max_value=365,
+        help_text="0 is the leave date; negative is before it.",
+    )
+
+    def __init__(self, data: Any = None) -> None:
+        super().__init__(data, prefix="handover")
+
+
+class ClientReturnedForm(forms.Form):
+    returned_on = forms.DateField(label="Came back on", widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["returned_on"].initial = timezone.localdate()
+
+    def clean_returned_on(self) -> Any:
+        returned_on = self.cleaned_data["returned_on"]
+        if returned_on > timezone.localdate():
+            raise forms.ValidationError("The date they came back cannot be in the future.")
+        return returned_on
+
+
+class AccountManagerFilterForm(forms.Form):
+    account_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Everyone"
+    )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["account_manager"]
+        field.queryset = people  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: user.get_full_name() or user.username  # type: ignore[attr-defined]

@@ -1,0 +1,105 @@
+"""Read queries for the case page, the client page and My work; related rows fetched up front."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+
+from clients.models import Client
+from clients.roles import ACCOUNT_MANAGERS
+from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, HandoverItem
+from offboarding.services.cases import STEPS
+
+_STEP_RELATIONS = [f"{step}__completed_by" for step in STEPS]
+
+
+def case_steps(case: DepartureCase) -> list[tuple[str, CaseStep]]:
+    """The six steps of a case in checklist order, as (slug, step)."""
+    return [(step, getattr(case, step)) for step in STEPS]
+
+
+def case_progress(case: DepartureCase) -> tuple[int, str | None]:
+    """How many steps are closed, and the slug of the first step still to do."""
+    steps = case_steps(case)
+    closed = sum(1 for _, record in steps if record.is_closed)
+    next_step = next((slug for slug, record in steps if not record.is_closed), None)
+    return closed, next_step
+
+
+def case_for_page(cases: QuerySet[DepartureCase], pk: int) -> DepartureCase:
+    """One case with everything its page shows, in a fixed number of queries."""
+    return (
+        cases.select_related(
+            "client__account_manager",
+            "account_manager",
+            "opened_by",
+            "probe__primary_reason",
+            "offer__approved_by",
+            *_STEP_RELATIONS,
+        )
+        .prefetch_related(
+            Prefetch("probe__contributing_reasons", queryset=ChurnReason.objects.order_by("sort_order", "label")),
+            Prefetch("handover_items", queryset=HandoverItem.objects.select_related("done_by")),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        )
+        .get(pk=pk)
+    )
+
+
+def cases_for_client(client: Client) -> list[DepartureCase]:
+    return list(client.cases.select_related("account_manager", *STEPS).order_by("-opened_at", "-id"))
+
+
+def events_for_client(client: Client) -> QuerySet[CaseEvent]:
+    """The client's whole timeline, every case included, newest first."""
+    return client.events.select_related("actor", "case").order_by("-created_at", "-id")
+
+
+def _overdue_item(today: date) -> Exists:
+    return Exists(HandoverItem.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_on__lt=today))
+
+
+def open_cases_for_my_work(
+    *, cases: QuerySet[DepartureCase], today: date, account_manager_id: int | None = None
+) -> QuerySet[DepartureCase]:
+    """Open cases, overdue ones first (leave date passed or a handover item late), then by leave date."""
+    rows = cases.filter(status=DepartureCase.Status.OPEN)
+    if account_manager_id is not None:
+        rows = rows.filter(client__account_manager_id=account_manager_id)
+    return (
+        rows.select_related("client__account_manager", *STEPS)
+        .annotate(
+            has_overdue_items=_overdue_item(today),
+            leave_date_passed=Case(
+                When(planned_leave_date__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(Q(has_overdue_items=True) | Q(leave_date_passed=True), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-is_overdue", "planned_leave_date", "id")
+    )
+
+
+def account_managers() -> QuerySet[User]:
+    """People who own clients, for filters and pickers."""
+    return (
+        User.objects.filter(Q(groups__name=ACCOUNT_MANAGERS) | Q(clients__isnull=False), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def staff_people() -> QuerySet[User]:
+    """Everyone who can approve a save offer: active users in a role."""
+    return (
+        User.objects.filter(is_active=True, groups__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

@@ -1,0 +1,282 @@
+"""The case page and its forms, for both roles; another account manager's case is a 404."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client as BrowserClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clients.models import Client
+from offboarding.models import ChurnReason, DepartureCase
+from offboarding.services.cases import case_mark_departed
+from offboarding.tests.factories import ready_to_depart
+
+pytestmark = pytest.mark.django_db
+
+
+def _case_posts(case: DepartureCase) -> list[tuple[str, dict[str, Any]]]:
+    """Every POST the case page offers, with valid data."""
+    item = case.handover_items.first()
+    assert item is not None
+    reason = ChurnReason.objects.get(key="price-budget-cuts")
+    return [
+        (reverse("offboarding:step_save", args=[case.pk, "probe"]), {"probe-primary_reason": reason.pk}),
+        (reverse("offboarding:step_skip", args=[case.pk, "apology"]), {"skip-apology-reason": "Not needed"}),
+        (
+            reverse("offboarding:handover_add", args=[case.pk]),
+            {"handover-title": "x", "handover-days_from_leave_date": 0},
+        ),
+        (reverse("offboarding:handover_done", args=[case.pk, item.pk]), {"done": "1"}),
+        (reverse("offboarding:case_depart", args=[case.pk]), {}),
+        (
+            reverse("offboarding:case_edit", args=[case.pk]),
+            {
+                "notice_received_on": case.notice_received_on.isoformat(),
+                "planned_leave_date": case.planned_leave_date.isoformat(),
+                "how_heard": "call",
+            },
+        ),
+    ]
+
+
+def test_the_case_page_shows_header_checklist_guidance_and_timeline(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    response = am_client.get(own_case.get_absolute_url())
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Alder Foods is leaving" in text
+    assert "0 of 6 closed" in text
+    assert 'href="#step-keep_in_touch"' in text
+    assert "The client owes us no explanation" in text
+    assert "Finish the work already promised" in text
+    assert "Departure logged" in text
+    assert "Amelia Hart" in text
+
+
+def test_another_account_managers_case_is_a_404_for_reading_and_every_post(
+    am_client: BrowserClient, others_case: DepartureCase
+) -> None:
+    assert am_client.get(others_case.get_absolute_url()).status_code == 404
+    assert am_client.get(reverse("offboarding:case_edit", args=[others_case.pk])).status_code == 404
+    for url, data in _case_posts(others_case):
+        assert am_client.post(url, data).status_code == 404, url
+    others_case.refresh_from_db()
+    assert others_case.status == DepartureCase.Status.OPEN
+    assert others_case.events.count() == 1
+
+
+def test_a_manager_works_on_anyones_case(manager_client: BrowserClient, others_case: DepartureCase) -> None:
+    assert manager_client.get(others_case.get_absolute_url()).status_code == 200
+    for url, data in _case_posts(others_case):
+        assert manager_client.post(url, data).status_code in (302, 200), url
+    others_case.probe.refresh_from_db()
+    assert others_case.probe.status == "done"
+    assert others_case.events.filter(actor__username="marta").exists()
+
+
+def test_opening_a_case_from_the_client_page(am_client: BrowserClient, own_client: Client) -> None:
+    page = am_client.get(own_client.get_absolute_url())
+    assert "Client is leaving" in page.content.decode()
+    url = reverse("offboarding:case_open", args=[own_client.pk])
+    assert am_client.get(url).status_code == 200
+    response = am_client.post(
+        url,
+        {
+            "notice_received_on": "2026-11-02",
+            "planned_leave_date": "2026-12-31",
+            "how_heard": "call",
+            "first_notes": "Budget cut.",
+        },
+        follow=True,
+    )
+    case = DepartureCase.objects.get(client=own_client)
+    assert response.redirect_chain[-1][0] == case.get_absolute_url()
+    assert "Departure case opened" in response.content.decode()
+    assert case.first_notes == "Budget cut."
+
+
+def test_a_leave_date_before_the_notice_is_refused(am_client: BrowserClient, own_client: Client) -> None:
+    response = am_client.post(
+        reverse("offboarding:case_open", args=[own_client.pk]),
+        {"notice_received_on": "2026-11-02", "planned_leave_date": "2026-10-01", "how_heard": "call"},
+    )
+    assert response.status_code == 200
+    assert "cannot be before the notice" in response.content.decode()
+    assert not DepartureCase.objects.exists()
+
+
+def test_opening_a_second_case_leads_to_the_open_one(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    response = am_client.get(reverse("offboarding:case_open", args=[own_case.client.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == own_case.get_absolute_url()
+    assert "already has an open departure case" in response.content.decode()
+    assert DepartureCase.objects.count() == 1
+
+
+def test_another_account_managers_client_cannot_get_a_case(am_client: BrowserClient, others_client: Client) -> None:
+    url = reverse("offboarding:case_open", args=[others_client.pk])
+    assert am_client.get(url).status_code == 404
+    data = {"notice_received_on": "2026-11-02", "planned_leave_date": "2026-12-31", "how_heard": "call"}
+    assert am_client.post(url, data).status_code == 404
+    assert not DepartureCase.objects.exists()
+
+
+def test_a_step_form_saves_and_shows_who_completed_it(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    reason = ChurnReason.objects.get(key="service-quality")
+    response = am_client.post(
+        reverse("offboarding:step_save", args=[own_case.pk, "probe"]),
+        {
+            "probe-primary_reason": reason.pk,
+            "probe-client_words": "Too many missed deadlines.",
+            "probe-worth_saving": "yes",
+        },
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Probe: saved." in text
+    assert "1 of 6 closed" in text
+    assert "Done by Amelia Hart" in text
+    assert "Too many missed deadlines." in text
+
+
+def test_a_step_without_its_required_answer_shows_the_error_and_changes_nothing(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    response = am_client.post(
+        reverse("offboarding:step_save", args=[own_case.pk, "offer"]), {"offer-offer_made": "yes"}
+    )
+    assert response.status_code == 400
+    assert "Describe the offer." in response.content.decode()
+    own_case.offer.refresh_from_db()
+    assert own_case.offer.status == "pending"
+
+
+def test_retired_reasons_leave_the_probe_form(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    ChurnReason.objects.filter(key="moved-in-house").update(retired_at="2026-01-01T00:00Z")
+    text = am_client.get(own_case.get_absolute_url()).content.decode()
+    assert "Moved the work in-house" not in text
+    assert "Budget cuts" in text
+
+
+def test_skipping_without_a_reason_is_refused(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    response = am_client.post(
+        reverse("offboarding:step_skip", args=[own_case.pk, "apology"]), {"skip-apology-reason": "  "}
+    )
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    own_case.apology.refresh_from_db()
+    assert own_case.apology.status == "pending"
+
+
+def test_skipping_with_a_reason_shows_it(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    response = am_client.post(
+        reverse("offboarding:step_skip", args=[own_case.pk, "apology"]),
+        {"skip-apology-reason": "Nothing went wrong on our side."},
+        follow=True,
+    )
+    assert "Reason for skipping:</strong> Nothing went wrong on our side." in response.content.decode()
+
+
+def test_an_accepted_offer_closes_the_case_as_saved(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    response = am_client.post(
+        reverse("offboarding:step_save", args=[own_case.pk, "offer"]),
+        {
+            "offer-offer_made": "yes",
+            "offer-offer_type": "price_change",
+            "offer-details": "10% off for a year",
+            "offer-answer": "accepted",
+        },
+        follow=True,
+    )
+    assert "The offer was accepted" in response.content.decode()
+    own_case.refresh_from_db()
+    assert own_case.status == DepartureCase.Status.SAVED
+    assert Client.objects.get(pk=own_case.client.pk).status == Client.Status.ACTIVE
+
+
+def test_marking_departed_too_early_names_the_open_steps(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    response = am_client.post(reverse("offboarding:case_depart", args=[own_case.pk]), follow=True)
+    assert "complete or skip (with a reason): Probe, Transition, Thank, Keep in touch." in response.content.decode()
+    own_case.refresh_from_db()
+    assert own_case.status == DepartureCase.Status.OPEN
+
+
+def test_marking_departed_when_ready(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    ready_to_depart(own_case)
+    response = am_client.post(reverse("offboarding:case_depart", args=[own_case.pk]), follow=True)
+    assert "is marked as departed" in response.content.decode()
+    own_case.refresh_from_db()
+    assert own_case.status == DepartureCase.Status.DEPARTED
+
+
+def test_handover_items_are_ticked_and_added_in_the_browser(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    item = own_case.handover_items.get(title="Send the final invoice")
+    am_client.post(reverse("offboarding:handover_done", args=[own_case.pk, item.pk]), {"done": "1"})
+    item.refresh_from_db()
+    assert item.done_at is not None
+    response = am_client.post(
+        reverse("offboarding:handover_add", args=[own_case.pk]),
+        {"handover-title": "Transfer the domain", "handover-days_from_leave_date": "-2"},
+        follow=True,
+    )
+    assert "Transfer the domain" in response.content.decode()
+    added = own_case.handover_items.get(title="Transfer the domain")
+    assert added.due_on == own_case.planned_leave_date - timedelta(days=2)
+
+
+def test_changing_the_leave_date_in_the_browser_moves_open_items(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    new_leave = own_case.planned_leave_date + timedelta(days=10)
+    response = am_client.post(
+        reverse("offboarding:case_edit", args=[own_case.pk]),
+        {
+            "notice_received_on": own_case.notice_received_on.isoformat(),
+            "planned_leave_date": new_leave.isoformat(),
+            "how_heard": "call",
+            "first_notes": "",
+        },
+    )
+    assert response.status_code == 302
+    assert own_case.handover_items.get(title="Send the final invoice").due_on == new_leave + timedelta(days=7)
+
+
+def test_a_departed_cases_probe_is_shown_read_only(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    case_mark_departed(case=ready_to_depart(own_case), actor=own_case.client.account_manager)
+    text = am_client.get(own_case.get_absolute_url()).content.decode()
+    assert reverse("offboarding:step_save", args=[own_case.pk, "probe"]) not in text
+    assert reverse("offboarding:step_save", args=[own_case.pk, "thanks"]) in text
+    assert "Mark as departed" not in text
+
+
+def test_an_unknown_step_is_a_404(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    assert am_client.post(reverse("offboarding:step_save", args=[own_case.pk, "gossip"])).status_code == 404
+
+
+def _query_count(browser: BrowserClient, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(url).status_code == 200
+    return len(queries)
+
+
+def _add_rows(case: DepartureCase, count: int) -> None:
+    for number in range(count):
+        case.handover_items.create(title=f"Item {number}", due_on=case.planned_leave_date)
+        case.events.create(client=case.client, verb="note", summary=f"Note {number}")
+
+
+def test_the_case_page_query_count_does_not_grow_with_items_and_events(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    ready_to_depart(own_case)
+    _add_rows(own_case, 3)
+    few = _query_count(am_client, own_case.get_absolute_url())
+    _add_rows(own_case, 27)
+    many = _query_count(am_client, own_case.get_absolute_url())
+    assert few == many
+    assert many <= 20

@@ -1,0 +1,90 @@
+"""The churn-reason list that managers keep: add, edit, retire and restore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from clients.roles import is_manager
+from offboarding.forms.reasons import ReasonCreateForm, ReasonEditForm
+from offboarding.models import ChurnReason
+from offboarding.services import reasons as reason_services
+
+View = Callable[..., HttpResponse]
+
+
+def manager_required(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not is_manager(request.user):
+            raise PermissionDenied("Only managers keep the reason list.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _put_errors(form: ReasonCreateForm | ReasonEditForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+@manager_required
+def reason_list(request: HttpRequest) -> HttpResponse:
+    form = ReasonCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reason = reason_services.reason_create(**form.cleaned_data)
+        except ValidationError as error:
+            _put_errors(form, error)
+        else:
+            messages.success(request, f"Reason “{reason.label}” added.")
+            return redirect("offboarding:reasons")
+    reasons = ChurnReason.objects.annotate(
+        primary_uses=Count("primary_for", distinct=True), contributing_uses=Count("contributing_to", distinct=True)
+    ).order_by("retired_at", "sort_order", "label")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "offboarding/reason_list.html", {"reasons": reasons, "form": form}, status=status)
+
+
+@manager_required
+def reason_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = get_object_or_404(ChurnReason, pk=pk)
+    label_locked = reason_services.reason_is_used(reason)
+    initial = {"label": reason.label, "category": reason.category, "description": reason.description}
+    form = ReasonEditForm(request.POST or None, initial=initial, label_locked=label_locked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reason_services.reason_update(reason=reason, **form.cleaned_data)
+        except ValidationError as error:
+            _put_errors(form, error)
+        else:
+            messages.success(request, f"Reason “{form.cleaned_data['label']}” saved.")
+            return redirect("offboarding:reasons")
+    context = {"reason": reason, "form": form, "label_locked": label_locked}
+    return render(request, "offboarding/reason_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@manager_required
+def reason_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = reason_services.reason_retire(reason=get_object_or_404(ChurnReason, pk=pk))
+    messages.success(request, f"Reason “{reason.label}” retired: it no longer appears on new cases.")
+    return redirect("offboarding:reasons")
+
+
+@require_POST
+@manager_required
+def reason_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = reason_services.reason_restore(reason=get_object_or_404(ChurnReason, pk=pk))
+    messages.success(request, f"Reason “{reason.label}” is back on the probe form.")
+    return redirect("offboarding:reasons")
