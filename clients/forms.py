@@ -4,8 +4,8 @@ import zoneinfo
 from functools import cache
 from typing import Any
 
-from crispy_forms.helper import FormHelper  # type: ignore[import-untyped]
-from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit  # type: ignore[import-untyped]
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User

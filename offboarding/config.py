@@ -91,3 +91,17 @@ def env_time_zone(name: str, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ImproperlyConfigured(f"{name} must be an IANA time zone such as Europe/Berlin; got {value!r}.") from None
     return value
+
+
+def env_int_range(name: str, default: tuple[int, int], bounds: tuple[int, int]) -> tuple[int, int]:
+    """Read "9-17" style ranges; both ends within bounds and start below end."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        start, end = (int(part) for part in raw.split("-"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must look like 9-17; got {raw!r}.") from None
+    if not bounds[0] <= start <= end <= bounds[1]:
+        raise ImproperlyConfigured(f"{name} must lie within {bounds[0]}-{bounds[1]}, start first; got {raw!r}.")
+    return start, end

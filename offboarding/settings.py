@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
@@ -18,6 +19,7 @@ from offboarding.config import (
     env_broker_url,
     env_database,
     env_int,
+    env_int_range,
     env_list,
     env_str,
     env_time_zone,
@@ -230,3 +232,42 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Follow-ups -------------------------------------------------------------------
+# When each follow-up of a departed client is due, in days after the leave date.
+FOLLOW_UP_SURVEY_AFTER_DAYS = 4
+FOLLOW_UP_CHECK_IN_AFTER_DAYS = (30, 90, 180)
+FOLLOW_UP_WIN_BACK_BEFORE_RENEWAL_DAYS = 60
+FOLLOW_UP_WIN_BACK_AFTER_DAYS = 335  # about eleven months, when the renewal date is unknown
+FOLLOW_UP_CARD_REMINDER_AFTER_DAYS = 0
+FOLLOW_UP_CALL_REMINDER_AFTER_DAYS = 90
+# Client-facing mail leaves only in these hours (TIME_ZONE) on these ISO weekdays (1 = Monday).
+FOLLOW_UP_BUSINESS_HOURS = env_int_range("FOLLOW_UP_BUSINESS_HOURS", (9, 17), bounds=(0, 24))
+FOLLOW_UP_BUSINESS_WEEKDAYS = env_int_range("FOLLOW_UP_BUSINESS_WEEKDAYS", (1, 5), bounds=(1, 7))
+# Temporary failures wait base * 2^(attempt-1) seconds (capped, with jitter); after
+# FOLLOW_UP_MAX_ATTEMPTS a follow-up is failed and waits for a manager.
+FOLLOW_UP_MAX_ATTEMPTS = env_int("FOLLOW_UP_MAX_ATTEMPTS", 6)
+FOLLOW_UP_RETRY_BASE_SECONDS = env_int("FOLLOW_UP_RETRY_BASE_SECONDS", 120)
+FOLLOW_UP_RETRY_MAX_SECONDS = 6 * 60 * 60
+# A claimed batch must be sent within its lease, or another dispatcher takes it over:
+# long enough for a batch at EMAIL_TIMEOUT per message, short enough to recover soon.
+FOLLOW_UP_DISPATCH_BATCH = env_int("FOLLOW_UP_DISPATCH_BATCH", 50)
+FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
+FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
+FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
+# A web request publishes a nudge to the dispatcher; a broker that is down must
+# cost it at most this long (beat delivers the mail anyway).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE |= {
+    "dispatch-follow-ups": {
+        "task": "offboarding.tasks.dispatch_follow_ups",
+        "schedule": float(FOLLOW_UP_DISPATCH_EVERY_SECONDS),
+    },
+    "plan-staff-digests": {
+        "task": "offboarding.tasks.plan_staff_digests",
+        "schedule": crontab(hour=FOLLOW_UP_DIGEST_HOUR, minute=0),
+    },
+}
+# --- end Follow-ups ---------------------------------------------------------------

@@ -6,6 +6,11 @@ sending --4xx/timeout, attempts < max--> retry_wait (backoff + jitter)
 sending --5xx or attempts >= max--> failed (a manager can retry)
 sending --lease expired (worker died)--> retry_wait, same message_id
 sending --recipient suppressed at send time--> suppressed
+
+Staff reminders (send the card, call) are to-dos for the account manager: they
+are never mailed one by one but gathered into one daily digest per account
+manager (itself a follow-up of kind staff_digest) and stay scheduled until the
+account manager marks them done.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class FollowUp(models.Model):
         CHECK_IN = "check_in", "Keep-in-touch check-in"
         WIN_BACK = "win_back", "Win-back note"
         STAFF_REMINDER = "staff_reminder", "Staff reminder"
+        STAFF_DIGEST = "staff_digest", "Daily staff digest"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -45,13 +51,18 @@ class FollowUp(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
         SUPPRESSED = "suppressed", "Suppressed"
+        DONE = "done", "Done"
 
     PENDING_STATUSES = (Status.SCHEDULED, Status.RETRY_WAIT)
+    CLIENT_FACING_KINDS = (Kind.THANK_YOU, Kind.SURVEY, Kind.CHECK_IN, Kind.WIN_BACK)
+    # Kinds the dispatcher mails; staff reminders reach people through the digest.
+    MAILED_KINDS = (*CLIENT_FACING_KINDS, Kind.STAFF_DIGEST)
 
     # The idempotency key: planning the same message twice finds this row.
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="follow_ups")
+    # Empty only for a staff digest, which spans many clients.
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
     case = models.ForeignKey(DepartureCase, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
     recipient_email = models.EmailField(max_length=254)
     recipient_user = models.ForeignKey(
@@ -96,6 +107,14 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient_email} at {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_client_facing(self) -> bool:
+        return self.kind in self.CLIENT_FACING_KINDS
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING_STATUSES
 
 
 class Suppression(models.Model):

@@ -1,23 +1,330 @@
-"""The follow-up outbox: planning, cancelling and dispatching scheduled messages (issue 4)."""
+"""The follow-up outbox: planning, cancelling, rescheduling and unsubscribing (the sending is in dispatch.py).
+
+Every follow-up is written in the same transaction as the change that caused
+it; its `key` makes planning twice harmless.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from clients.models import Client
-from offboarding.models import DepartureCase, FollowUp
+from offboarding.business_hours import business_morning, next_business_time
+from offboarding.models import CaseEvent, DepartureCase, FollowUp, KeepInTouchStep, Suppression, ThankStep
+from offboarding.nudge import nudge_dispatcher_on_commit
+
+
+# cases.py imports this module (it plans and cancels follow-ups), so events are
+# written here directly rather than through its case_event_record.
+def _event(
+    *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: object
+) -> None:
+    CaseEvent.objects.create(client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details)
+
+
+Kind = FollowUp.Kind
+Status = FollowUp.Status
+
+
+def address_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def message_id_for(key: str) -> str:
+    """A Message-ID fixed when the follow-up is planned, so every attempt sends the same one."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    return f"<follow-up.{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+@dataclass(frozen=True)
+class PlannedFollowUp:
+    key: str
+    kind: str
+    due_at: datetime
+    note: str = ""
+    to_staff: bool = False
+
+
+def _leave_morning(case: DepartureCase, days: int) -> datetime:
+    leave_day = case.departed_on or case.planned_leave_date
+    start_hour, _end = settings.FOLLOW_UP_BUSINESS_HOURS
+    leave_start = timezone.make_aware(datetime.combine(leave_day, time(start_hour)))
+    return business_morning(leave_start, days)
+
+
+def _keep_in_touch(case: DepartureCase) -> KeepInTouchStep | None:
+    return KeepInTouchStep.objects.filter(case=case).first()
+
+
+def _consents(case: DepartureCase, step: KeepInTouchStep | None) -> bool:
+    # The answer recorded on the case wins; without one, the client's standing consent.
+    if step is not None and step.consent is not None:
+        return step.consent
+    return case.client.keep_in_touch_consent
+
+
+def _win_back_due(case: DepartureCase, step: KeepInTouchStep | None, not_before: datetime) -> datetime:
+    renewal: date | None = step.new_contract_renewal_on if step else None
+    if renewal is not None:
+        days = (renewal - (case.departed_on or case.planned_leave_date)).days
+        due = _leave_morning(case, days - settings.FOLLOW_UP_WIN_BACK_BEFORE_RENEWAL_DAYS)
+    else:
+        due = _leave_morning(case, settings.FOLLOW_UP_WIN_BACK_AFTER_DAYS)
+    return max(due, not_before)
+
+
+def _client_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
+    prefix = f"case{case.pk}"
+    thank_you_at = _leave_morning(case, 0)
+    if thank_you_at < now:
+        thank_you_at = next_business_time(now)
+    survey_at = business_morning(thank_you_at, settings.FOLLOW_UP_SURVEY_AFTER_DAYS)
+    plan = [
+        PlannedFollowUp(f"{prefix}:thank_you", Kind.THANK_YOU, thank_you_at),
+        PlannedFollowUp(f"{prefix}:survey", Kind.SURVEY, survey_at),
+    ]
+    step = _keep_in_touch(case)
+    if _consents(case, step):
+        for days in settings.FOLLOW_UP_CHECK_IN_AFTER_DAYS:
+            check_in_at = _leave_morning(case, days)
+            if check_in_at > survey_at:
+                plan.append(
+                    PlannedFollowUp(f"{prefix}:check_in:{days}", Kind.CHECK_IN, check_in_at, f"{days}-day check-in")
+                )
+    if step is None or step.consent is not False:
+        plan.append(PlannedFollowUp(f"{prefix}:win_back", Kind.WIN_BACK, _win_back_due(case, step, survey_at)))
+    return plan
+
+
+def _staff_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
+    prefix = f"case{case.pk}:staff"
+    plan = []
+    thanks = ThankStep.objects.filter(case=case).first()
+    if thanks is not None and thanks.send_card and thanks.card_sent_on is None:
+        card_at = max(_leave_morning(case, settings.FOLLOW_UP_CARD_REMINDER_AFTER_DAYS), now)
+        plan.append(PlannedFollowUp(f"{prefix}:card", Kind.STAFF_REMINDER, card_at, "Send the handwritten card", True))
+    call_at = max(_leave_morning(case, settings.FOLLOW_UP_CALL_REMINDER_AFTER_DAYS), now)
+    plan.append(
+        PlannedFollowUp(f"{prefix}:call", Kind.STAFF_REMINDER, call_at, "Call them: 90 days since they left", True)
+    )
+    return plan
+
+
+def _follow_up_row(case: DepartureCase, planned: PlannedFollowUp, actor: User | None) -> FollowUp:
+    manager = case.client.account_manager
+    return FollowUp(
+        key=planned.key,
+        kind=planned.kind,
+        client=case.client,
+        case=case,
+        recipient_email=manager.email if planned.to_staff else case.client.contact_email,
+        recipient_user=manager if planned.to_staff else None,
+        note=planned.note,
+        due_at=planned.due_at,
+        next_attempt_at=planned.due_at,
+        message_id=message_id_for(planned.key),
+        created_by=actor,
+    )
 
 
 def follow_ups_plan_for_departure(*, case: DepartureCase, actor: User | None, now: datetime) -> list[FollowUp]:
     """Plan the thank-you, survey, check-ins, win-back and staff reminders of a departed case.
 
-    Called inside the transaction that marks the case departed.
+    Called inside the transaction that marks the case departed; the caller records the event.
     """
-    return []
+    plan = _client_plan(case, now) + _staff_plan(case, now)
+    if Suppression.objects.filter(address_hash=address_hash(case.client.contact_email)).exists():
+        plan = [planned for planned in plan if planned.to_staff]
+    # ignore_conflicts: a second call (a retried request, a double click) finds the rows already there.
+    FollowUp.objects.bulk_create([_follow_up_row(case, planned, actor) for planned in plan], ignore_conflicts=True)
+    if any(planned.due_at <= now for planned in plan):
+        nudge_dispatcher_on_commit()
+    return list(FollowUp.objects.filter(key__in=[planned.key for planned in plan]))
+
+
+def _cancel(queryset: QuerySet[FollowUp], reason: str, now: datetime) -> int:
+    return int(
+        queryset.filter(status__in=FollowUp.PENDING_STATUSES).update(
+            status=Status.CANCELLED, cancelled_reason=reason[:200], lease_expires_at=None, updated_at=now
+        )
+    )
 
 
 def follow_ups_cancel_pending(*, client: Client, reason: str, actor: User | None, now: datetime) -> int:
-    """Cancel every pending client-facing follow-up of a client; returns how many."""
-    return 0
+    """Cancel every pending follow-up of a client (saved, returned); returns how many.
+
+    Staff reminders go too: a card or a call about a departure that did not
+    happen, or that ended in a return, would be wrong. The caller records the event.
+    """
+    return _cancel(FollowUp.objects.filter(client=client), reason, now)
+
+
+def _cancel_client_facing(client: Client, reason: str, now: datetime) -> int:
+    return _cancel(FollowUp.objects.filter(client=client, kind__in=FollowUp.CLIENT_FACING_KINDS), reason, now)
+
+
+def suppression_add(*, email: str, reason: str) -> Suppression:
+    suppression, _created = Suppression.objects.get_or_create(
+        address_hash=address_hash(email), defaults={"reason": reason}
+    )
+    return suppression
+
+
+def is_suppressed(email: str) -> bool:
+    return Suppression.objects.filter(address_hash=address_hash(email)).exists()
+
+
+@transaction.atomic
+def client_unsubscribe(*, client: Client | None, email: str, now: datetime) -> int:
+    """The client asked us to stop: suppress the address and cancel their pending emails at once.
+
+    Returns how many follow-ups were cancelled. Unsubscribing twice changes nothing more.
+    """
+    already = is_suppressed(email)
+    suppression_add(email=email, reason="unsubscribed")
+    if client is None:
+        return 0
+    cancelled = _cancel_client_facing(client, "The client unsubscribed", now)
+    if client.keep_in_touch_consent:
+        client.keep_in_touch_consent = False
+        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
+    if not already or cancelled:
+        _event(
+            client=client,
+            case=None,
+            actor=None,
+            verb="client_unsubscribed",
+            summary="Unsubscribed from our emails",
+            follow_ups_cancelled=cancelled,
+        )
+    return cancelled
+
+
+@transaction.atomic
+def follow_ups_forget_client(*, client: Client, actor: User | None, now: datetime) -> int:
+    """Before a client is erased: cancel everything pending and keep only a hash of the address."""
+    suppression_add(email=client.contact_email, reason="erased")
+    return follow_ups_cancel_pending(client=client, reason="The client was erased", actor=actor, now=now)
+
+
+def _locked(follow_up: FollowUp) -> FollowUp:
+    return FollowUp.objects.select_for_update(of=("self",)).select_related("client", "case").get(pk=follow_up.pk)
+
+
+def _record(follow_up: FollowUp, actor: User | None, verb: str, summary: str) -> None:
+    if follow_up.client is not None:
+        _event(
+            client=follow_up.client,
+            case=follow_up.case,
+            actor=actor,
+            verb=verb,
+            summary=summary,
+            follow_up=follow_up.pk,
+        )
+
+
+def _business_due(kind: str, due_at: datetime) -> datetime:
+    return next_business_time(due_at) if kind in FollowUp.CLIENT_FACING_KINDS else due_at
+
+
+@transaction.atomic
+def follow_up_reschedule(*, follow_up: FollowUp, due_at: datetime, actor: User) -> FollowUp:
+    follow_up = _locked(follow_up)
+    if not follow_up.is_pending:
+        raise ValidationError(
+            f"Only a pending follow-up can be moved; this one is {follow_up.get_status_display().lower()}."
+        )
+    follow_up.due_at = follow_up.next_attempt_at = _business_due(follow_up.kind, due_at)
+    follow_up.status = Status.SCHEDULED
+    follow_up.save(update_fields=["due_at", "next_attempt_at", "status", "updated_at"])
+    local = timezone.localtime(follow_up.due_at)
+    _record(
+        follow_up, actor, "follow_up_rescheduled", f"{follow_up.get_kind_display()} moved to {local:%d %b %Y %H:%M}"
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_cancel(*, follow_up: FollowUp, actor: User, reason: str = "") -> FollowUp:
+    follow_up = _locked(follow_up)
+    if not follow_up.is_pending:
+        raise ValidationError(
+            f"Only a pending follow-up can be cancelled; this one is {follow_up.get_status_display().lower()}."
+        )
+    follow_up.status = Status.CANCELLED
+    follow_up.cancelled_reason = (reason or f"Cancelled by {actor.get_full_name() or actor.username}")[:200]
+    follow_up.save(update_fields=["status", "cancelled_reason", "updated_at"])
+    _record(follow_up, actor, "follow_up_cancelled", f"{follow_up.get_kind_display()} cancelled")
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> FollowUp:
+    """A staff reminder is done (the card is in the post, the call was made)."""
+    follow_up = _locked(follow_up)
+    if follow_up.kind != Kind.STAFF_REMINDER or follow_up.status != Status.SCHEDULED:
+        raise ValidationError("Only a staff reminder still to do can be marked done.")
+    follow_up.status = Status.DONE
+    follow_up.sent_at = now
+    follow_up.save(update_fields=["status", "sent_at", "updated_at"])
+    _record(follow_up, actor, "follow_up_done", f"Done: {follow_up.note or follow_up.get_kind_display()}")
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_add(
+    *, case: DepartureCase, kind: str, due_at: datetime, note: str, actor: User, now: datetime
+) -> FollowUp:
+    """An account manager adds a follow-up by hand: an extra check-in, win-back note or reminder."""
+    if kind not in (Kind.CHECK_IN, Kind.WIN_BACK, Kind.STAFF_REMINDER):
+        raise ValidationError({"kind": "Choose a check-in, a win-back note or a staff reminder."})
+    if due_at < now - timedelta(minutes=5):
+        raise ValidationError({"due_at": "Choose a time in the future."})
+    client = case.client
+    to_staff = kind == Kind.STAFF_REMINDER
+    if not to_staff and is_suppressed(client.contact_email):
+        raise ValidationError("This client unsubscribed; we no longer email them.")
+    key = f"manual:{uuid.uuid4().hex}"
+    due_at = _business_due(kind, due_at)
+    follow_up = FollowUp.objects.create(
+        key=key,
+        kind=kind,
+        client=client,
+        case=case,
+        recipient_email=client.account_manager.email if to_staff else client.contact_email,
+        recipient_user=client.account_manager if to_staff else None,
+        note=note[:200],
+        due_at=due_at,
+        next_attempt_at=due_at,
+        message_id=message_id_for(key),
+        created_by=actor,
+    )
+    local = timezone.localtime(due_at)
+    _record(follow_up, actor, "follow_up_added", f"{follow_up.get_kind_display()} added for {local:%d %b %Y %H:%M}")
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_retry(*, follow_up: FollowUp, actor: User, now: datetime) -> FollowUp:
+    """A manager sends a failed follow-up again: a fresh set of attempts, the same Message-ID."""
+    follow_up = _locked(follow_up)
+    if follow_up.status != Status.FAILED:
+        raise ValidationError(
+            f"Only a failed follow-up can be retried; this one is {follow_up.get_status_display().lower()}."
+        )
+    follow_up.status = Status.SCHEDULED
+    follow_up.attempts = 0
+    follow_up.next_attempt_at = _business_due(follow_up.kind, now)
+    follow_up.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+    _record(follow_up, actor, "follow_up_retried", f"{follow_up.get_kind_display()} queued to be sent again")
+    return follow_up

@@ -21,6 +21,8 @@ PUBLIC_PAGES = {
     "password_reset_complete",
     "healthz",
     "feedback:survey",
+    "outbox:unsubscribe",
+    "feedback:survey_thanks",
 }
 
 

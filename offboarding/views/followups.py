@@ -1,0 +1,186 @@
+"""The managers' outbox, follow-up actions on the case page and the public unsubscribe page."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from clients.roles import is_manager
+from offboarding.emails import render_follow_up, unsubscribe_details
+from offboarding.forms.followups import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
+from offboarding.models import DepartureCase, FollowUp
+from offboarding.selectors.followups import outbox_follow_ups, outbox_status_counts
+from offboarding.services.followups import (
+    client_unsubscribe,
+    follow_up_add,
+    follow_up_cancel,
+    follow_up_mark_done,
+    follow_up_reschedule,
+    follow_up_retry,
+)
+
+logger = logging.getLogger(__name__)
+View = Callable[..., HttpResponse]
+
+
+def manager_required(view: View) -> View:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_manager(request.user):
+            raise PermissionDenied("Only managers can use the outbox.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware has let only signed-in users this far.
+    return cast(User, request.user)
+
+
+def _visible_follow_up(request: HttpRequest, pk: int) -> FollowUp:
+    return get_object_or_404(FollowUp.objects.visible_to(request.user).select_related("case", "client"), pk=pk)
+
+
+def _back(follow_up: FollowUp) -> HttpResponseRedirect:
+    if follow_up.case is not None:
+        return redirect(follow_up.case.get_absolute_url())
+    if follow_up.client is not None:
+        return redirect(follow_up.client.get_absolute_url())
+    return redirect("outbox:list")
+
+
+def _report(request: HttpRequest, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@manager_required
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    form = OutboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    follow_ups = outbox_follow_ups(status=filters.get("status", ""), kind=filters.get("kind", ""))
+    page = Paginator(follow_ups, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = outbox_status_counts()
+    status_counts = [(label, counts.get(value, 0)) for value, label in FollowUp.Status.choices]
+    context = {"form": form, "page": page, "status_counts": status_counts, "query": query.urlencode()}
+    return render(request, "outbox/list.html", context)
+
+
+@manager_required
+def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = get_object_or_404(
+        FollowUp.objects.select_related("client__account_manager", "case", "recipient_user"), pk=pk
+    )
+    return render(request, "outbox/detail.html", {"follow_up": follow_up, "message": render_follow_up(follow_up)})
+
+
+@manager_required
+@require_POST
+def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = get_object_or_404(FollowUp, pk=pk)
+    try:
+        follow_up_retry(follow_up=follow_up, actor=_user(request), now=timezone.now())
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, "Queued to be sent again.")
+    return redirect("outbox:detail", pk=pk)
+
+
+@require_POST
+def follow_up_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _visible_follow_up(request, pk)
+    try:
+        follow_up_cancel(follow_up=follow_up, actor=_user(request))
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, f"{follow_up.get_kind_display()} cancelled.")
+    return _back(follow_up)
+
+
+@require_POST
+def follow_up_done_view(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _visible_follow_up(request, pk)
+    try:
+        follow_up_mark_done(follow_up=follow_up, actor=_user(request), now=timezone.now())
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, "Marked as done.")
+    return _back(follow_up)
+
+
+def follow_up_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _visible_follow_up(request, pk)
+    initial = {"due_at": timezone.localtime(follow_up.due_at).replace(second=0, microsecond=0, tzinfo=None)}
+    form = FollowUpRescheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            follow_up = follow_up_reschedule(
+                follow_up=follow_up,
+                due_at=form.cleaned_data["due_at"],
+                actor=_user(request),
+            )
+        except ValidationError as error:
+            _report(request, error)
+        else:
+            due = timezone.localtime(follow_up.due_at)
+            messages.success(request, f"{follow_up.get_kind_display()} moved to {due:%d %b %Y %H:%M}.")
+        return _back(follow_up)
+    context = {"form": form, "follow_up": follow_up, "case": follow_up.case, "title": "Move a follow-up"}
+    return render(request, "outbox/follow_up_form.html", context)
+
+
+def follow_up_add_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = get_object_or_404(DepartureCase.objects.visible_to(request.user).select_related("client"), pk=case_pk)
+    form = FollowUpAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            follow_up = follow_up_add(case=case, actor=_user(request), now=timezone.now(), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{follow_up.get_kind_display()} added.")
+            return redirect(case.get_absolute_url())
+    context = {"form": form, "case": case, "title": f"Add a follow-up for {case.client}"}
+    return render(request, "outbox/follow_up_form.html", context)
+
+
+def _unsubscribe_target(token: str) -> tuple[Client | None, str] | None:
+    try:
+        client_id, email = unsubscribe_details(token)
+    except signing.BadSignature:
+        return None
+    client = Client.objects.filter(pk=client_id).first() if client_id is not None else None
+    return client, email
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058 one-click: mail providers POST without cookies; the signed token is the proof.
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    target = _unsubscribe_target(token)
+    if target is None:
+        return render(request, "outbox/unsubscribe_invalid.html", status=404)
+    client, email = target
+    if request.method == "POST":
+        client_unsubscribe(client=client, email=email, now=timezone.now())
+        return render(request, "outbox/unsubscribed.html", {"email": email})
+    return render(request, "outbox/unsubscribe.html", {"email": email, "token": token})

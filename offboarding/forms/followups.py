@@ -1,0 +1,65 @@
+"""Forms of the outbox and the follow-ups on the case page: input validation only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from offboarding.models import FollowUp
+
+KIND_FILTER = [("", "All kinds"), *FollowUp.Kind.choices]
+STATUS_FILTER = [("", "All statuses"), *FollowUp.Status.choices]
+ADDABLE_KINDS = [
+    (FollowUp.Kind.CHECK_IN.value, "Keep-in-touch check-in (email to the client)"),
+    (FollowUp.Kind.WIN_BACK.value, "Win-back note (email to the client)"),
+    (FollowUp.Kind.STAFF_REMINDER.value, "Reminder to me"),
+]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class OutboxFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_FILTER, required=False)
+    kind = forms.ChoiceField(choices=KIND_FILTER, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "row row-cols-sm-auto g-2 align-items-end mb-3"
+        self.helper.field_class = ""
+        self.helper.add_input(Submit("", "Show", css_class="btn btn-outline-primary"))
+
+
+class FollowUpRescheduleForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label="New date and time",
+        widget=DateTimeLocalInput(),
+        help_text=(
+            "Emails to the client leave in business hours; a time outside them moves to the next business morning."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Move the follow-up"))
+
+
+class FollowUpAddForm(forms.Form):
+    kind = forms.ChoiceField(label="What", choices=ADDABLE_KINDS)
+    due_at = forms.DateTimeField(label="When", widget=DateTimeLocalInput())
+    note = forms.CharField(label="What it is about", max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Add the follow-up"))

@@ -1,0 +1,210 @@
+"""Sending due follow-ups: claim, send, record the outcome. Safe with any number of dispatchers.
+
+A claim moves rows to `sending` under `FOR UPDATE SKIP LOCKED`, so two
+dispatchers never claim the same row, and stamps a lease. The attempt number
+taken with the claim is the row's compare-and-set token: an outcome is written
+only `WHERE status='sending' AND attempts=<ours>`, so a slow dispatcher whose
+lease ran out (and whose row was taken over) cannot overwrite the newer outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from offboarding.business_hours import is_business_time, next_business_time
+from offboarding.emails import follow_up_message, render_follow_up
+from offboarding.models import FollowUp, Suppression
+from offboarding.services.followups import address_hash
+
+logger = logging.getLogger(__name__)
+Status = FollowUp.Status
+
+
+class TemporaryFailure(Exception):
+    """4xx, a timeout or a refused connection: try again later."""
+
+
+class PermanentFailure(Exception):
+    """5xx: the server will never take this message."""
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: str) -> None:
+        self.outcomes[status] = self.outcomes.get(status, 0) + 1
+
+
+def follow_ups_recover_expired_leases(*, now: datetime) -> int:
+    """Rows left in `sending` by a dispatcher that died: back to retry_wait, same Message-ID."""
+    expired = FollowUp.objects.filter(status=Status.SENDING, lease_expires_at__lt=now)
+    failed = expired.filter(attempts__gte=settings.FOLLOW_UP_MAX_ATTEMPTS).update(
+        status=Status.FAILED, lease_expires_at=None, last_error="The sender stopped before finishing, too many times."
+    )
+    recovered = expired.update(
+        status=Status.RETRY_WAIT,
+        next_attempt_at=now,
+        lease_expires_at=None,
+        last_error="The sender stopped before finishing (lease expired); sending again.",
+    )
+    return int(failed + recovered)
+
+
+@transaction.atomic
+def follow_ups_claim(*, now: datetime, limit: int) -> list[FollowUp]:
+    kinds = FollowUp.MAILED_KINDS if is_business_time(now) else (FollowUp.Kind.STAFF_DIGEST,)
+    due = (
+        FollowUp.objects.select_for_update(skip_locked=True)
+        .filter(status__in=FollowUp.PENDING_STATUSES, next_attempt_at__lte=now, kind__in=kinds)
+        .order_by("next_attempt_at", "id")
+    )
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    lease = now + timedelta(seconds=settings.FOLLOW_UP_LEASE_SECONDS)
+    FollowUp.objects.filter(pk__in=ids).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, lease_expires_at=lease, updated_at=now
+    )
+    return list(
+        FollowUp.objects.filter(pk__in=ids)
+        .select_related("client__account_manager", "case__thanks", "case__keep_in_touch", "recipient_user")
+        .order_by("next_attempt_at", "id")
+    )
+
+
+@transaction.atomic
+def _record_outcome(follow_up: FollowUp, status: str, **changes: Any) -> bool:
+    """Compare-and-set: only the dispatcher holding this attempt may write its outcome."""
+    if connection.vendor == "postgresql":
+        # Waiting for the WAL flush of every outcome would halve the send rate. Should
+        # PostgreSQL itself crash in the next instant, the row is still `sending`: its
+        # lease runs out and the message goes again with the same Message-ID.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    updated = FollowUp.objects.filter(pk=follow_up.pk, status=Status.SENDING, attempts=follow_up.attempts).update(
+        status=status, lease_expires_at=None, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        logger.warning("Follow-up %s was taken over before its outcome %s was recorded", follow_up.pk, status)
+    return bool(updated)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter, so a crowd of failures does not retry in step."""
+    ceiling = min(settings.FOLLOW_UP_RETRY_MAX_SECONDS, settings.FOLLOW_UP_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # noqa: S311 (jitter, not a secret)
+
+
+def _record_failure(follow_up: FollowUp, error: Exception) -> str:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if isinstance(error, PermanentFailure) or follow_up.attempts >= settings.FOLLOW_UP_MAX_ATTEMPTS:
+        _record_outcome(follow_up, Status.FAILED, last_error=message)
+        logger.error("Follow-up %s failed for good: %s", follow_up.pk, message)
+        return Status.FAILED
+    next_attempt = timezone.now() + retry_delay(follow_up.attempts)
+    if follow_up.is_client_facing:
+        next_attempt = next_business_time(next_attempt)
+    _record_outcome(follow_up, Status.RETRY_WAIT, last_error=message, next_attempt_at=next_attempt)
+    return Status.RETRY_WAIT
+
+
+def _classify(error: Exception) -> Exception:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()]
+        return PermanentFailure(str(error)) if codes and min(codes) >= 500 else TemporaryFailure(str(error))
+    if isinstance(error, smtplib.SMTPResponseException) and not isinstance(error, smtplib.SMTPConnectError):
+        return PermanentFailure(str(error)) if error.smtp_code >= 500 else TemporaryFailure(str(error))
+    return TemporaryFailure(str(error) or type(error).__name__)
+
+
+class SmtpSession:
+    """One SMTP connection for a batch, reopened after an error; a server that is down fails the rest fast."""
+
+    def __init__(self) -> None:
+        self.connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+        self.unreachable: Exception | None = None
+
+    def send(self, message: Any) -> None:
+        if self.unreachable is not None:
+            raise TemporaryFailure(f"Mail server unreachable: {self.unreachable}")
+        try:
+            self.connection.open()
+        except (OSError, smtplib.SMTPException) as error:
+            self.unreachable = error
+            raise TemporaryFailure(f"Mail server unreachable: {error}") from error
+        try:
+            self.connection.send_messages([message])
+        except (OSError, smtplib.SMTPException) as error:
+            self.close()
+            raise _classify(error) from error
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except (OSError, smtplib.SMTPException):
+            logger.info("Closing the SMTP connection failed; it is gone anyway", exc_info=True)
+
+
+def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) -> str:
+    if follow_up.is_client_facing and address_hash(follow_up.recipient_email) in suppressed:
+        _record_outcome(follow_up, Status.SUPPRESSED, last_error="The address is on the suppression list.")
+        return Status.SUPPRESSED
+    rendered = render_follow_up(follow_up)
+    try:
+        session.send(follow_up_message(follow_up, rendered))
+    except (TemporaryFailure, PermanentFailure) as error:
+        return _record_failure(follow_up, error)
+    _record_outcome(
+        follow_up,
+        Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+    )
+    return Status.SENT
+
+
+def follow_ups_dispatch_batch(*, now: datetime | None = None, limit: int | None = None) -> DispatchReport:
+    """Recover dead leases, claim one batch of due follow-ups and send it."""
+    now = now or timezone.now()
+    follow_ups_recover_expired_leases(now=now)
+    claimed = follow_ups_claim(now=now, limit=limit or settings.FOLLOW_UP_DISPATCH_BATCH)
+    report = DispatchReport(claimed=len(claimed))
+    if not claimed:
+        return report
+    hashes = {address_hash(follow_up.recipient_email) for follow_up in claimed}
+    suppressed = set(Suppression.objects.filter(address_hash__in=hashes).values_list("address_hash", flat=True))
+    session = SmtpSession()
+    try:
+        for follow_up in claimed:
+            report.count(_deliver(follow_up, session, suppressed))
+    finally:
+        session.close()
+    return report
+
+
+def follow_ups_dispatch(*, time_budget: float = 200.0) -> int:
+    """Send batches until nothing is due or the time budget (below the task time limit) is spent."""
+    started = timezone.now()
+    sent = 0
+    while (timezone.now() - started).total_seconds() < time_budget:
+        report = follow_ups_dispatch_batch()
+        sent += report.outcomes.get(Status.SENT, 0)
+        if not report.claimed:
+            break
+    return sent

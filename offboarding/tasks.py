@@ -1,0 +1,22 @@
+"""Thin Celery tasks: the work is in offboarding.services.dispatch and .digests."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from offboarding.services.digests import staff_digests_plan
+from offboarding.services.dispatch import follow_ups_dispatch
+
+
+@shared_task(name="offboarding.tasks.dispatch_follow_ups")
+def dispatch_follow_ups() -> int:
+    """Beat publishes this every minute; any number may run at once (the claim makes that safe)."""
+    return follow_ups_dispatch()
+
+
+@shared_task(name="offboarding.tasks.plan_staff_digests")
+def plan_staff_digests() -> int:
+    planned = staff_digests_plan(now=timezone.now())
+    follow_ups_dispatch()
+    return planned

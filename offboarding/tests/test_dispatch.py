@@ -1,0 +1,217 @@
+# ruff: noqa: F811 (fixtures are imported from outbox_fixtures; pytest injects them by parameter name)
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from clients.models import Client
+from offboarding.models import FollowUp
+from offboarding.services.dispatch import follow_ups_dispatch_batch
+from offboarding.services.followups import follow_up_retry, suppression_add
+from offboarding.tests.outbox_fixtures import (  # noqa: F401
+    FailingBackend,
+    always_open,
+    by_kind,
+    failing_mail,
+    former_client,
+    planned_case,
+)
+
+LONDON = ZoneInfo("Europe/London")
+MONDAY_10 = datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
+Status = FollowUp.Status
+Kind = FollowUp.Kind
+
+
+def thank_you_due_now(client: Client) -> FollowUp:
+    """A departure logged after the leave date: the thank-you is due at once."""
+    return by_kind(planned_case(client, date(2026, 2, 20), MONDAY_10))[Kind.THANK_YOU][0]
+
+
+def fresh(follow_up: FollowUp) -> FollowUp:
+    return FollowUp.objects.get(pk=follow_up.pk)
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(MONDAY_10, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.mark.django_db
+def test_a_due_follow_up_is_claimed_sent_once_and_kept_as_sent(former_client: Client, clock) -> None:
+    thank_you = thank_you_due_now(former_client)
+    report = follow_ups_dispatch_batch()
+    assert report.outcomes == {Status.SENT: 1}
+    assert len(mail.outbox) == 1
+    sent = fresh(thank_you)
+    assert sent.status == Status.SENT
+    assert sent.attempts == 1
+    assert sent.sent_at == MONDAY_10
+    assert sent.subject == mail.outbox[0].subject
+    assert "no reactivation fee" in sent.body_text
+    follow_ups_dispatch_batch()
+    assert len(mail.outbox) == 1, "a second dispatch sends nothing again"
+
+
+@pytest.mark.django_db
+def test_follow_ups_not_yet_due_stay_scheduled(former_client: Client, clock) -> None:
+    planned = planned_case(former_client, date(2026, 3, 20), MONDAY_10)
+    follow_ups_dispatch_batch()
+    assert mail.outbox == []
+    assert {fresh(row).status for row in planned} == {Status.SCHEDULED}
+
+
+@pytest.mark.django_db
+def test_client_mail_waits_for_business_hours_but_staff_mail_does_not(former_client: Client, clock) -> None:
+    thank_you = thank_you_due_now(former_client)
+    clock.move_to(datetime(2026, 3, 2, 21, 0, tzinfo=LONDON))
+    follow_ups_dispatch_batch()
+    assert fresh(thank_you).status == Status.SCHEDULED
+    clock.move_to(datetime(2026, 3, 3, 9, 1, tzinfo=LONDON))
+    follow_ups_dispatch_batch()
+    assert fresh(thank_you).status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_a_temporary_failure_waits_with_backoff_and_jitter_then_sends(
+    former_client: Client, clock, failing_mail: type[FailingBackend]
+) -> None:
+    thank_you = thank_you_due_now(former_client)
+    failing_mail.error = smtplib.SMTPDataError(451, b"4.3.0 Try again later")
+    follow_ups_dispatch_batch()
+    waiting = fresh(thank_you)
+    assert waiting.status == Status.RETRY_WAIT
+    assert waiting.attempts == 1
+    assert "451" in waiting.last_error
+    base = timedelta(seconds=settings.FOLLOW_UP_RETRY_BASE_SECONDS)
+    assert waiting.next_attempt_at is not None
+    assert MONDAY_10 + base / 2 <= waiting.next_attempt_at <= MONDAY_10 + base
+    follow_ups_dispatch_batch()
+    assert fresh(thank_you).status == Status.RETRY_WAIT, "not retried before its time"
+
+    clock.shift(base)
+    follow_ups_dispatch_batch()
+    waiting = fresh(thank_you)
+    assert waiting.attempts == 2
+    assert waiting.next_attempt_at is not None
+    assert waiting.next_attempt_at - timezone.now() >= base, "the second wait is longer"
+
+    failing_mail.error = None
+    clock.shift(base * 2)
+    follow_ups_dispatch_batch()
+    assert fresh(thank_you).status == Status.SENT
+    assert len(failing_mail.sent) == 1
+
+
+@pytest.mark.django_db
+def test_a_refused_connection_is_a_temporary_failure(former_client: Client, clock, failing_mail) -> None:
+    thank_you = thank_you_due_now(former_client)
+    failing_mail.error = ConnectionRefusedError(111, "Connection refused")
+    follow_ups_dispatch_batch()
+    assert fresh(thank_you).status == Status.RETRY_WAIT
+
+
+@pytest.mark.django_db
+def test_a_permanent_failure_ends_failed_and_a_manager_can_retry_it(
+    former_client: Client, clock, failing_mail, manager
+) -> None:
+    thank_you = thank_you_due_now(former_client)
+    failing_mail.error = smtplib.SMTPRecipientsRefused({"rosa@birch.example": (550, b"5.1.1 No such mailbox")})
+    follow_ups_dispatch_batch()
+    failed = fresh(thank_you)
+    assert failed.status == Status.FAILED
+    assert "550" in failed.last_error
+
+    failing_mail.error = None
+    follow_up_retry(follow_up=failed, actor=manager, now=timezone.now())
+    follow_ups_dispatch_batch()
+    sent = fresh(thank_you)
+    assert sent.status == Status.SENT
+    assert failing_mail.sent[0].extra_headers["Message-ID"] == thank_you.message_id
+
+
+@pytest.mark.django_db
+def test_too_many_temporary_failures_end_failed(former_client: Client, clock, failing_mail, settings) -> None:
+    settings.FOLLOW_UP_MAX_ATTEMPTS = 2
+    thank_you = thank_you_due_now(former_client)
+    failing_mail.error = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    follow_ups_dispatch_batch()
+    clock.shift(timedelta(days=1))
+    follow_ups_dispatch_batch()
+    failed = fresh(thank_you)
+    assert (failed.status, failed.attempts) == (Status.FAILED, 2)
+
+
+@pytest.mark.django_db
+def test_a_row_left_sending_by_a_dead_worker_is_sent_after_its_lease_runs_out(former_client: Client, clock) -> None:
+    thank_you = thank_you_due_now(former_client)
+    lease = MONDAY_10 + timedelta(seconds=settings.FOLLOW_UP_LEASE_SECONDS)
+    FollowUp.objects.filter(pk=thank_you.pk).update(status=Status.SENDING, attempts=1, lease_expires_at=lease)
+    follow_ups_dispatch_batch()
+    assert fresh(thank_you).status == Status.SENDING, "still leased to the first worker"
+
+    clock.move_to(lease + timedelta(seconds=1))
+    follow_ups_dispatch_batch()
+    sent = fresh(thank_you)
+    assert (sent.status, sent.attempts) == (Status.SENT, 2)
+    assert mail.outbox[0].extra_headers["Message-ID"] == thank_you.message_id
+
+
+@pytest.mark.django_db
+def test_recovery_alone_moves_an_expired_lease_to_retry_wait(former_client: Client, clock) -> None:
+    from offboarding.services.dispatch import follow_ups_recover_expired_leases
+
+    thank_you = thank_you_due_now(former_client)
+    FollowUp.objects.filter(pk=thank_you.pk).update(
+        status=Status.SENDING, attempts=1, lease_expires_at=MONDAY_10 - timedelta(seconds=1)
+    )
+    assert follow_ups_recover_expired_leases(now=MONDAY_10) == 1
+    recovered = fresh(thank_you)
+    assert (recovered.status, recovered.message_id) == (Status.RETRY_WAIT, thank_you.message_id)
+
+
+@pytest.mark.django_db
+def test_an_outcome_is_not_written_over_a_newer_claim(former_client: Client, clock) -> None:
+    from offboarding.services.dispatch import _record_outcome, follow_ups_claim
+
+    thank_you_due_now(former_client)
+    [stale] = follow_ups_claim(now=MONDAY_10, limit=10)
+    # The lease ran out and another dispatcher claimed and sent it.
+    FollowUp.objects.filter(pk=stale.pk).update(attempts=2, status=Status.SENT)
+    assert _record_outcome(stale, Status.FAILED, last_error="late") is False
+    assert fresh(stale).status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_a_recipient_suppressed_after_planning_is_not_mailed(former_client: Client, clock) -> None:
+    thank_you = thank_you_due_now(former_client)
+    suppression_add(email="rosa@birch.example", reason="bounced")
+    follow_ups_dispatch_batch()
+    assert mail.outbox == []
+    assert fresh(thank_you).status == Status.SUPPRESSED
+
+
+@pytest.mark.django_db
+def test_a_cancelled_follow_up_is_never_sent(former_client: Client, clock) -> None:
+    thank_you = thank_you_due_now(former_client)
+    FollowUp.objects.filter(pk=thank_you.pk).update(status=Status.CANCELLED)
+    follow_ups_dispatch_batch()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_staff_reminders_are_not_mailed_one_by_one(former_client: Client, clock) -> None:
+    planned_case(former_client, date(2026, 2, 20), MONDAY_10)
+    clock.shift(timedelta(days=200))
+    follow_ups_dispatch_batch(limit=100)
+    assert all(message.to != [former_client.account_manager.email] for message in mail.outbox)
+    assert FollowUp.objects.filter(kind=Kind.STAFF_REMINDER, status=Status.SCHEDULED).count() == 2
