@@ -7,5 +7,10 @@ from feedback import views
 app_name = "feedback"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/export.csv", views.export, name="export"),
+    path("cases/<int:case_id>/record/", views.record_feedback, name="record"),
+    path("survey/thanks/", views.survey_thanks, name="survey_thanks"),
     path("survey/<str:token>/", views.survey, name="survey"),
 ]

@@ -1,9 +1,218 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.csv_safety import csv_response
+from clients.roles import is_manager
+from feedback.dashboard import dashboard_context, drilldown_description, drilldown_params, filter_params
+from feedback.forms import DashboardFilterForm, RecordedFeedbackForm, SurveyForm
+from feedback.selectors import (
+    CaseDrilldown,
+    DashboardFilter,
+    account_managers_with_cases,
+    case_list,
+    case_segments,
+    default_period,
+)
+from feedback.services import SurveyAlreadyAnswered, feedback_record, survey_answer_submit, survey_invitation_is_used
+from offboarding.models import DepartureCase, FollowUp
+from offboarding.survey_links import follow_up_id_from_survey_token
+
+SURVEY_PROBLEMS = {
+    # problem: (HTTP status, heading, explanation)
+    "invalid": (400, "This survey link does not work", "Please use the link exactly as it came in our email."),
+    "unknown": (404, "We could not find this survey", "Please use the link exactly as it came in our email."),
+    "expired": (410, "This survey has closed", "Survey links work for 30 days. Thank you for thinking of us."),
+    "answered": (410, "You have already answered", "Your answers reached us. Thank you for taking the time."),
+}
+
+
+def _survey_problem(request: HttpRequest, problem: str) -> HttpResponse:
+    status, heading, explanation = SURVEY_PROBLEMS[problem]
+    context = {"heading": heading, "explanation": explanation}
+    return render(request, "feedback/survey_problem.html", context, status=status)
+
+
+def _survey_follow_up(token: str) -> FollowUp | str:
+    """The invitation behind a survey link, or the name of the problem with the link."""
+    try:
+        follow_up_id = follow_up_id_from_survey_token(token)
+    except signing.SignatureExpired:
+        return "expired"
+    except signing.BadSignature:
+        return "invalid"
+    follow_up = FollowUp.objects.select_related("client", "case").filter(pk=follow_up_id, kind=FollowUp.Kind.SURVEY)
+    return follow_up.first() or "unknown"
 
 
 @login_not_required
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    return HttpResponse("The exit survey opens here.")
+    follow_up = _survey_follow_up(token)
+    if isinstance(follow_up, str):
+        return _survey_problem(request, follow_up)
+    if survey_invitation_is_used(follow_up=follow_up):
+        return _survey_problem(request, "answered")
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_answer_submit(follow_up=follow_up, response=form.survey_response())
+        except SurveyAlreadyAnswered:
+            return _survey_problem(request, "answered")
+        return redirect("feedback:survey_thanks")
+    return render(request, "feedback/survey.html", {"form": form, "business_name": settings.BUSINESS_NAME})
+
+
+@login_not_required
+def survey_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "feedback/survey_thanks.html")
+
+
+def record_feedback(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_object_or_404(DepartureCase.objects.visible_to(request.user).select_related("client"), pk=case_id)
+    form = RecordedFeedbackForm(request.POST or None, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        feedback_record(case=case, recorded_by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, "Feedback saved on the case.")
+        return redirect(case.get_absolute_url())
+    return render(request, "feedback/record_feedback.html", {"case": case, "form": form})
+
+
+def manager_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_manager(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter]:
+    """The filter form bound to the query string, and the filter it means (defaults for anything invalid)."""
+    start, end = default_period(timezone.localdate())
+    form = DashboardFilterForm(
+        request.GET if "start" in request.GET or "end" in request.GET else None,
+        initial={"start": start, "end": end},
+        account_managers=account_managers_with_cases(),
+        segments=case_segments(),
+    )
+    if not form.is_bound:
+        return form, DashboardFilter(start=start, end=end)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    manager = cleaned.get("account_manager")
+    return form, DashboardFilter(
+        start=cleaned.get("start") or start,
+        end=cleaned.get("end") or end,
+        account_manager_id=manager.pk if manager else None,
+        segment=cleaned.get("segment") or "",
+    )
+
+
+@manager_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, dashboard_filter = _dashboard_filter(request)
+    context = dashboard_context(dashboard_filter, currency=settings.BUSINESS_CURRENCY)
+    context.update(form=form, period=dashboard_filter)
+    return render(request, "feedback/dashboard.html", context)
+
+
+def _drilldown(request: HttpRequest) -> CaseDrilldown:
+    month = request.GET.get("month", "")
+    try:
+        month_start = date.fromisoformat(f"{month}-01") if month else None
+    except ValueError:
+        month_start = None
+    fields = ("outcome", "reason", "category", "kind", "competitor", "offer_type")
+    return CaseDrilldown(month=month_start, **{name: request.GET.get(name, "")[:120] for name in fields})
+
+
+@manager_required
+def cases(request: HttpRequest) -> HttpResponse:
+    form, dashboard_filter = _dashboard_filter(request)
+    drilldown = _drilldown(request)
+    page = Paginator(case_list(dashboard_filter, drilldown), 50).get_page(request.GET.get("page"))
+    narrowing = drilldown_params(drilldown)
+    period = urlencode(filter_params(dashboard_filter))
+    return render(
+        request,
+        "feedback/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "period": dashboard_filter,
+            "extra_filters": narrowing,
+            "narrowing": drilldown_description(drilldown),
+            "query_string": urlencode({**filter_params(dashboard_filter), **narrowing}),
+            "unnarrowed_url": f"{reverse('feedback:cases')}?{period}",
+            "dashboard_url": f"{reverse('feedback:dashboard')}?{period}",
+        },
+    )
+
+
+EXPORT_HEADER = (
+    "Case",
+    "Client",
+    "Account manager",
+    "Segment",
+    "Status",
+    "Notice received",
+    "Departed",
+    "Won back",
+    "Monthly value",
+    "Currency",
+    "Primary reason",
+    "Reason category",
+    "Kind of departure",
+    "Competitor",
+    "Offer made",
+    "Offer type",
+    "Offer answer",
+)
+
+
+def _export_rows(cases: Any) -> Iterator[tuple[object, ...]]:
+    for case in cases.iterator(chunk_size=2000):
+        probe, offer = case.probe, case.offer
+        reason = probe.primary_reason
+        yield (
+            case.pk,
+            case.client.company_name,
+            case.account_manager.get_full_name() or case.account_manager.get_username(),
+            case.segment,
+            case.get_status_display(),
+            case.notice_received_on,
+            case.departed_on or "",
+            case.won_back_on or "",
+            case.monthly_value,
+            case.currency,
+            reason.label if reason else "",
+            reason.get_category_display() if reason else "",
+            probe.get_departure_kind_display(),
+            probe.competitor,
+            {True: "yes", False: "no", None: ""}[offer.offer_made],
+            offer.get_offer_type_display(),
+            offer.get_answer_display(),
+        )
+
+
+@manager_required
+def export(request: HttpRequest) -> HttpResponseBase:
+    _, dashboard_filter = _dashboard_filter(request)
+    rows = case_list(dashboard_filter, _drilldown(request))
+    params = filter_params(dashboard_filter)
+    return csv_response(f"departure-cases-{params['start']}-to-{params['end']}.csv", EXPORT_HEADER, _export_rows(rows))

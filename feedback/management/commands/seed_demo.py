@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import time
 from argparse import ArgumentParser
+from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from clients import demo as client_demo
 from clients.models import Client
-from feedback.demo import seed_feedback
+from feedback.demo import bulk_seed, seed_feedback
 from offboarding.demo import seed_cases
 from offboarding.demo_outbox import seed_follow_ups
 
@@ -23,12 +25,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already holds clients (used by `make run`, so demo data loads once).",
         )
+        parser.add_argument(
+            "--clients", type=int, default=0, help="Bulk mode: add this many generated clients (with --cases)."
+        )
+        parser.add_argument(
+            "--cases", type=int, default=0, help="Bulk mode: add this many closed and open departure cases."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Client.objects.exists():
             self.stdout.write("Clients already exist; demo data not loaded again.")
             return
         today = timezone.localdate()
+        if options["clients"] or options["cases"]:
+            self._bulk(clients=options["clients"], cases=options["cases"], today=today)
+            return
         with transaction.atomic():
             users = client_demo.seed_users()
             clients = client_demo.seed_clients(users, today)
@@ -43,3 +54,17 @@ class Command(BaseCommand):
         )
         for demo_user in client_demo.DEMO_USERS:
             self.stdout.write(f"  {demo_user.username} / {client_demo.DEMO_PASSWORD}  ({demo_user.role})")
+
+    def _bulk(self, *, clients: int, cases: int, today: date) -> None:
+        if clients < 1 or cases < 0:
+            raise CommandError("Bulk mode needs --clients of at least 1 and --cases of 0 or more.")
+        started = time.monotonic()
+        with transaction.atomic():
+            users = client_demo.seed_users()
+        result = bulk_seed(users=users, clients=clients, cases=cases, today=today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Bulk data added in {time.monotonic() - started:.1f} s: {result.clients} clients, "
+                f"{result.cases} departure cases (six steps each), {result.survey_answers} survey answers."
+            )
+        )

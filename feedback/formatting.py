@@ -1,0 +1,25 @@
+"""How the dashboard writes its numbers, shared by the page model and the template filters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value == int(value):
+        return f"{value:.0f} day" if value == 1 else f"{value:.0f} days"
+    return f"{value:.1f} days"
+
+
+def one_decimal(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def money(value: Decimal | float | None, currency: str) -> str:
+    return "—" if value is None else f"{currency} {value:,.0f}".strip()

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+
+from feedback.models import RecordedFeedback
+from feedback.services import SurveyResponse
+from offboarding.models import ChurnReason
+
+
+def _active_reasons() -> QuerySet[ChurnReason]:
+    return ChurnReason.objects.filter(retired_at__isnull=True)
+
+
+class SurveyForm(forms.Form):
+    reasons = forms.ModelMultipleChoiceField(
+        label="What led you to leave?",
+        help_text="Choose as many as apply.",
+        queryset=ChurnReason.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    satisfaction = forms.TypedChoiceField(
+        label="Overall, how satisfied were you with our service?",
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": "Please choose a score."},
+    )
+    could_do_better = forms.CharField(
+        label="What could we have done better?", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    did_well = forms.CharField(label="What did we do well?", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    likelihood_to_return = forms.TypedChoiceField(
+        label="How likely are you to work with us again?",
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": "Please choose a score."},
+    )
+    may_keep_in_touch = forms.TypedChoiceField(
+        label="May we keep in touch from time to time?",
+        choices=[("yes", "Yes, please"), ("no", "No, thank you")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=None,
+    )
+    anonymous = forms.BooleanField(
+        label="Answer anonymously",
+        help_text="We keep only the month and your type of service with an anonymous answer, never your name. "
+        "We then cannot act on your keep-in-touch answer.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reasons"].queryset = _active_reasons()  # type: ignore[attr-defined]
+
+    def survey_response(self) -> SurveyResponse:
+        data = self.cleaned_data
+        return SurveyResponse(
+            reasons=data["reasons"],
+            satisfaction=data["satisfaction"],
+            could_do_better=data["could_do_better"],
+            did_well=data["did_well"],
+            likelihood_to_return=data["likelihood_to_return"],
+            may_keep_in_touch=data["may_keep_in_touch"],
+            anonymous=data["anonymous"],
+        )
+
+
+class RecordedFeedbackForm(forms.ModelForm):
+    class Meta:
+        model = RecordedFeedback
+        fields = ["heard_on", "channel", "what_they_said", "could_do_better", "did_well", "satisfaction"]
+        widgets = {
+            "heard_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "what_they_said": forms.Textarea(attrs={"rows": 4}),
+            "could_do_better": forms.Textarea(attrs={"rows": 3}),
+            "did_well": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["heard_on"].initial = today
+
+    def clean_heard_on(self) -> date:
+        heard_on: date = self.cleaned_data["heard_on"]
+        if heard_on > self.today:
+            raise forms.ValidationError("The date cannot be in the future.")
+        return heard_on
+
+
+class DashboardFilterForm(forms.Form):
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    account_manager = forms.ModelChoiceField(
+        label="Account manager", queryset=User.objects.none(), required=False, empty_label="Everyone"
+    )
+    segment = forms.ChoiceField(label="Segment", required=False)
+
+    def __init__(self, *args: Any, account_managers: QuerySet[User], segments: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account_manager"].queryset = account_managers  # type: ignore[attr-defined]
+        self.fields["account_manager"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda user: user.get_full_name() or user.get_username()
+        )
+        self.fields["segment"].choices = [("", "Every segment"), *((s, s) for s in segments)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end of the period cannot be before its start.")
+        return cleaned

@@ -1,0 +1,496 @@
+"""Reads for the managers' dashboard, its case lists and the case page's feedback.
+
+Every figure is one aggregate query over the cases whose notice arrived in the
+chosen period (the dashboard's cohort), so the number of queries never grows
+with the data and PostgreSQL does the counting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from clients.roles import ACCOUNT_MANAGERS
+from feedback.aggregates import Median
+from feedback.models import RecordedFeedback, SurveyAnswer
+from offboarding.models import ChurnReason, DepartureCase, FollowUp, OfferStep, ProbeStep
+
+# Anonymous answers are shown only in groups at least this big, so no one can
+# work out a single person's answer from a small breakdown.
+ANONYMITY_THRESHOLD = 5
+
+DEPARTED_STATUSES = (DepartureCase.Status.DEPARTED, DepartureCase.Status.WON_BACK)
+DEPARTED = Q(status__in=DEPARTED_STATUSES)
+OFFER_MADE = Q(offer__offer_made=True)
+SAVED = Q(status=DepartureCase.Status.SAVED)
+WON_BACK = Q(status=DepartureCase.Status.WON_BACK, won_back_on__isnull=False, departed_on__isnull=False)
+CLOSED = ~Q(status=DepartureCase.Status.OPEN)
+STEP_CLOSED = ("done", "skipped")  # the model forbids skipping without a reason
+EVERY_STEP_CLOSED = Q(
+    probe__status__in=STEP_CLOSED,
+    apology__status__in=STEP_CLOSED,
+    offer__status__in=STEP_CLOSED,
+    transition__status__in=STEP_CLOSED,
+    thanks__status__in=STEP_CLOSED,
+    keep_in_touch__status__in=STEP_CLOSED,
+)
+
+OUTCOMES = {
+    "departed": DEPARTED,
+    "saved": SAVED,
+    "won_back": WON_BACK,
+    "offer_made": OFFER_MADE,
+    "saved_after_offer": OFFER_MADE & SAVED,
+    "closed": CLOSED,
+}
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    start: date
+    end: date
+    account_manager_id: int | None = None
+    segment: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDrilldown:
+    """What a dashboard bar or row narrows the case list to; empty values mean 'any'."""
+
+    outcome: str = ""
+    reason: str = ""  # a ChurnReason id, or "none"
+    category: str = ""
+    kind: str = ""  # a departure kind, or "none"
+    competitor: str = ""
+    offer_type: str = ""  # an offer type, or "none"
+    month: date | None = None
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve months: from the first day of the month eleven months ago to today."""
+    months_back = today.year * 12 + today.month - 1 - 11
+    return date(months_back // 12, months_back % 12 + 1, 1), today
+
+
+def cases_for(dashboard: DashboardFilter) -> QuerySet[DepartureCase]:
+    cases = DepartureCase.objects.filter(notice_received_on__range=(dashboard.start, dashboard.end))
+    if dashboard.account_manager_id:
+        cases = cases.filter(account_manager_id=dashboard.account_manager_id)
+    if dashboard.segment:
+        cases = cases.filter(segment=dashboard.segment)
+    return cases
+
+
+def _drilldown_conditions(drilldown: CaseDrilldown) -> Q:
+    condition = OUTCOMES.get(drilldown.outcome, Q())
+    if drilldown.reason == "none":
+        condition &= Q(probe__primary_reason__isnull=True)
+    elif drilldown.reason.isdigit():
+        condition &= Q(probe__primary_reason_id=int(drilldown.reason))
+    if drilldown.category:
+        condition &= Q(probe__primary_reason__category=drilldown.category)
+    if drilldown.kind:
+        condition &= Q(probe__departure_kind="" if drilldown.kind == "none" else drilldown.kind)
+    if drilldown.competitor:
+        condition &= Q(probe__competitor=drilldown.competitor)
+    if drilldown.offer_type:
+        condition &= Q(offer__offer_type="" if drilldown.offer_type == "none" else drilldown.offer_type)
+    if drilldown.month:
+        condition &= Q(notice_received_on__year=drilldown.month.year, notice_received_on__month=drilldown.month.month)
+    return condition
+
+
+def case_list(dashboard: DashboardFilter, drilldown: CaseDrilldown) -> QuerySet[DepartureCase]:
+    return (
+        cases_for(dashboard)
+        .filter(_drilldown_conditions(drilldown))
+        .select_related("client", "account_manager", "probe__primary_reason", "offer")
+        .order_by("-notice_received_on", "-id")
+    )
+
+
+def account_managers_with_cases() -> QuerySet[User]:
+    """Everyone in the account managers' group, plus anyone else who has owned a departing client."""
+    in_group = Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=ACCOUNT_MANAGERS))
+    owned_cases = Exists(DepartureCase.objects.filter(account_manager=OuterRef("pk")))
+    return User.objects.filter(in_group | owned_cases).order_by("first_name", "last_name", "username")
+
+
+def case_segments() -> list[str]:
+    segments = DepartureCase.objects.exclude(segment="").values_list("segment", flat=True).distinct()
+    return sorted(segments.order_by())
+
+
+# --- the headline figures ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadlineFigures:
+    cases: int
+    departures: int
+    revenue_lost: Decimal
+    offers_made: int
+    saved_after_offer: int
+    win_backs: int
+    median_days_to_return: float | None
+    closed: int
+    closed_with_every_step: int
+    median_days_to_close: float | None
+
+    @property
+    def save_rate(self) -> float | None:
+        return _share(self.saved_after_offer, self.offers_made)
+
+    @property
+    def checklist_adherence(self) -> float | None:
+        return _share(self.closed_with_every_step, self.closed)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _days(interval: timedelta | None) -> float | None:
+    return None if interval is None else interval.total_seconds() / 86400
+
+
+def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
+    row = cases_for(dashboard).aggregate(
+        cases=Count("pk"),
+        departures=Count("pk", filter=DEPARTED),
+        revenue_lost=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+        offers_made=Count("pk", filter=OFFER_MADE),
+        saved_after_offer=Count("pk", filter=OFFER_MADE & SAVED),
+        win_backs=Count("pk", filter=WON_BACK),
+        return_interval=Median(F("won_back_on") - F("departed_on"), filter=WON_BACK),
+        closed=Count("pk", filter=CLOSED),
+        closed_with_every_step=Count("pk", filter=CLOSED & EVERY_STEP_CLOSED),
+        close_interval=Median(TruncDate("closed_at") - F("notice_received_on"), filter=Q(closed_at__isnull=False)),
+    )
+    return HeadlineFigures(
+        cases=row["cases"],
+        departures=row["departures"],
+        revenue_lost=row["revenue_lost"],
+        offers_made=row["offers_made"],
+        saved_after_offer=row["saved_after_offer"],
+        win_backs=row["win_backs"],
+        median_days_to_return=_days(row["return_interval"]),
+        closed=row["closed"],
+        closed_with_every_step=row["closed_with_every_step"],
+        median_days_to_close=_days(row["close_interval"]),
+    )
+
+
+# --- breakdowns: one row per bar of a chart and per line of its table -------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    link: dict[str, str]  # CaseDrilldown fields selecting the cases behind this row
+    cases: int = 0
+    departures: int = 0
+    revenue: Decimal = Decimal(0)
+    offers: int = 0
+    saved: int = 0
+    win_backs: int = 0
+
+    @property
+    def save_rate(self) -> float | None:
+        return _share(self.saved, self.offers)
+
+
+NOT_RECORDED = "Not recorded"
+
+
+def _reason_row(row: dict[str, Any], outcome: str) -> BreakdownRow:
+    reason_id = row.pop("probe__primary_reason")
+    label = row.pop("probe__primary_reason__label") or NOT_RECORDED
+    return BreakdownRow(label=label, link={"outcome": outcome, "reason": str(reason_id or "none")}, **row)
+
+
+def departures_by_reason(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
+        .values("probe__primary_reason", "probe__primary_reason__label")
+        .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
+        .order_by("-departures", "probe__primary_reason__label")
+    )
+    return [_reason_row(row, "departed") for row in rows]
+
+
+def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
+        .values("probe__departure_kind")
+        .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
+        .order_by("-departures", "probe__departure_kind")
+    )
+    labels = dict(ProbeStep.DepartureKind.choices)
+    return [
+        BreakdownRow(
+            label=labels.get(kind, NOT_RECORDED) if kind else NOT_RECORDED,
+            link={"outcome": "departed", "kind": kind or "none"},
+            departures=row["departures"],
+            revenue=row["revenue"],
+        )
+        for row in rows
+        for kind in [row["probe__departure_kind"]]
+    ]
+
+
+def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .values("account_manager", "account_manager__first_name", "account_manager__last_name")
+        .annotate(
+            cases=Count("pk"),
+            departures=Count("pk", filter=DEPARTED),
+            revenue=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+            offers=Count("pk", filter=OFFER_MADE),
+            saved=Count("pk", filter=OFFER_MADE & SAVED),
+            win_backs=Count("pk", filter=WON_BACK),
+        )
+        .order_by("-departures", "account_manager__first_name", "account_manager")
+    )
+    return [
+        BreakdownRow(
+            label=f"{row.pop('account_manager__first_name')} {row.pop('account_manager__last_name')}".strip(),
+            link={"account_manager": str(row.pop("account_manager"))},
+            **row,
+        )
+        for row in rows
+    ]
+
+
+def competitors_lost_to(dashboard: DashboardFilter, limit: int = 15) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
+        .exclude(probe__competitor="")
+        .values("probe__competitor")
+        .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
+        .order_by("-departures", "probe__competitor")[:limit]
+    )
+    return [
+        BreakdownRow(
+            label=row["probe__competitor"],
+            link={"outcome": "departed", "competitor": row["probe__competitor"]},
+            departures=row["departures"],
+            revenue=row["revenue"],
+        )
+        for row in rows
+    ]
+
+
+def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(OFFER_MADE)
+        .values("offer__offer_type")
+        .annotate(offers=Count("pk"), saved=Count("pk", filter=SAVED))
+        .order_by("-offers", "offer__offer_type")
+    )
+    labels = dict(OfferStep.OfferType.choices)
+    return [
+        BreakdownRow(
+            label=labels.get(offer_type, NOT_RECORDED) if offer_type else NOT_RECORDED,
+            link={"outcome": "offer_made", "offer_type": offer_type or "none"},
+            offers=row["offers"],
+            saved=row["saved"],
+        )
+        for row in rows
+        for offer_type in [row["offer__offer_type"]]
+    ]
+
+
+def save_rate_by_reason(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(OFFER_MADE)
+        .values("probe__primary_reason", "probe__primary_reason__label")
+        .annotate(offers=Count("pk"), saved=Count("pk", filter=SAVED))
+        .order_by("-offers", "probe__primary_reason__label")
+    )
+    return [_reason_row(row, "offer_made") for row in rows]
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    label: str
+    category: str
+    counts: list[int]
+
+
+@dataclass(frozen=True)
+class MonthlyTrend:
+    months: list[date]
+    series: list[TrendSeries] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[date, list[int]]]:
+        """The table's rows: one per month, one count per series."""
+        return [(month, [s.counts[index] for s in self.series]) for index, month in enumerate(self.months)]
+
+
+def _months(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
+        .annotate(month=TruncMonth("notice_received_on"))
+        .values("month", "probe__primary_reason__category")
+        .annotate(departures=Count("pk"))
+        .order_by()
+    )
+    months = _months(dashboard.start, dashboard.end)
+    position = {month: index for index, month in enumerate(months)}
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        category = row["probe__primary_reason__category"] or ""
+        counts.setdefault(category, [0] * len(months))[position[row["month"]]] = row["departures"]
+    labels = dict(ChurnReason.Category.choices)
+    order = [key for key in labels if key in counts] + ([""] if "" in counts else [])
+    series = [TrendSeries(label=labels.get(key, NOT_RECORDED), category=key, counts=counts[key]) for key in order]
+    return MonthlyTrend(months=months, series=series)
+
+
+# --- survey answers ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyGroup:
+    """Answers in one group; anonymous ones count only when there are enough of them."""
+
+    label: str
+    identified: int
+    anonymous: int
+    satisfaction_sum: int
+    likelihood_sum: int
+
+    @property
+    def anonymous_shown(self) -> bool:
+        return self.anonymous >= ANONYMITY_THRESHOLD
+
+    @property
+    def anonymous_hidden(self) -> bool:
+        return 0 < self.anonymous < ANONYMITY_THRESHOLD
+
+    @property
+    def counted(self) -> int:
+        return self.identified + (self.anonymous if self.anonymous_shown else 0)
+
+    @property
+    def average_satisfaction(self) -> float | None:
+        return self.satisfaction_sum / self.counted if self.counted else None
+
+    @property
+    def average_likelihood(self) -> float | None:
+        return self.likelihood_sum / self.counted if self.counted else None
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    invitations_sent: int
+    answers: int
+    overall: SurveyGroup
+    by_segment: list[SurveyGroup]
+    anonymous_excluded_by_filter: bool
+
+    @property
+    def response_rate(self) -> float | None:
+        return _share(self.answers, self.invitations_sent)
+
+
+def _answers_for(dashboard: DashboardFilter) -> QuerySet[SurveyAnswer]:
+    answers = SurveyAnswer.objects.filter(month__range=(dashboard.start.replace(day=1), dashboard.end))
+    if dashboard.segment:
+        answers = answers.filter(segment=dashboard.segment)
+    if dashboard.account_manager_id:
+        # An anonymous answer has no owner, so it cannot count for one account manager.
+        answers = answers.filter(is_anonymous=False, case__account_manager_id=dashboard.account_manager_id)
+    return answers
+
+
+def _invitations_sent(dashboard: DashboardFilter) -> int:
+    tz = timezone.get_current_timezone()
+    invitations = FollowUp.objects.filter(
+        kind=FollowUp.Kind.SURVEY,
+        status=FollowUp.Status.SENT,
+        due_at__gte=datetime.combine(dashboard.start, time.min, tzinfo=tz),
+        due_at__lt=datetime.combine(dashboard.end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+    if dashboard.account_manager_id:
+        invitations = invitations.filter(case__account_manager_id=dashboard.account_manager_id)
+    if dashboard.segment:
+        invitations = invitations.filter(case__segment=dashboard.segment)
+    return invitations.count()
+
+
+ANONYMOUS = Q(is_anonymous=True)
+
+
+def _survey_sums() -> dict[str, Any]:
+    return {
+        "identified": Count("pk", filter=~ANONYMOUS),
+        "anonymous": Count("pk", filter=ANONYMOUS),
+        "identified_satisfaction": Sum("satisfaction", filter=~ANONYMOUS, default=0),
+        "identified_likelihood": Sum("likelihood_to_return", filter=~ANONYMOUS, default=0),
+        "anonymous_satisfaction": Sum("satisfaction", filter=ANONYMOUS, default=0),
+        "anonymous_likelihood": Sum("likelihood_to_return", filter=ANONYMOUS, default=0),
+    }
+
+
+def survey_figures(dashboard: DashboardFilter) -> SurveyFigures:
+    answers = _answers_for(dashboard)
+    overall = answers.aggregate(**_survey_sums())
+    by_segment = answers.values("segment").annotate(**_survey_sums()).order_by("segment")
+    return SurveyFigures(
+        invitations_sent=_invitations_sent(dashboard),
+        answers=overall["identified"] + overall["anonymous"],
+        overall=_survey_group("All answers", overall),
+        by_segment=[_survey_group(row["segment"] or NOT_RECORDED, row) for row in by_segment],
+        anonymous_excluded_by_filter=bool(dashboard.account_manager_id),
+    )
+
+
+def _survey_group(label: str, row: dict[str, Any]) -> SurveyGroup:
+    shown = row["anonymous"] >= ANONYMITY_THRESHOLD
+    return SurveyGroup(
+        label=label,
+        identified=row["identified"],
+        anonymous=row["anonymous"],
+        satisfaction_sum=row["identified_satisfaction"] + (row["anonymous_satisfaction"] if shown else 0),
+        likelihood_sum=row["identified_likelihood"] + (row["anonymous_likelihood"] if shown else 0),
+    )
+
+
+# --- the case page ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFeedback:
+    survey_answers: list[SurveyAnswer]
+    recorded: list[RecordedFeedback]
+
+
+def case_feedback(case: DepartureCase) -> CaseFeedback:
+    """Identified survey answers and recorded feedback of one case (anonymous answers never appear here)."""
+    answers = SurveyAnswer.objects.filter(case=case, is_anonymous=False).prefetch_related("reasons")
+    recorded = RecordedFeedback.objects.filter(case=case).select_related("recorded_by")
+    return CaseFeedback(survey_answers=list(answers.order_by("-submitted_at")), recorded=list(recorded))

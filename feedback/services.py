@@ -1,0 +1,138 @@
+"""Writes for exit surveys and recorded feedback. Each runs in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from clients.models import Client
+from feedback.models import RecordedFeedback, SurveyAnswer, UsedSurveyInvitation
+from offboarding.models import ChurnReason, DepartureCase, FollowUp, KeepInTouchStep
+from offboarding.services.cases import case_event_record
+
+HASH_SALT = "feedback.used-survey-invitation"
+
+
+class SurveyAlreadyAnswered(Exception):
+    """The invitation's link was used before (possibly a split second ago, by a double click)."""
+
+
+@dataclass(frozen=True)
+class SurveyResponse:
+    reasons: Iterable[ChurnReason]
+    satisfaction: int
+    could_do_better: str
+    did_well: str
+    likelihood_to_return: int
+    may_keep_in_touch: bool | None
+    anonymous: bool
+
+
+def invitation_hash(follow_up_id: int) -> str:
+    # Keyed with SECRET_KEY: someone holding only the database cannot hash
+    # follow-up ids themselves to see which invitations were answered.
+    return salted_hmac(HASH_SALT, str(follow_up_id), algorithm="sha256").hexdigest()
+
+
+def survey_invitation_is_used(*, follow_up: FollowUp) -> bool:
+    return UsedSurveyInvitation.objects.filter(invitation_hash=invitation_hash(follow_up.pk)).exists()
+
+
+@transaction.atomic
+def survey_answer_submit(*, follow_up: FollowUp, response: SurveyResponse, now: datetime | None = None) -> SurveyAnswer:
+    """Store one answer per invitation; raises SurveyAlreadyAnswered for the second and later submits.
+
+    The insert into UsedSurveyInvitation comes first: a concurrent submit of
+    the same link blocks on its primary key until this transaction ends, then
+    fails with IntegrityError, so at most one answer is ever stored.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            UsedSurveyInvitation.objects.create(invitation_hash=invitation_hash(follow_up.pk))
+    except IntegrityError:
+        raise SurveyAlreadyAnswered from None
+    case, client = follow_up.case, _invited_client(follow_up)
+    answer = SurveyAnswer.objects.create(
+        is_anonymous=response.anonymous,
+        month=timezone.localdate(now).replace(day=1),
+        segment=case.segment if case else client.segment,
+        satisfaction=response.satisfaction,
+        could_do_better=response.could_do_better,
+        did_well=response.did_well,
+        likelihood_to_return=response.likelihood_to_return,
+        may_keep_in_touch=response.may_keep_in_touch,
+        **({} if response.anonymous else {"client": client, "case": case, "follow_up": follow_up}),
+        submitted_at=None if response.anonymous else now,
+    )
+    answer.reasons.set(response.reasons)
+    if not response.anonymous:
+        _record_identified_answer(follow_up=follow_up, answer=answer)
+    return answer
+
+
+def _invited_client(follow_up: FollowUp) -> Client:
+    client = follow_up.client or (follow_up.case.client if follow_up.case else None)
+    if client is None:
+        raise ValueError(f"Survey invitation {follow_up.pk} has no client.")
+    return client
+
+
+def _record_identified_answer(*, follow_up: FollowUp, answer: SurveyAnswer) -> None:
+    client = _invited_client(follow_up)
+    consent = answer.may_keep_in_touch
+    if consent is not None and client.keep_in_touch_consent != consent:
+        client.keep_in_touch_consent = consent
+        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
+    if consent is not None and follow_up.case is not None:
+        KeepInTouchStep.objects.filter(case=follow_up.case).update(consent=consent)
+    consent_words = {True: "may keep in touch", False: "would rather we did not keep in touch", None: ""}[consent]
+    case_event_record(
+        client=client,
+        case=follow_up.case,
+        actor=None,
+        verb="survey_answered",
+        summary=f"Answered the exit survey: satisfaction {answer.satisfaction}/5"
+        + (f", {consent_words}" if consent_words else ""),
+        survey_answer=str(answer.pk),
+        keep_in_touch_consent=consent,
+    )
+
+
+@transaction.atomic
+def feedback_record(
+    *,
+    case: DepartureCase,
+    recorded_by: User,
+    heard_on: date,
+    channel: str,
+    what_they_said: str,
+    could_do_better: str = "",
+    did_well: str = "",
+    satisfaction: int | None = None,
+) -> RecordedFeedback:
+    feedback = RecordedFeedback.objects.create(
+        case=case,
+        heard_on=heard_on,
+        channel=channel,
+        what_they_said=what_they_said,
+        could_do_better=could_do_better,
+        did_well=did_well,
+        satisfaction=satisfaction,
+        recorded_by=recorded_by,
+    )
+    case_event_record(
+        client=case.client,
+        case=case,
+        actor=recorded_by,
+        verb="feedback_recorded",
+        summary=f"Feedback recorded ({feedback.get_channel_display().lower()} on {heard_on:%d %b %Y})",
+        recorded_feedback=feedback.pk,
+    )
+    return feedback
