@@ -69,3 +69,43 @@ pytest: install-dev chromium
 	@$(BIN)/pytest --create-db; status=$$?; \
 		echo "Screenshots of the main pages (and of any failing page): $(CURDIR)/var/screenshots/"; \
 		exit $$status
+
+# --- make bench: every benchmark in turn; each prints a table and writes var/bench/*.json ---
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/offboarding_bench
+BENCH_TARGETS := bench-dashboard bench-email bench-pages bench-queries
+.PHONY: bench $(BENCH_TARGETS)
+$(BENCH_TARGETS): export CELERY_BROKER_URL = $(TEST_BROKER_URL)
+$(BENCH_TARGETS): export SECRET_KEY ?= bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz
+$(BENCH_TARGETS): export ALLOWED_HOSTS = testserver,localhost,127.0.0.1
+$(BENCH_TARGETS): export SITE_URL ?= http://testserver
+$(BENCH_TARGETS): export EMAIL_HOST ?= 127.0.0.1
+$(BENCH_TARGETS): export SECURE_SSL_REDIRECT = 0
+
+bench: $(BENCH_TARGETS)
+	@echo "Figures written to $(CURDIR)/var/bench/"
+
+# The dashboard's server time beside its SQL run directly, at 10,000 and 100,000 cases.
+# The database in BENCH_DATABASE_URL is dropped and rebuilt (its name must end in _bench).
+bench-dashboard: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench-dashboard: install-dev
+	@mkdir -p var/bench
+	$(BIN)/python bench/dashboard.py
+
+# 10,000 follow-ups through the outbox (PostgreSQL, Redis, Celery) vs a plain smtplib loop.
+bench-email: export BENCH_DATABASE_URL := $(BENCH_DATABASE_URL)
+bench-email: install-dev
+	@mkdir -p var/bench
+	$(BIN)/python bench/email_throughput.py
+
+# Main pages under 20 connections (wrk, gunicorn) beside a minimal view, at 10,000 cases.
+bench-pages: install-dev
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+		else echo "The page benchmark needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
+	@mkdir -p var/bench
+	$(BIN)/python bench/pages.py
+
+# Query count of every main page at about 10 and at 10,000 cases (must be equal).
+bench-queries: install-dev
+	@mkdir -p var/bench
+	$(BIN)/python bench/query_counts.py

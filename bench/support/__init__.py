@@ -1,0 +1,1 @@
+"""Shared code of the page benchmarks: their databases and the floor view's URLconf."""
