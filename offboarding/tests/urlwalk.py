@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 SAMPLE_ARGUMENTS = {"int": 1, "str": "sample", "slug": "sample", "path": "sample", "uuid": uuid.UUID(int=1)}
+# Where a URL only makes sense with one of a few words, the first real one.
+SAMPLE_BY_NAME = {"step": "probe"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ def all_pages() -> list[Page]:
     for name, pattern in _walk(get_resolver().url_patterns, ""):
         converters = getattr(pattern.pattern, "converters", {})
         kwargs = {
-            key: SAMPLE_ARGUMENTS.get(type(converter).__name__.replace("Converter", "").lower(), "sample")
+            key: SAMPLE_BY_NAME.get(key)
+            or SAMPLE_ARGUMENTS.get(type(converter).__name__.replace("Converter", "").lower(), "sample")
             for key, converter in converters.items()
         }
         pages.append(Page(name=name, path=reverse(name, kwargs=kwargs)))
