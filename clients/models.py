@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,14 +20,27 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError("Enter a time zone such as Europe/Berlin.") from None
 
 
-class ClientQuerySet(models.QuerySet["Client"]):
-    def visible_to(self, user: Any) -> ClientQuerySet:
-        """Managers see every client; everyone else only the clients they own."""
+_Owned = TypeVar("_Owned", bound=models.Model)
+
+
+class OwnedQuerySet(models.QuerySet[_Owned]):
+    """Rows that belong to an account manager through `owner_field`.
+
+    Managers see every row; an account manager only their own; anyone else nothing.
+    """
+
+    owner_field = "account_manager"
+
+    def visible_to(self, user: Any) -> Self:
         if is_manager(user):
             return self
         if not user.is_authenticated:
             return self.none()
-        return self.filter(account_manager=user)
+        return self.filter(**{self.owner_field: user})
+
+
+class ClientQuerySet(OwnedQuerySet["Client"]):
+    owner_field = "account_manager"
 
 
 class Client(models.Model):

@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from clients.models import Client
-from clients.roles import is_manager
+from clients.models import Client, OwnedQuerySet
 
 
 class ChurnReason(models.Model):
@@ -46,14 +45,8 @@ class ChurnReason(models.Model):
         return self.retired_at is not None
 
 
-class DepartureCaseQuerySet(models.QuerySet["DepartureCase"]):
-    def visible_to(self, user: Any) -> DepartureCaseQuerySet:
-        """Managers see every case; an account manager the cases of clients they own."""
-        if is_manager(user):
-            return self
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(client__account_manager=user)
+class DepartureCaseQuerySet(OwnedQuerySet["DepartureCase"]):
+    owner_field = "client__account_manager"
 
 
 class DepartureCase(models.Model):

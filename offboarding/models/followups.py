@@ -15,23 +15,15 @@ account manager marks them done.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 
-from clients.models import Client
-from clients.roles import is_manager
+from clients.models import Client, OwnedQuerySet
 from offboarding.models.cases import DepartureCase
 
 
-class FollowUpQuerySet(models.QuerySet["FollowUp"]):
-    def visible_to(self, user: Any) -> FollowUpQuerySet:
-        if is_manager(user):
-            return self
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(client__account_manager=user)
+class FollowUpQuerySet(OwnedQuerySet["FollowUp"]):
+    owner_field = "client__account_manager"
 
 
 class FollowUp(models.Model):
