@@ -53,13 +53,13 @@ def _record_step(page: Page, slug: str) -> Any:
     return step
 
 
-def _log_the_departure(page: Page, client: Client) -> None:
+def _log_the_departure(page: Page, client: Client, leave_in_days: int = 1) -> None:
     page.goto(f"/clients/{client.pk}/")
     screenshot(page, "client-page")
     page.get_by_role("link", name="Client is leaving").click()
     today = timezone.localdate()
     page.get_by_label("Notice received on").fill(today.isoformat())
-    page.get_by_label("Planned leave date").fill((today + timedelta(days=1)).isoformat())
+    page.get_by_label("Planned leave date").fill((today + timedelta(days=leave_in_days)).isoformat())
     page.get_by_label("How we heard").select_option(label="Phone call")
     page.get_by_role("button", name="Open departure case").click()
     expect(page.get_by_role("heading", name="Birch & Co is leaving")).to_be_visible()
@@ -143,3 +143,43 @@ def test_a_departure_from_notice_to_survey_answer_in_the_browser(
     departures = page.locator(".card", has=page.get_by_text("Departures", exact=True))
     expect(departures.locator("p.h4")).to_have_text("1")
     screenshot(page, "dashboard")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_accepted_offer_saves_the_client_in_the_browser(page: Page, leaving_client: Client) -> None:
+    sign_in(page, "amelia", TEST_PASSWORD)
+    _log_the_departure(page, leaving_client)
+    offer = _record_step(page, "offer")
+    offer.get_by_role("radio", name="Yes, we made an offer").check()
+    offer.get_by_label("Offer type").select_option(label="Price change")
+    offer.get_by_label("Details").fill("15% off for the next twelve months.")
+    offer.get_by_role("radio", name="Accepted").check()
+    offer.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("Saved", exact=True).first).to_be_visible()
+    leaving_client.refresh_from_db()
+    assert leaving_client.status == Client.Status.ACTIVE
+    assert DepartureCase.objects.get(client=leaving_client).status == DepartureCase.Status.SAVED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_departed_client_who_comes_back_is_won_back_in_the_browser(
+    page: Page, leaving_client: Client, account_manager: User
+) -> None:
+    sign_in(page, "amelia", TEST_PASSWORD)
+    _log_the_departure(page, leaving_client, leave_in_days=0)
+    for slug in ("probe", "transition", "thanks", "keep_in_touch"):
+        step = page.locator(f"#step-{slug}")
+        step.locator("summary", has_text="Skip this step").click()
+        step.get_by_label("Why is this step skipped?").fill("Handled by the client's new provider directly.")
+        step.get_by_role("button", name="Skip this step").click()
+    page.get_by_role("button", name="Mark as departed").click()
+    expect(page.get_by_text("is marked as departed")).to_be_visible()
+
+    page.goto(f"/clients/{leaving_client.pk}/")
+    page.get_by_label("Came back on").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Client came back").click()
+    expect(page.get_by_text("Won back").first).to_be_visible()
+    leaving_client.refresh_from_db()
+    assert leaving_client.status == Client.Status.RETURNED
+    case = DepartureCase.objects.get(client=leaving_client)
+    assert (case.status, case.won_back_on) == (DepartureCase.Status.WON_BACK, timezone.localdate())
