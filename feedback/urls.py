@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from feedback import views
+from feedback import views, views_erasure
 
 app_name = "feedback"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", views.cases, name="cases"),
     path("cases/export.csv", views.export, name="export"),
     path("cases/<int:case_id>/record/", views.record_feedback, name="record"),
+    path("clients/<int:pk>/erase/", views_erasure.client_erase_view, name="client_erase"),
     path("survey/thanks/", views.survey_thanks, name="survey_thanks"),
     path("survey/<str:token>/", views.survey, name="survey"),
 ]

@@ -1,0 +1,254 @@
+# ruff: noqa: F811 (always_open is imported from outbox_fixtures; pytest injects it by parameter name)
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.db import connection
+from django.test import Client as BrowserClient
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client
+from feedback.models import RecordedFeedback, SurveyAnswer
+from feedback.services import feedback_record
+from offboarding.models import CaseEvent, DepartureCase, FollowUp, HandoverItem, ProbeStep
+from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
+from offboarding.services.digests import staff_digests_plan
+from offboarding.services.dispatch import follow_ups_dispatch_batch
+from offboarding.services.followups import address_hash, is_suppressed
+from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
+from offboarding.tests.outbox_fixtures import always_open  # noqa: F401
+
+COMPANY = "Larkspur Haberdashery"
+NAME = "Wren Quillfeather"
+EMAIL = "wren.quill@larkspur-erase.example"
+PHONE = "+44 7700 900461"
+PHRASE = "zephyr marmalade"
+PERSONAL = (COMPANY, NAME, EMAIL, PHONE, PHRASE)
+
+
+def _erase_url(client: Client) -> str:
+    return reverse("feedback:client_erase", args=[client.pk])
+
+
+def _departed_client_with_everything(owner: User) -> Client:
+    """A departed client whose data sits everywhere erasure must reach, entered through the real services."""
+    client = ClientFactory.create(
+        company_name=COMPANY,
+        contact_name=NAME,
+        contact_email=EMAIL,
+        contact_phone=PHONE,
+        notes=f"Prefers calls; {PHRASE} in every meeting.",
+        account_manager=owner,
+    )
+    case = DepartureCaseFactory.create(client=client, first_notes=f"{NAME} rang about {PHRASE}.")
+    texts = {
+        "probe": {"client_words": f"{NAME}: {PHRASE}", "competitor": f"{PHRASE} Ltd", "worth_saving_why": PHRASE},
+        "apology": {"what_we_said": PHRASE, "what_will_change": PHRASE},
+        "offer": {"details": f"{PHRASE} discount"},
+        "thanks": {"personal_note": f"Dear {NAME}, {PHRASE}."},
+        "keep_in_touch": {},
+    }
+    for step, values in texts.items():
+        step_complete(case=case, step=step, actor=owner, values={**step_values(step), **values})
+    # A second save records the before/after of the client's words in the timeline.
+    step_complete(case=case, step="probe", actor=owner, values={**step_values("probe"), **texts["probe"]})
+    step_skip(case=case, step="transition", actor=owner, reason=f"{NAME} handles it: {PHRASE}")
+    handover_item_add(case=case, actor=owner, title=f"Send {PHRASE} files to {EMAIL}", days_from_leave_date=0)
+    case_mark_departed(case=case, actor=owner)
+    feedback_record(
+        case=case,
+        recorded_by=owner,
+        heard_on=timezone.localdate(),
+        channel="call",
+        what_they_said=f"{NAME} said {PHRASE}",
+        could_do_better=PHRASE,
+        did_well=PHRASE,
+        satisfaction=3,
+    )
+    survey = FollowUp.objects.get(case=case, kind=FollowUp.Kind.SURVEY)
+    SurveyAnswer.objects.create(
+        client=client,
+        case=case,
+        follow_up=survey,
+        month=timezone.localdate().replace(day=1),
+        segment=client.segment,
+        satisfaction=2,
+        likelihood_to_return=6,
+        could_do_better=f"{PHRASE} sooner",
+        did_well=f"Signed, {NAME}",
+        submitted_at=timezone.now(),
+    )
+    # The thank-you as it is kept in the outbox once sent: the rendered email with name and address.
+    FollowUp.objects.filter(case=case, kind=FollowUp.Kind.THANK_YOU).update(
+        status=FollowUp.Status.SENT,
+        sent_at=timezone.now(),
+        subject=f"Thank you, {NAME}",
+        body_text=f"Dear {NAME} at {COMPANY} ({EMAIL}), {PHRASE}.",
+        body_html=f"<p>Dear {NAME} at {COMPANY} ({EMAIL}), {PHRASE}.</p>",
+        last_error=f"451 {EMAIL} greylisted",
+    )
+    # The account manager's daily digest names the client of each reminder.
+    assert staff_digests_plan(now=timezone.now() + timedelta(days=120)) == 1
+    assert COMPANY in FollowUp.objects.get(kind=FollowUp.Kind.STAFF_DIGEST).body_text
+    return client
+
+
+def _database_dump() -> str:
+    settings = connection.settings_dict
+    command = ["pg_dump", "--data-only", "--no-owner", "--dbname", settings["NAME"]]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if settings.get(key):
+            command += [flag, str(settings[key])]
+    env = {**os.environ, "PGPASSWORD": str(settings.get("PASSWORD") or "")}
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_erasure_a_full_database_dump_holds_none_of_the_clients_personal_data(
+    manager: User, manager_client: BrowserClient, account_manager: User
+) -> None:
+    client = _departed_client_with_everything(account_manager)
+    before = _database_dump()
+    assert all(value in before for value in PERSONAL), "the dump sees the data before erasure"
+
+    response = manager_client.post(_erase_url(client), {"confirmation": COMPANY}, follow=True)
+
+    assert response.redirect_chain == [(client.get_absolute_url(), 302)]
+    page = response.content.decode()
+    assert f"Erased client #{client.pk}" in page
+    assert "personal data was erased" in page
+    after = _database_dump().lower()
+    assert [value for value in PERSONAL if value.lower() in after] == []
+    assert address_hash(EMAIL) in after, "the suppression hash stays"
+
+
+@pytest.mark.django_db
+def test_erasure_cancels_pending_follow_ups_and_keeps_the_address_suppressed(
+    manager: User, manager_client: BrowserClient, account_manager: User
+) -> None:
+    client = _departed_client_with_everything(account_manager)
+    pending = FollowUp.objects.filter(client=client, status__in=FollowUp.PENDING_STATUSES)
+    assert pending.exists()
+
+    manager_client.post(_erase_url(client), {"confirmation": COMPANY})
+
+    assert not pending.exists()
+    assert FollowUp.objects.filter(client=client, status=FollowUp.Status.CANCELLED).exists()
+    assert is_suppressed(EMAIL)
+    assert set(FollowUp.objects.filter(client=client).values_list("recipient_email", flat=True)) == {
+        f"erased-{client.pk}@invalid"
+    }
+
+
+@pytest.mark.django_db
+def test_a_later_email_to_the_erased_address_is_suppressed_at_send_time(
+    manager: User, manager_client: BrowserClient, account_manager: User, always_open: None
+) -> None:
+    client = ClientFactory.create(company_name=COMPANY, contact_email=EMAIL, account_manager=account_manager)
+    manager_client.post(_erase_url(client), {"confirmation": COMPANY})
+    # The same person comes back as a new client record, and someone queues a mail by hand.
+    returning = ClientFactory.create(contact_email=EMAIL.upper(), account_manager=account_manager)
+    now = timezone.now()
+    later = FollowUp.objects.create(
+        key="later-check-in",
+        kind=FollowUp.Kind.CHECK_IN,
+        client=returning,
+        recipient_email=EMAIL,
+        due_at=now,
+        next_attempt_at=now,
+    )
+
+    follow_ups_dispatch_batch(now=now)
+
+    assert mail.outbox == []
+    assert FollowUp.objects.get(pk=later.pk).status == FollowUp.Status.SUPPRESSED
+
+
+@pytest.mark.django_db
+def test_the_timeline_keeps_an_anonymous_record_of_the_erasure(
+    manager: User, manager_client: BrowserClient, account_manager: User
+) -> None:
+    client = _departed_client_with_everything(account_manager)
+    verbs_before = list(CaseEvent.objects.filter(client=client).order_by("id").values_list("verb", "created_at"))
+
+    manager_client.post(_erase_url(client), {"confirmation": COMPANY})
+
+    events = CaseEvent.objects.filter(client=client).order_by("id")
+    assert list(events.values_list("verb", "created_at"))[: len(verbs_before)] == verbs_before
+    erased = events.get(verb="client_erased")
+    assert (erased.summary, erased.actor) == ("Personal data erased by Marta Lindqvist", manager)
+    for event in events:
+        text = f"{event.summary} {event.details}"
+        assert not [value for value in PERSONAL if value in text], event.verb
+    page = manager_client.get(client.get_absolute_url()).content.decode()
+    assert "Personal data erased by Marta Lindqvist" in page
+    assert NAME not in page
+
+
+@pytest.mark.django_db
+def test_case_figures_stay_for_the_dashboard_without_the_texts(
+    manager: User, manager_client: BrowserClient, account_manager: User
+) -> None:
+    client = _departed_client_with_everything(account_manager)
+
+    manager_client.post(_erase_url(client), {"confirmation": COMPANY})
+
+    case = DepartureCase.objects.get(client=client)
+    assert (case.status, case.first_notes) == (DepartureCase.Status.DEPARTED, "")
+    probe = ProbeStep.objects.get(case=case)
+    assert probe.primary_reason is not None
+    assert probe.client_words == ""
+    assert set(HandoverItem.objects.filter(case=case).values_list("title", flat=True)) == {"Handover item"}
+    answer = SurveyAnswer.objects.get()
+    assert (answer.is_anonymous, answer.client, answer.satisfaction, answer.could_do_better) == (True, None, 2, "")
+    assert RecordedFeedback.objects.get(case=case).satisfaction == 3
+
+
+@pytest.mark.django_db
+def test_the_confirmation_page_explains_what_will_happen(manager_client: BrowserClient, account_manager: User) -> None:
+    client = ClientFactory.create(company_name=COMPANY, account_manager=account_manager)
+    page = manager_client.get(_erase_url(client)).content.decode()
+    assert f"Erase {COMPANY}" in page
+    assert "This cannot be undone" in page
+    assert "Type the company name to confirm" in page
+
+
+@pytest.mark.django_db
+def test_a_wrong_company_name_changes_nothing(
+    manager: User, manager_client: BrowserClient, account_manager: User
+) -> None:
+    client = _departed_client_with_everything(account_manager)
+    pending = FollowUp.objects.filter(client=client, status__in=FollowUp.PENDING_STATUSES).count()
+
+    response = manager_client.post(_erase_url(client), {"confirmation": "Larkspur"})
+
+    assert response.status_code == 200
+    assert "That is not the company name" in response.content.decode()
+    client.refresh_from_db()
+    assert (client.company_name, client.contact_email) == (COMPANY, EMAIL)
+    assert FollowUp.objects.filter(client=client, status__in=FollowUp.PENDING_STATUSES).count() == pending
+    assert not is_suppressed(EMAIL)
+    assert not CaseEvent.objects.filter(verb="client_erased").exists()
+
+
+@pytest.mark.django_db
+def test_account_managers_cannot_erase_even_their_own_clients(am_client: BrowserClient, account_manager: User) -> None:
+    client = ClientFactory.create(company_name=COMPANY, contact_email=EMAIL, account_manager=account_manager)
+
+    assert am_client.get(_erase_url(client)).status_code == 403
+    assert am_client.post(_erase_url(client), {"confirmation": COMPANY}).status_code == 403
+
+    client.refresh_from_db()
+    assert client.contact_email == EMAIL
+    assert not is_suppressed(EMAIL)
+
+
+@pytest.mark.django_db
+def test_erasing_an_unknown_client_is_not_found(manager_client: BrowserClient) -> None:
+    assert manager_client.get(reverse("feedback:client_erase", args=[999999])).status_code == 404
