@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from feedback.formatting import days, money, one_decimal, percent
+from feedback.formatting import days, measure, money, one_decimal, percent
 from feedback.selectors import (
     NOT_RECORDED,
     BreakdownRow,
@@ -44,14 +46,35 @@ def filter_params(dashboard: DashboardFilter) -> dict[str, str]:
     return params
 
 
-def case_list_url(dashboard: DashboardFilter, **drilldown: str) -> str:
-    return f"{reverse('feedback:cases')}?{urlencode({**filter_params(dashboard), **drilldown})}"
+class CaseLinks:
+    """Links from one rendering of the dashboard to its case lists.
+
+    A page carries a couple of hundred of them that differ only in their drilldown, so the
+    path and the filter's part of the query string are worked out once rather than per link.
+    """
+
+    def __init__(self, dashboard: DashboardFilter) -> None:
+        self._params = filter_params(dashboard)
+        self._path = reverse("feedback:cases")
+        self.unnarrowed = f"{self._path}?{urlencode(self._params)}"
+
+    def url(self, drilldown: dict[str, str]) -> str:
+        if not drilldown:
+            return self.unnarrowed
+        if drilldown.keys() & self._params.keys():
+            return f"{self._path}?{urlencode({**self._params, **drilldown})}"
+        return f"{self.unnarrowed}&{urlencode(drilldown)}"
 
 
 @dataclass
 class LinkedRow:
     row: BreakdownRow
     url: str
+    cells: SafeString  # the row's <td> cells after its name, written once here rather than by a loop per cell
+
+
+def _number_cells(texts: list[str]) -> SafeString:
+    return format_html_join("", '<td class="text-end">{}</td>', ((text,) for text in texts))
 
 
 @dataclass
@@ -60,21 +83,24 @@ class Breakdown:
 
     key: str
     title: str
+    label_heading: str  # heading of the column that names each row
     rows: list[LinkedRow]
     measures: list[tuple[str, str]]  # (BreakdownRow attribute, label) drawn as bars
     columns: list[tuple[str, str]]  # (BreakdownRow attribute, heading) in the table
     chart: dict[str, Any] = field(default_factory=dict)
 
 
-def _breakdown(
-    dashboard: DashboardFilter,
-    key: str,
-    title: str,
-    rows: list[BreakdownRow],
-    measures: list[tuple[str, str]],
-    columns: list[tuple[str, str]],
-) -> Breakdown:
-    linked = [LinkedRow(row=row, url=case_list_url(dashboard, **row.link)) for row in rows]
+def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[BreakdownRow]) -> Breakdown:
+    key, title, label_heading, _, measures, columns = spec
+    linked = [
+        LinkedRow(
+            row=row,
+            url=links.url(row.link),
+            cells=_number_cells([measure(getattr(row, attribute), attribute, currency) for attribute, _ in columns]),
+        )
+        for row in rows
+    ]
+    urls = [linked_row.url for linked_row in linked]
     chart = {
         "type": "bar",
         "horizontal": True,
@@ -87,9 +113,17 @@ def _breakdown(
             }
             for attribute, label in measures
         ],
-        "links": [[linked_row.url for linked_row in linked] for _ in measures],
+        "links": [urls for _ in measures],
     }
-    return Breakdown(key=key, title=title, rows=linked, measures=measures, columns=columns, chart=chart)
+    return Breakdown(
+        key=key,
+        title=title,
+        label_heading=label_heading,
+        rows=linked,
+        measures=measures,
+        columns=columns,
+        chart=chart,
+    )
 
 
 def _number(value: Any) -> float | None:
@@ -106,42 +140,73 @@ ACCOUNT_MANAGER_COLUMNS: Columns = [
     ("win_backs", "Win-backs"),
 ]
 
-# (key, title, selector, drawn as bars, shown in the table)
-BREAKDOWNS: list[tuple[str, str, Callable[[DashboardFilter], list[BreakdownRow]], Columns, Columns]] = [
+# (key, title, heading of the rows' names, selector, drawn as bars, shown in the table)
+BreakdownSpec = tuple[str, str, str, Callable[[DashboardFilter], list[BreakdownRow]], Columns, Columns]
+BREAKDOWNS: list[BreakdownSpec] = [
     (
         "by-reason",
         "Departures and revenue by reason",
+        "Reason",
         departures_by_reason,
         DEPARTURES_AND_REVENUE,
         DEPARTURES_AND_REVENUE,
     ),
-    ("by-kind", "By kind of departure", departures_by_kind, DEPARTURES_AND_REVENUE, DEPARTURES_AND_REVENUE),
-    ("by-account-manager", "By account manager", by_account_manager, DEPARTURES_AND_REVENUE, ACCOUNT_MANAGER_COLUMNS),
-    ("competitors", "Competitors lost to", competitors_lost_to, DEPARTURES_AND_REVENUE, DEPARTURES_AND_REVENUE),
-    ("save-by-offer", "Save rate by offer type", save_rate_by_offer_type, SAVE_RATE[:2], SAVE_RATE),
-    ("save-by-reason", "Save rate by reason", save_rate_by_reason, SAVE_RATE[:2], SAVE_RATE),
+    ("by-kind", "By kind of departure", "Kind", departures_by_kind, DEPARTURES_AND_REVENUE, DEPARTURES_AND_REVENUE),
+    (
+        "by-account-manager",
+        "By account manager",
+        "Account manager",
+        by_account_manager,
+        DEPARTURES_AND_REVENUE,
+        ACCOUNT_MANAGER_COLUMNS,
+    ),
+    (
+        "competitors",
+        "Competitors lost to",
+        "Competitor",
+        competitors_lost_to,
+        DEPARTURES_AND_REVENUE,
+        DEPARTURES_AND_REVENUE,
+    ),
+    ("save-by-offer", "Save rate by offer type", "Offer type", save_rate_by_offer_type, SAVE_RATE[:2], SAVE_RATE),
+    ("save-by-reason", "Save rate by reason", "Reason", save_rate_by_reason, SAVE_RATE[:2], SAVE_RATE),
 ]
+
+
+@dataclass
+class TrendRow:
+    month: str  # e.g. "Jan 2026"
+    cells: SafeString  # one <td> per series: the count, linked to its cases unless it is 0
+
+
+ZERO_CELL = '<td class="text-end">0</td>'
+
+
+def _trend_cells(counts: list[int], urls: list[str]) -> SafeString:
+    cells = [
+        format_html('<td class="text-end"><a href="{}">{}</a></td>', url, count) if count else ZERO_CELL
+        for count, url in zip(counts, urls, strict=True)
+    ]
+    return SafeString("".join(cells))
 
 
 @dataclass
 class TrendTable:
     title: str
     series: list[tuple[str, str]]  # (label, category)
-    rows: list[tuple[date, list[tuple[int, str]]]]  # month, (count, case list url) per series
+    rows: list[TrendRow]
     chart: dict[str, Any]
 
 
-def _trend(dashboard: DashboardFilter) -> TrendTable:
+def _trend(dashboard: DashboardFilter, links: CaseLinks) -> TrendTable:
     trend = monthly_trend_by_category(dashboard)
-    urls = [
-        [
-            case_list_url(dashboard, outcome="departed", category=series.category, month=f"{month:%Y-%m}")
-            for month in trend.months
-        ]
-        for series in trend.series
-    ]
+    months = [urlencode({"month": f"{month:%Y-%m}"}) for month in trend.months]
+    urls = []
+    for series in trend.series:
+        narrowed = links.url({"outcome": "departed", "category": series.category})
+        urls.append([f"{narrowed}&{month}" for month in months])
     rows = [
-        (month, [(count, urls[s][index]) for s, count in enumerate(counts)])
+        TrendRow(month=format_date(month, "M Y"), cells=_trend_cells(counts, [series[index] for series in urls]))
         for index, (month, counts) in enumerate(trend.rows())
     ]
     chart = {
@@ -198,14 +263,12 @@ def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, 
 
 
 def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, Any]:
-    breakdowns = [
-        _breakdown(dashboard, key, title, selector(dashboard), measures, columns)
-        for key, title, selector, measures, columns in BREAKDOWNS
-    ]
-    trend = _trend(dashboard)
+    case_links = CaseLinks(dashboard)
+    breakdowns = [_breakdown(case_links, currency, spec, spec[3](dashboard)) for spec in BREAKDOWNS]
+    trend = _trend(dashboard, case_links)
     charts = {breakdown.key: breakdown.chart for breakdown in breakdowns} | {"trend": trend.chart}
     outcomes = ("departed", "offer_made", "saved_after_offer", "won_back", "closed")
-    links = {outcome: case_list_url(dashboard, outcome=outcome) for outcome in outcomes}
+    links = {outcome: case_links.url({"outcome": outcome}) for outcome in outcomes}
     headline, survey = headline_figures(dashboard), survey_figures(dashboard)
     return {
         "headline": headline,
@@ -214,7 +277,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
         "breakdowns": breakdowns,
         "trend": trend,
         "charts": charts,
-        "case_list_url": case_list_url(dashboard),
+        "case_list_url": case_links.unnarrowed,
         "export_url": f"{reverse('feedback:export')}?{urlencode(filter_params(dashboard))}",
         "currency": currency,
     }

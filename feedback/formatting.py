@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 
 def percent(value: float | None) -> str:
@@ -23,3 +24,12 @@ def one_decimal(value: float | None) -> str:
 
 def money(value: Decimal | float | None, currency: str) -> str:
     return "—" if value is None else f"{currency} {value:,.0f}".strip()
+
+
+def measure(value: Any, attribute: str, currency: str) -> str:
+    """One cell of a breakdown table, written for its kind of number (`attribute` of a BreakdownRow)."""
+    if attribute == "save_rate":
+        return percent(value)
+    if attribute == "revenue":
+        return money(value, currency)
+    return f"{value:,}"

@@ -21,14 +21,3 @@ def case_feedback(case: DepartureCase) -> dict[str, Any]:
 register.filter("percent", formatting.percent)
 register.filter("days", formatting.days)
 register.filter("one_decimal", formatting.one_decimal)
-
-
-@register.simple_tag
-def measure(row: Any, attribute: str, currency: str = "") -> str:
-    """One cell of a breakdown table, formatted for its kind of number."""
-    value = getattr(row, attribute)
-    if attribute == "save_rate":
-        return formatting.percent(value)
-    if attribute == "revenue":
-        return formatting.money(value, currency)
-    return f"{value:,}"
