@@ -100,7 +100,9 @@ class ApologyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Required, so no blank radio: one labelled "---------" would be read out as dashes.
         self.fields["fell_short"].required = True
+        self.fields["fell_short"].choices = ApologyStep.FellShort.choices  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
         pass
@@ -139,6 +141,8 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["approved_by"].queryset = staff_people()  # type: ignore[attr-defined]
         self.fields["approved_by"].label_from_instance = lambda user: user.get_full_name() or user.username  # type: ignore[attr-defined]
+        # The blank radio (no offer, so no answer) needs words a screen reader can say, not "---------".
+        self.fields["answer"].choices = [("", "Not recorded"), *OfferStep.Answer.choices]  # type: ignore[attr-defined]
         if self.instance.offer_made is not None and not self.is_bound:
             self.initial["offer_made"] = "yes" if self.instance.offer_made else "no"
 
