@@ -60,8 +60,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest, live_server: Any) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def context_options() -> dict[str, Any]:
+    """Extra browser-context options; a test module overrides this fixture when it needs others."""
+    return {}
+
+
+@pytest.fixture
+def page(
+    browser: Browser, request: pytest.FixtureRequest, live_server: Any, context_options: dict[str, Any]
+) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, **context_options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     console: list[str] = []
