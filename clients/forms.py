@@ -5,7 +5,7 @@ from functools import cache
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -56,21 +56,6 @@ class ClientFilterForm(forms.Form):
         else:
             del self.fields["account_manager"]
         self.fields["segment"].choices = [("", "Any segment")] + [(s, s) for s in client_segments(user=user)]  # type: ignore[attr-defined]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.form_class = "row g-2 align-items-end mb-3"
-        self.helper.layout = Layout(
-            Column(Field("q"), css_class="col-12 col-lg-3"),
-            *(Column(Field(name), css_class="col-12 col-sm-6 col-lg") for name in self.fields if name != "q"),
-            Column(
-                HTML(
-                    '<button type="submit" class="btn btn-primary mb-3">Show clients</button> '
-                    '<a class="btn btn-link mb-3" href="{% url \'clients:list\' %}">Clear</a>'
-                ),
-                css_class="col-12 col-lg-auto",
-            ),
-        )
 
     def filters(self) -> ClientListFilters:
         """The valid parts of the query: a value that does not fit (a stale link) is ignored, not an error page."""
