@@ -1,10 +1,15 @@
-"""The page benchmarks' own PostgreSQL databases, built once and reused.
+"""The benchmarks' own PostgreSQL databases, built once and reused.
 
 A database is rebuilt only when its recorded fingerprint (migrations, the demo
-data generators, the requested size) no longer matches, so a second run of
-`make bench-pages` or `make bench-queries` starts measuring at once. The
+data generators, the requested size, the month it was built in) no longer
+matches, so a second run of `make bench` starts measuring at once. The
 fingerprint is stored as the database's comment, written last, so a build that
 was interrupted is never mistaken for a complete one.
+
+Every name is derived from the database named in BENCH_DATABASE_URL (by default
+offboarding_bench): `offboarding_bench` gives `offboarding_pages_bench`,
+`offboarding_dashboard_1m_bench` and so on. Only names ending in `_bench` are
+ever dropped.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/offboarding_bench"
+SUFFIX = "_bench"
 # Inputs whose change makes generated data stale.
 FINGERPRINT_GLOBS = (
     "*/migrations/*.py",
@@ -33,27 +40,54 @@ FINGERPRINT_GLOBS = (
 
 @dataclass(frozen=True)
 class DataSize:
-    """What `seed_demo --clients N --cases M` adds on top of the ordinary demo data."""
+    """The demo data, plus `seed_demo --clients N --cases M` (the last two years), plus `--history H` before them.
 
-    database: str
+    A size with a `base` starts as a copy of the base's database (CREATE DATABASE ... TEMPLATE,
+    seconds instead of minutes) and adds only what the base lacks.
+    """
+
+    label: str  # e.g. "pages": the database is <stem>_pages_bench
     clients: int
     cases: int
+    history: int = 0
+    base: DataSize | None = None
+
+    @property
+    def database(self) -> str:
+        return f"{stem()}_{self.label}{SUFFIX}"
+
+    @property
+    def total_cases(self) -> int:
+        return self.cases + self.history
 
 
-# Shared by bench/pages.py and bench/query_counts.py, so the 10,000-case data is built once for both.
-LARGE = DataSize(database="offboarding_bench_pages", clients=2_000, cases=10_000)
-SMALL = DataSize(database="offboarding_bench_pages_small", clients=10, cases=10)
+# Shared by bench/pages.py, bench/query_counts.py and bench/dashboard.py, so the 10,000-case data is built once.
+LARGE = DataSize(label="pages", clients=2_000, cases=10_000)
+SMALL = DataSize(label="pages_small", clients=10, cases=10)
+# The dashboard at 100,000 cases over two years, and the same two years after eighteen years of history.
+HUNDRED_THOUSAND = DataSize(label="dashboard_100k", clients=20_000, cases=100_000, base=LARGE)
+MILLION = DataSize(label="dashboard_1m", clients=20_000, cases=100_000, history=900_000, base=HUNDRED_THOUSAND)
+
+
+def bench_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
+
+
+def stem() -> str:
+    """BENCH_DATABASE_URL's database name without its `_bench` ending."""
+    name = urlsplit(bench_url()).path.lstrip("/")
+    if not name.endswith(SUFFIX):
+        raise SystemExit(f"BENCH_DATABASE_URL must name a database ending in {SUFFIX} (it names {name!r}).")
+    return name.removesuffix(SUFFIX)
 
 
 def server_url() -> str:
-    """The PostgreSQL server to use: BENCH_PAGES_SERVER, else the one in DATABASE_URL, else localhost."""
+    """The PostgreSQL server of BENCH_DATABASE_URL (BENCH_PAGES_SERVER, if set, wins)."""
     explicit = os.environ.get("BENCH_PAGES_SERVER")
     if explicit:
         return explicit.rstrip("/")
-    parts = urlsplit(os.environ.get("DATABASE_URL", ""))
-    if parts.scheme.startswith("postgres") and parts.hostname:
-        return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-    return DEFAULT_SERVER
+    parts = urlsplit(bench_url())
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
 
 
 def database_url(size: DataSize) -> str:
@@ -61,7 +95,9 @@ def database_url(size: DataSize) -> str:
 
 
 def fingerprint(size: DataSize) -> str:
-    digest = hashlib.sha256(f"{size.clients}/{size.cases}".encode())
+    # The generators date cases back from today: data built in another month shows another year.
+    built = f"{datetime.now(UTC):%Y-%m}/{size.clients}/{size.cases}/{size.history}"
+    digest = hashlib.sha256(f"{built}/{fingerprint(size.base) if size.base else ''}".encode())
     for pattern in FINGERPRINT_GLOBS:
         for path in sorted(BASE_DIR.glob(pattern)):
             digest.update(str(path.relative_to(BASE_DIR)).encode())
@@ -82,12 +118,12 @@ def _connect_server(dbname: str = "postgres") -> psycopg2.extensions.connection:
     return connection
 
 
-def _analyze(name: str) -> None:
-    """Fresh planner statistics, as a production database would have after autovacuum."""
+def _vacuum(name: str) -> None:
+    """Planner statistics and a visibility map, as a production database has them after autovacuum."""
     connection = _connect_server(name)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM (ANALYZE)")
     finally:
         connection.close()
 
@@ -103,14 +139,14 @@ def _recorded_fingerprint(name: str) -> str | None:
     return row[0] if row else None
 
 
-def _recreate(name: str) -> None:
-    if not name.startswith("offboarding_bench"):
-        raise SystemExit(f"Refusing to drop {name!r}: a benchmark database's name starts with offboarding_bench.")
+def _recreate(name: str, template: str | None = None) -> None:
+    if not name.endswith(SUFFIX):
+        raise SystemExit(f"Refusing to drop {name!r}: a benchmark database's name ends in {SUFFIX}.")
     connection = _connect_server()
     try:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         connection.close()
 
@@ -137,15 +173,34 @@ def prepare(size: DataSize) -> str:
     url = database_url(size)
     wanted = fingerprint(size)
     if _recorded_fingerprint(size.database) == wanted:
-        print(f"Reusing {size.database} ({size.cases:,} generated cases).", flush=True)
+        print(f"Reusing {size.database} ({size.total_cases:,} generated cases).", flush=True)
         return url
-    print(f"Building {size.database}: demo data plus {size.clients:,} clients and {size.cases:,} cases...", flush=True)
+    if size.base:
+        prepare(size.base)
+    print(f"Building {size.database}: {_describe(size)}...", flush=True)
     started = time.monotonic()
-    _recreate(size.database)
-    manage(url, "migrate", "--noinput", "-v", "0")
-    manage(url, "seed_demo")
-    manage(url, "seed_demo", "--clients", str(size.clients), "--cases", str(size.cases))
-    _analyze(size.database)
+    _recreate(size.database, template=size.base.database if size.base else None)
+    _fill(url, size)
+    _vacuum(size.database)
     _record_fingerprint(size.database, wanted)
     print(f"Built {size.database} in {time.monotonic() - started:.0f} s.", flush=True)
     return url
+
+
+def _describe(size: DataSize) -> str:
+    parts = [f"{size.clients:,} clients and {size.cases:,} cases"]
+    if size.history:
+        parts.append(f"{size.history:,} closed cases of history before them")
+    start = f"a copy of {size.base.database}" if size.base else "demo data"
+    return f"{start} grown to " + " with ".join(parts)
+
+
+def _fill(url: str, size: DataSize) -> None:
+    base = size.base or DataSize(label="", clients=0, cases=0)
+    if not size.base:
+        manage(url, "migrate", "--noinput", "-v", "0")
+        manage(url, "seed_demo")
+    if size.cases > base.cases:
+        manage(url, "seed_demo", "--clients", str(size.clients - base.clients), "--cases", str(size.cases - base.cases))
+    if size.history > base.history:
+        manage(url, "seed_demo", "--history", str(size.history - base.history))

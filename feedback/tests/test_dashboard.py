@@ -363,3 +363,19 @@ def test_the_number_of_queries_does_not_grow_with_cases(
                   reason=reasons[number % len(reasons)], competitor=f"Rival {number}", offer_type="pause",
                   segment=f"Segment {number % 4}")  # fmt: skip
     _dashboard_queries(manager_client, django_assert_max_num_queries, QUERY_LIMIT)
+
+
+def test_the_filters_offer_each_owner_of_a_case_and_each_segment_once(
+    book: dict[str, DepartureCase], manager_client: BrowserClient
+) -> None:
+    # Someone who left the account managers' group still owns their old cases; someone with none is not offered.
+    former = User.objects.create_user("kit", first_name="Kit", last_name="Former")
+    make_case(owner=former, notice=date(2019, 3, 1), segment="Bookkeeping")
+    User.objects.create_user("idle", first_name="Ida", last_name="Idle")
+
+    form = manager_client.get(reverse("feedback:dashboard")).context["form"]
+
+    owners = [choice.username for choice in form.fields["account_manager"].queryset]
+    assert sorted(owners) == sorted(["amelia", "jonas", "kit"])
+    segments = [value for value, _label in form.fields["segment"].choices if value]
+    assert segments == ["Bookkeeping", "Consulting", "Marketing"]

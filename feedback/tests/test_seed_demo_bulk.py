@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
+from feedback.selectors import DashboardFilter, default_period, headline_figures, survey_figures
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.services.cases import STEP_MODELS
 
@@ -32,3 +36,28 @@ def test_bulk_seeding_runs_again_without_clashing() -> None:
     call_command("seed_demo", "--clients", "5", "--cases", "20")
     call_command("seed_demo", "--clients", "5", "--cases", "20")
     assert DepartureCase.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_history_adds_closed_cases_years_back_and_leaves_the_last_two_years_alone() -> None:
+    call_command("seed_demo", "--clients", "30", "--cases", "200")
+    today = timezone.localdate()
+    recent = DashboardFilter(*default_period(today))
+    before = headline_figures(recent), survey_figures(recent)
+    oldest = DepartureCase.objects.order_by("notice_received_on").first()
+    assert oldest is not None
+
+    call_command("seed_demo", "--history", "500")
+
+    assert DepartureCase.objects.count() == 700
+    history = DepartureCase.objects.filter(notice_received_on__lt=oldest.notice_received_on)
+    assert history.count() == 500
+    assert not history.filter(status=DepartureCase.Status.OPEN).exists()
+    for model in STEP_MODELS:
+        assert model.objects.filter(case__in=history).count() == 500, model.__name__
+    # Every copy lies before the originals, so the twelve months the dashboard shows are unchanged...
+    assert (headline_figures(recent), survey_figures(recent)) == before
+    # ...while the years before hold departures, survey invitations and answers of their own.
+    years_back = DashboardFilter(start=today - timedelta(days=365 * 12), end=oldest.notice_received_on)
+    assert headline_figures(years_back).departures > 100
+    assert survey_figures(years_back).invitations_sent > survey_figures(years_back).answers > 0

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clients import demo as client_demo
 from clients.models import Client
 from feedback.demo import bulk_seed, seed_feedback
+from feedback.demo_history import history_add
 from offboarding.demo import seed_cases
 from offboarding.demo_outbox import seed_follow_ups
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cases", type=int, default=0, help="Bulk mode: add this many closed and open departure cases."
         )
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=0,
+            help="Add this many closed cases in the years before the existing ones (copies of them; PostgreSQL).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Client.objects.exists():
@@ -39,6 +46,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
         if options["clients"] or options["cases"]:
             self._bulk(clients=options["clients"], cases=options["cases"], today=today)
+        if options["history"]:
+            self._history(cases=options["history"], today=today)
+        if options["clients"] or options["cases"] or options["history"]:
             return
         with transaction.atomic():
             users = client_demo.seed_users()
@@ -66,5 +76,17 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Bulk data added in {time.monotonic() - started:.1f} s: {result.clients} clients, "
                 f"{result.cases} departure cases (six steps each), {result.survey_answers} survey answers."
+            )
+        )
+
+    def _history(self, *, cases: int, today: date) -> None:
+        started = time.monotonic()
+        result = history_add(cases=cases, today=today)
+        if not result.cases:
+            raise CommandError("History copies the closed cases already there: load some first (--cases).")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"History added in {time.monotonic() - started:.1f} s: {result.cases} closed cases in "
+                f"{result.copies} copies of {result.span_days} days each, back to {result.oldest_notice}."
             )
         )
