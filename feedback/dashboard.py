@@ -30,6 +30,7 @@ from feedback.selectors import (
     departures_by_reason,
     headline_figures,
     monthly_trend_by_category,
+    reason_breakdowns,
     save_rate_by_offer_type,
     save_rate_by_reason,
     survey_figures,
@@ -264,7 +265,12 @@ def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, 
 
 def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, Any]:
     case_links = CaseLinks(dashboard)
-    breakdowns = [_breakdown(case_links, currency, spec, spec[3](dashboard)) for spec in BREAKDOWNS]
+    by_reason, save_by_reason = reason_breakdowns(dashboard)  # one query for both charts
+    rows = {"by-reason": by_reason, "save-by-reason": save_by_reason}
+    breakdowns = [
+        _breakdown(case_links, currency, spec, rows[spec[0]] if spec[0] in rows else spec[3](dashboard))
+        for spec in BREAKDOWNS
+    ]
     trend = _trend(dashboard, case_links)
     charts = {breakdown.key: breakdown.chart for breakdown in breakdowns} | {"trend": trend.chart}
     outcomes = ("departed", "offer_made", "saved_after_offer", "won_back", "closed")
