@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from clients.models import Client
 from offboarding.models import DepartureCase
 from offboarding.services.cases import case_mark_saved, step_complete
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
+from offboarding.views.cases import CASES_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,26 @@ def test_my_work_query_count_does_not_grow_with_cases(
     many = _query_count(browser)
     assert few == many
     assert "Client Company" in browser.get("/").content.decode()
+
+
+@time_machine.travel("2026-11-20 12:00Z", tick=False)
+def test_my_work_pages_long_lists_keeping_overdue_cases_on_the_first_page(
+    am_client: BrowserClient, account_manager: User
+) -> None:
+    for number in range(CASES_PER_PAGE + 4):
+        _open_case(account_manager, f"Client {number:03} Ltd", date(2026, 11, 1), date(2027, 1, 1 + number % 28))
+    _open_case(account_manager, "Overdue Ltd", date(2026, 10, 1), date(2026, 11, 15))
+
+    first = am_client.get("/").content.decode()
+    assert f"{CASES_PER_PAGE + 5} open cases, page 1 of 2" in first
+    assert first.index("Overdue Ltd") < first.index("Client 000 Ltd")
+    assert first.count("<tr") == CASES_PER_PAGE + 1  # header row plus one page of cases
+
+    second = am_client.get("/?page=2").content.decode()
+    assert "page 2 of 2" in second
+    assert second.count("<tr") == 5 + 1
+    assert "Overdue Ltd" not in second
+    every_case = {case.get_absolute_url() for case in DepartureCase.objects.all()}
+    shown = [set(re.findall(r'href="(/cases/\d+/)"', text)) for text in (first, second)]
+    assert shown[0] | shown[1] == every_case
+    assert not shown[0] & shown[1]

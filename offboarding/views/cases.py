@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,6 +30,8 @@ from offboarding.selectors import cases as case_selectors
 from offboarding.selectors.followups import follow_ups_for_case
 from offboarding.services import cases as case_services
 from offboarding.services.cases import EDITABLE_AFTER_DEPARTURE, REQUIRED_BEFORE_DEPARTURE, STEPS
+
+CASES_PER_PAGE = 50  # My work: open cases per page
 
 
 @dataclass
@@ -156,11 +159,12 @@ def my_work(request: HttpRequest) -> HttpResponse:
     cases = case_selectors.open_cases_for_my_work(
         cases=DepartureCase.objects.visible_to(request.user), today=today, account_manager_id=account_manager_id
     )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
-    for case in cases:
+    for case in page.object_list:
         _, next_step = case_selectors.case_progress(case)
         rows.append({"case": case, "next_step": STEPS[next_step].title if next_step else None, "next_slug": next_step})
-    context = {"rows": rows, "filter_form": filter_form, "is_manager": manager, "today": today}
+    context = {"page": page, "rows": rows, "filter_form": filter_form, "is_manager": manager, "today": today}
     return render(request, "offboarding/home.html", context)
 
 
