@@ -93,6 +93,14 @@ def test_the_html_preview_is_a_whole_escaped_document_inside_its_frame(
 
 
 @pytest.mark.django_db
+def test_a_manager_opens_a_staff_reminder_in_the_outbox(manager_client: BrowserClient, former_client: Client) -> None:
+    card = by_kind(planned_case(former_client, date.today(), timezone.now()))[Kind.STAFF_REMINDER][0]
+    response = manager_client.get(f"/outbox/{card.pk}/")
+    assert response.status_code == 200
+    assert "Send the handwritten card" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_account_managers_cannot_retry(am_client: BrowserClient) -> None:
     make_follow_ups(1, Status.FAILED)
     assert am_client.post(f"/outbox/{FollowUp.objects.get().pk}/retry/").status_code == 403
