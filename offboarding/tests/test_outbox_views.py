@@ -163,6 +163,17 @@ def test_an_account_manager_adds_a_check_in_and_marks_a_reminder_done(
 
 
 @pytest.mark.django_db
+def test_a_follow_up_moved_past_2199_is_refused_with_a_message(
+    am_client: BrowserClient, own_planned: dict[str, list[FollowUp]]
+) -> None:
+    survey = own_planned[Kind.SURVEY][0]
+    response = am_client.post(f"/outbox/follow-ups/{survey.pk}/move/", {"due_at": "9999-12-31T23:59"})
+    assert response.status_code == 200
+    assert "Enter a date between 1900 and 2199." in response.content.decode()
+    assert FollowUp.objects.get(pk=survey.pk).due_at == survey.due_at
+
+
+@pytest.mark.django_db
 def test_adding_a_follow_up_in_the_past_is_refused_with_a_message(
     am_client: BrowserClient, own_planned: dict[str, list[FollowUp]]
 ) -> None:
