@@ -69,13 +69,15 @@ def _decoded(file: IO[bytes]) -> str:
     return text
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    # Spreadsheets in many European locales save CSV with semicolons.
+def _delimiter(text: str) -> str:
+    # Spreadsheets in many European locales save CSV with semicolons. Only the delimiter is
+    # sniffed: from a header without quotes the sniffer also guesses that a quote inside a
+    # cell is not doubled, and 'say "hi"' would import as 'say "hi"""'.
     first_line = text.split("\n", 1)[0]
     try:
-        return csv.Sniffer().sniff(first_line, delimiters=",;\t")
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
-        return csv.excel
+        return ","
 
 
 def _checked_header(cells: list[str]) -> list[str]:
@@ -118,7 +120,7 @@ def _records(reader: Iterator[list[str]], header: list[str]) -> Iterator[ClientR
 def read_client_rows(file: IO[bytes]) -> list[ClientRow | ImportProblem]:
     """Every data row of the file, or a problem for rows that cannot even be split into columns."""
     text = _decoded(file)
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=_delimiter(text))
     try:
         header = _checked_header(next(reader, []))
         rows = list(_records(reader, header))
