@@ -63,7 +63,8 @@ def module_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """A transaction around a whole test module, for rows built once and read by all its tests.
 
     Each test's own `db` transaction nests inside it as a savepoint; everything is rolled
-    back after the module's last test.
+    back after the module's last test. Mark the module's tests with django_db (pytestmark):
+    pytest-django sets the test database up only for a session with such tests.
     """
     test_settings = override_settings(STORAGES=_plain_static(django_settings.STORAGES), PASSWORD_HASHERS=FAST_HASHERS)
     with django_db_blocker.unblock(), test_settings, transaction.atomic():
