@@ -50,14 +50,6 @@ class World:
         return browser
 
 
-def _url_name(path: str) -> str | None:
-    try:
-        match = resolve(path.split("?", 1)[0])
-    except Resolver404:
-        return None
-    return match.view_name
-
-
 def url_name(path: str) -> str | None:
     try:
         match = resolve(path.split("?", 1)[0])

@@ -132,36 +132,33 @@ def test_emails_escape_the_payloads_in_html_and_keep_them_literal_in_text(story:
     assert "&lt;" not in message.body
 
 
-def _assert_spreadsheet_safe(rows: list[list[str]]) -> None:
-    assert [cell for row in rows for cell in row if cell.startswith(FORMULA_TRIGGERS)] == []
+def _exported_row(browser: BrowserClient, url: str, column: str, value: str) -> dict[str, str]:
+    """The download's row whose `column` holds `value`, once no cell of the file could run as a formula."""
+    header, *rows = downloaded_rows(browser.get(url))
+    assert [cell for row in [header, *rows] for cell in row if cell.startswith(FORMULA_TRIGGERS)] == []
+    return next(cells for row in rows if (cells := dict(zip(header, row, strict=True)))[column] == value)
 
 
 def test_the_client_export_neutralises_formulas_and_keeps_the_text(
     story: Story, manager_browser: BrowserClient
 ) -> None:
-    rows = downloaded_rows(manager_browser.get(reverse("clients:export")))
-    _assert_spreadsheet_safe(rows)
-    columns = {name: index for index, name in enumerate(rows[0])}
-    row = next(row for row in rows if row[columns["contact_email"]] == EMAIL)
-    assert row[columns["company_name"]] == "'" + payload("co")
-    assert row[columns["contact_name"]] == "'" + payload("cn")
-    assert row[columns["contact_phone"]] == "'" + short_payload("ph")
-    assert row[columns["segment"]] == "'" + short_payload("sg")
-    assert row[columns["notes"]] == "'" + payload("no")
+    row = _exported_row(manager_browser, reverse("clients:export"), "contact_email", EMAIL)
+    assert row["company_name"] == "'" + payload("co")
+    assert row["contact_name"] == "'" + payload("cn")
+    assert row["contact_phone"] == "'" + short_payload("ph")
+    assert row["segment"] == "'" + short_payload("sg")
+    assert row["notes"] == "'" + payload("no")
 
 
 def test_the_dashboard_export_neutralises_formulas_and_keeps_the_text(
     story: Story, manager_browser: BrowserClient
 ) -> None:
-    rows = downloaded_rows(manager_browser.get(reverse("feedback:export")))
-    _assert_spreadsheet_safe(rows)
-    columns = {name: index for index, name in enumerate(rows[0])}
-    row = next(row for row in rows if row[columns["Case"]] == str(story.case.pk))
-    assert row[columns["Client"]] == "'" + payload("co")
-    assert row[columns["Account manager"]] == "'" + f"{payload('fn')} {payload('ln')}"
-    assert row[columns["Segment"]] == "'" + short_payload("sg")
-    assert row[columns["Primary reason"]] == "'" + payload("rl")
-    assert row[columns["Competitor"]] == "'" + payload("cp")
+    row = _exported_row(manager_browser, reverse("feedback:export"), "Case", str(story.case.pk))
+    assert row["Client"] == "'" + payload("co")
+    assert row["Account manager"] == "'" + f"{payload('fn')} {payload('ln')}"
+    assert row["Segment"] == "'" + short_payload("sg")
+    assert row["Primary reason"] == "'" + payload("rl")
+    assert row["Competitor"] == "'" + payload("cp")
 
 
 def test_an_import_shows_the_cells_it_refuses_as_text(story: Story, manager_browser: BrowserClient) -> None:
