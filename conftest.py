@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.test import Client as BrowserClient
+from django.test.utils import override_settings
 
 from clients.roles import ACCOUNT_MANAGERS, MANAGERS, ROLE_GROUPS
 from clients.tests.factories import UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings: Any) -> None:
+def _plain_static(storages: dict[str, Any]) -> dict[str, Any]:
     # Production serves hashed files collected by collectstatic; tests render
     # pages without collecting, so they resolve static files from the finders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    return {**storages, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> None:
+    settings.STORAGES = _plain_static(settings.STORAGES)
 
 
 # Rows that data migrations create; a transactional test's flush removes them,
@@ -43,16 +48,38 @@ def _migration_data(request: pytest.FixtureRequest) -> None:
     else:
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
+    _restore_migration_data()
+
+
+def _restore_migration_data() -> None:
     if Group.objects.filter(name__in=ROLE_GROUPS).count() == len(ROLE_GROUPS):
         return
     for module_name, function_name in MIGRATION_DATA:
         getattr(importlib.import_module(module_name), function_name)(apps, None)
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """A transaction around a whole test module, for rows built once and read by all its tests.
+
+    Each test's own `db` transaction nests inside it as a savepoint; everything is rolled
+    back after the module's last test. Mark the module's tests with django_db (pytestmark):
+    pytest-django sets the test database up only for a session with such tests.
+    """
+    test_settings = override_settings(STORAGES=_plain_static(django_settings.STORAGES), PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), test_settings, transaction.atomic():
+        _restore_migration_data()
+        yield
+        transaction.set_rollback(True)
+
+
+# The real hasher is slow on purpose; tests create many users.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
-    # The real hasher is slow on purpose; tests create many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

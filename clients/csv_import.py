@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from clients.csv_format import CSV_HEADER, REQUIRED_COLUMNS, parse_consent
 from clients.csv_safety import FORMULA_TRIGGERS
 from clients.models import Client
-from clients.validators import validate_currency_code
+from clients.validators import validate_currency_code, validate_plausible_date
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
@@ -58,20 +58,26 @@ def _decoded(file: IO[bytes]) -> str:
             f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it into smaller files."
         )
     try:
-        return content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        text = "\x00"
+    # NUL bytes mean another encoding (UTF-16) or a binary file; PostgreSQL could not store them either.
+    if "\x00" in text:
         raise FileRejected(
             'The file is not UTF-8 text. In your spreadsheet choose "Save as" > "CSV UTF-8" and upload that file.'
-        ) from None
+        )
+    return text
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    # Spreadsheets in many European locales save CSV with semicolons.
+def _delimiter(text: str) -> str:
+    # Spreadsheets in many European locales save CSV with semicolons. Only the delimiter is
+    # sniffed: from a header without quotes the sniffer also guesses that a quote inside a
+    # cell is not doubled, and 'say "hi"' would import as 'say "hi"""'.
     first_line = text.split("\n", 1)[0]
     try:
-        return csv.Sniffer().sniff(first_line, delimiters=",;\t")
+        return csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
     except csv.Error:
-        return csv.excel
+        return ","
 
 
 def _checked_header(cells: list[str]) -> list[str]:
@@ -114,7 +120,7 @@ def _records(reader: Iterator[list[str]], header: list[str]) -> Iterator[ClientR
 def read_client_rows(file: IO[bytes]) -> list[ClientRow | ImportProblem]:
     """Every data row of the file, or a problem for rows that cannot even be split into columns."""
     text = _decoded(file)
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=_delimiter(text))
     try:
         header = _checked_header(next(reader, []))
         rows = list(_records(reader, header))
@@ -159,6 +165,14 @@ def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, li
     return client, problems
 
 
+# What the client form checks beyond the model's own rules.
+FORM_CHECKS: tuple[tuple[str, Callable[[Any], None]], ...] = (
+    ("contract_start", validate_plausible_date),
+    ("contract_end", validate_plausible_date),
+    ("currency", validate_currency_code),
+)
+
+
 def _model_problems(client: Client, number: int) -> list[ImportProblem]:
     # Email uniqueness is checked for the whole file at once by the caller, not row by row.
     errors: dict[str, list[str]] = {}
@@ -172,9 +186,12 @@ def _model_problems(client: Client, number: int) -> list[ImportProblem]:
             client.clean()
         except ValidationError as error:
             errors = {**errors, **error.message_dict}
-    if "currency" not in errors:
+    for name, check in FORM_CHECKS:
+        value = getattr(client, name)
+        if name in errors or value is None:
+            continue
         try:
-            validate_currency_code(client.currency)
+            check(value)
         except ValidationError as error:
-            errors = {**errors, "currency": error.messages}
+            errors = {**errors, name: error.messages}
     return [ImportProblem(number, column, message) for column, messages in errors.items() for message in messages]

@@ -16,12 +16,22 @@ from clients.models import Client
 from clients.roles import is_manager
 from clients.selectors import SORT_CHOICES, ClientListFilters, account_managers, client_segments, emails_in_use
 from clients.services import DUPLICATE_EMAIL
-from clients.validators import validate_currency_code
+from clients.validators import validate_currency_code, validate_plausible_date
 
 
 @cache
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class PlausibleDatesForm(forms.BaseForm):
+    """Base of every form with dates: a date before 1900 or after 2199 is refused as a typing mistake."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(validate_plausible_date)
 
 
 class AccountManagerChoiceField(forms.ModelChoiceField):
@@ -72,7 +82,7 @@ class ClientFilterForm(forms.Form):
         )
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(PlausibleDatesForm, forms.ModelForm):
     time_zone = forms.ChoiceField(label="Time zone", choices=time_zone_choices)
     account_manager = AccountManagerChoiceField(label="Account manager", queryset=User.objects.none())
 

@@ -311,8 +311,8 @@ def drilldown_description(drilldown: CaseDrilldown) -> list[str]:
     words = [OUTCOME_LABELS[drilldown.outcome]] if drilldown.outcome in OUTCOME_LABELS else []
     if drilldown.reason == "none":
         words.append("no reason recorded")
-    elif drilldown.reason.isdigit():
-        reason = ChurnReason.objects.filter(pk=int(drilldown.reason)).first()
+    elif drilldown.reason_id is not None:
+        reason = ChurnReason.objects.filter(pk=drilldown.reason_id).first()
         words.append(f"reason: {reason.label if reason else 'unknown'}")
     if drilldown.category:
         words.append(f"reason category: {dict(ChurnReason.Category.choices).get(drilldown.category, NOT_RECORDED)}")

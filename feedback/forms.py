@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from clients.forms import PlausibleDatesForm
 from feedback.models import RecordedFeedback
 from feedback.services import SurveyResponse
 from offboarding.models import ChurnReason
@@ -74,7 +75,7 @@ class SurveyForm(forms.Form):
         )
 
 
-class RecordedFeedbackForm(forms.ModelForm):
+class RecordedFeedbackForm(PlausibleDatesForm, forms.ModelForm):
     class Meta:
         model = RecordedFeedback
         fields = ["heard_on", "channel", "what_they_said", "could_do_better", "did_well", "satisfaction"]
@@ -97,7 +98,7 @@ class RecordedFeedbackForm(forms.ModelForm):
         return heard_on
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(PlausibleDatesForm, forms.Form):
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

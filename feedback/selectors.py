@@ -74,6 +74,11 @@ class CaseDrilldown:
     offer_type: str = ""  # an offer type, or "none"
     month: date | None = None
 
+    @property
+    def reason_id(self) -> int | None:
+        # "²" is a digit to str.isdigit() but not to int().
+        return int(self.reason) if self.reason.isascii() and self.reason.isdigit() else None
+
 
 def default_period(today: date) -> tuple[date, date]:
     """The last twelve months: from the first day of the month eleven months ago to today."""
@@ -94,8 +99,8 @@ def _drilldown_conditions(drilldown: CaseDrilldown) -> Q:
     condition = OUTCOMES.get(drilldown.outcome, Q())
     if drilldown.reason == "none":
         condition &= Q(probe__primary_reason__isnull=True)
-    elif drilldown.reason.isdigit():
-        condition &= Q(probe__primary_reason_id=int(drilldown.reason))
+    elif drilldown.reason_id is not None:
+        condition &= Q(probe__primary_reason_id=drilldown.reason_id)
     if drilldown.category:
         condition &= Q(probe__primary_reason__category=drilldown.category)
     if drilldown.kind:

@@ -138,7 +138,13 @@ def _drilldown(request: HttpRequest) -> CaseDrilldown:
     except ValueError:
         month_start = None
     fields = ("outcome", "reason", "category", "kind", "competitor", "offer_type")
-    return CaseDrilldown(month=month_start, **{name: request.GET.get(name, "")[:120] for name in fields})
+    return CaseDrilldown(month=month_start, **{name: _drilldown_text(request, name) for name in fields})
+
+
+def _drilldown_text(request: HttpRequest, name: str) -> str:
+    # No link of ours carries a NUL byte, and PostgreSQL refuses one in a query: read it as no narrowing.
+    value = request.GET.get(name, "")[:120]
+    return "" if "\x00" in value else value
 
 
 @manager_required

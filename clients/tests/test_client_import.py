@@ -160,6 +160,35 @@ def test_a_file_that_is_not_utf8_is_explained(manager_client: BrowserClient, own
     assert "The file is not UTF-8 text." in response.text
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        ",".join(CSV_HEADER).encode()
+        + b"\nAlder\x00Foods,"
+        + b",".join(c.encode() for c in client_row("s@a.example")[1:]),
+        "\n".join([",".join(CSV_HEADER), ",".join(client_row("s@a.example"))]).encode("utf-16-le"),
+    ],
+    ids=["nul-in-a-cell", "utf-16"],
+)
+def test_a_file_with_nul_bytes_is_explained_and_nothing_imported(
+    manager_client: BrowserClient, owners: None, content: bytes
+) -> None:
+    upload = SimpleUploadedFile("clients.csv", content, content_type="text/csv")
+    response = manager_client.post(IMPORT_URL, {"file": upload})
+    assert response.status_code == 200
+    assert "The file is not UTF-8 text." in response.text
+    assert not Client.objects.exists()
+
+
+def test_contract_dates_outside_1900_to_2199_are_reported(manager: User, owners: None) -> None:
+    rows = [client_row("s@a.example", contract_start="0001-01-01", contract_end="9999-12-31")]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert {(p.row, p.column, p.message) for p in result.problems} == {
+        (2, "contract_start", "Enter a date between 1900 and 2199."),
+        (2, "contract_end", "Enter a date between 1900 and 2199."),
+    }
+
+
 def test_an_empty_file_and_a_header_without_rows_are_explained(manager: User) -> None:
     empty = clients_import_csv(file=io.BytesIO(b""), imported_by=manager)
     assert "The header row does not match" in empty.problems[0].message

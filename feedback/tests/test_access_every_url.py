@@ -11,51 +11,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import User
-from django.db import connection
 from django.test import Client as BrowserClient
 from django.urls import reverse
 from django.utils import timezone
 
 from offboarding.models import ChurnReason, FollowUp
+from offboarding.tests.db_snapshot import restart_ids_at, snapshot
 from offboarding.tests.factories import DepartureCaseFactory
 from offboarding.tests.test_sign_in import PUBLIC_PAGES
 from offboarding.tests.urlwalk import Page, all_pages
 
 OWNED_PK = 424242
-PROJECT_APPS = ("clients", "offboarding", "feedback")
-
-
-def _project_tables() -> list[str]:
-    return [
-        model._meta.db_table
-        for app_label in PROJECT_APPS
-        for model in apps.get_app_config(app_label).get_models()
-        if model._meta.pk is not None and model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField"}
-    ]
-
-
-def _restart_ids_at(value: int) -> None:
-    with connection.cursor() as cursor:
-        for table in _project_tables():
-            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [table, value])
-
-
-def _snapshot() -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every project table: any change shows up as a difference."""
-    rows = {}
-    with connection.cursor() as cursor:
-        for table in sorted(_project_tables()):
-            cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')  # noqa: S608 (table names come from models)
-            rows[table] = cursor.fetchall()
-    return rows
 
 
 @pytest.fixture
 def amelias_objects(account_manager: User, other_account_manager: User, manager: User) -> None:
     """One of everything Amelia owns, each with primary key OWNED_PK."""
-    _restart_ids_at(OWNED_PK)
+    restart_ids_at(OWNED_PK)
     case = DepartureCaseFactory.create(client__account_manager=account_manager, opened_by=account_manager)
     FollowUp.objects.create(
         key="access-test-check-in",
@@ -66,7 +39,7 @@ def amelias_objects(account_manager: User, other_account_manager: User, manager:
         due_at=timezone.now() + timedelta(days=30),
     )
     ChurnReason.objects.create(key="access-test", label="A reason only managers edit", category="other")
-    _restart_ids_at(OWNED_PK + 1000)
+    restart_ids_at(OWNED_PK + 1000)
 
 
 def _pages() -> list[Page]:
@@ -90,12 +63,12 @@ def test_another_account_manager_can_neither_read_nor_change_amelias_objects(
     owner_view = am_client.get(page.path)
     assert owner_view.status_code != 404, f"{page.name}: the owner cannot open her own object either"
 
-    before = _snapshot()
+    before = snapshot()
     read = other_am_client.get(page.path)
     assert read.status_code in {403, 404, 405}, f"{page.name}: GET answered {read.status_code}"
     change = other_am_client.post(page.path, {})
     assert change.status_code in {403, 404, 405}, f"{page.name}: POST answered {change.status_code}"
-    assert _snapshot() == before, f"{page.name}: a refused request changed the database"
+    assert snapshot() == before, f"{page.name}: a refused request changed the database"
 
 
 @pytest.mark.django_db

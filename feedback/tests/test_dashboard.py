@@ -314,6 +314,26 @@ def test_the_case_list_filters_by_month_and_category(
     assert "A1 Ltd" not in listing
 
 
+@pytest.mark.parametrize("narrowing", [{"competitor": "Bright\x00side"}, {"reason": "\u00b2"}, {"kind": "\x00"}])
+def test_a_case_list_link_with_a_nul_byte_or_a_strange_digit_is_read_as_no_narrowing(
+    book: dict[str, DepartureCase], manager_client: BrowserClient, narrowing: dict[str, str]
+) -> None:
+    for name in ("feedback:cases", "feedback:export"):
+        response = manager_client.get(reverse(name), narrowing)
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+        assert "J1 Ltd" in content.decode()
+
+
+def test_a_period_ending_past_the_calendar_is_refused_and_the_last_twelve_months_shown(
+    book: dict[str, DepartureCase], manager_client: BrowserClient
+) -> None:
+    response = manager_client.get(reverse("feedback:dashboard"), {"start": "2025-07-01", "end": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Enter a date between 1900 and 2199." in response.content.decode()
+    assert "Jun 2026" in response.content.decode()
+
+
 def test_the_export_holds_the_filtered_cases_safe_for_spreadsheets(
     account_manager: User, manager_client: BrowserClient
 ) -> None:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
+from clients.forms import PlausibleDatesForm
 from offboarding.models import (
     ApologyStep,
     CaseStep,
@@ -30,7 +31,7 @@ def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-class CaseOpenForm(forms.ModelForm):
+class CaseOpenForm(PlausibleDatesForm, forms.ModelForm):
     class Meta:
         model = DepartureCase
         fields = ["notice_received_on", "planned_leave_date", "how_heard", "first_notes"]
@@ -162,7 +163,7 @@ class TransitionForm(forms.ModelForm):
         pass
 
 
-class ThankForm(forms.ModelForm):
+class ThankForm(PlausibleDatesForm, forms.ModelForm):
     class Meta:
         model = ThankStep
         fields = ["personal_note", "send_card", "card_sent_on"]
@@ -175,7 +176,7 @@ class ThankForm(forms.ModelForm):
         pass
 
 
-class KeepInTouchForm(forms.ModelForm):
+class KeepInTouchForm(PlausibleDatesForm, forms.ModelForm):
     consent = forms.TypedChoiceField(
         label="Did the client agree that we stay in touch?",
         choices=YES_NO,
@@ -242,7 +243,7 @@ class HandoverItemForm(forms.Form):
         super().__init__(data, prefix="handover")
 
 
-class ClientReturnedForm(forms.Form):
+class ClientReturnedForm(PlausibleDatesForm, forms.Form):
     returned_on = forms.DateField(label="Came back on", widget=DATE_INPUT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from clients.forms import PlausibleDatesForm
 from offboarding.models import FollowUp
 
 KIND_FILTER = [("", "All kinds"), *FollowUp.Kind.choices]
@@ -39,7 +40,7 @@ class OutboxFilterForm(forms.Form):
         self.helper.add_input(Submit("", "Show", css_class="btn btn-outline-primary"))
 
 
-class FollowUpRescheduleForm(forms.Form):
+class FollowUpRescheduleForm(PlausibleDatesForm, forms.Form):
     due_at = forms.DateTimeField(
         label="New date and time",
         widget=DateTimeLocalInput(),
@@ -54,7 +55,7 @@ class FollowUpRescheduleForm(forms.Form):
         self.helper.add_input(Submit("submit", "Move the follow-up"))
 
 
-class FollowUpAddForm(forms.Form):
+class FollowUpAddForm(PlausibleDatesForm, forms.Form):
     kind = forms.ChoiceField(label="What", choices=ADDABLE_KINDS)
     due_at = forms.DateTimeField(label="When", widget=DateTimeLocalInput())
     note = forms.CharField(label="What it is about", max_length=200, required=False)

@@ -111,6 +111,21 @@ def test_a_leave_date_before_the_notice_is_refused(am_client: BrowserClient, own
     assert not DepartureCase.objects.exists()
 
 
+@pytest.mark.parametrize(("notice", "leave"), [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")])
+def test_dates_outside_1900_to_2199_are_refused_on_the_page(
+    am_client: BrowserClient, own_client: Client, notice: str, leave: str
+) -> None:
+    # The handover list is due a week either side of the leave date: past the calendar's ends, the date
+    # arithmetic used to fail with a server error.
+    response = am_client.post(
+        reverse("offboarding:case_open", args=[own_client.pk]),
+        {"notice_received_on": notice, "planned_leave_date": leave, "how_heard": "call"},
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count("Enter a date between 1900 and 2199.") == 2
+    assert not DepartureCase.objects.exists()
+
+
 def test_opening_a_second_case_leads_to_the_open_one(am_client: BrowserClient, own_case: DepartureCase) -> None:
     response = am_client.get(reverse("offboarding:case_open", args=[own_case.client.pk]), follow=True)
     assert response.redirect_chain[-1][0] == own_case.get_absolute_url()

@@ -93,6 +93,14 @@ def test_the_html_preview_is_a_whole_escaped_document_inside_its_frame(
 
 
 @pytest.mark.django_db
+def test_a_manager_opens_a_staff_reminder_in_the_outbox(manager_client: BrowserClient, former_client: Client) -> None:
+    card = by_kind(planned_case(former_client, date.today(), timezone.now()))[Kind.STAFF_REMINDER][0]
+    response = manager_client.get(f"/outbox/{card.pk}/")
+    assert response.status_code == 200
+    assert "Send the handwritten card" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_account_managers_cannot_retry(am_client: BrowserClient) -> None:
     make_follow_ups(1, Status.FAILED)
     assert am_client.post(f"/outbox/{FollowUp.objects.get().pk}/retry/").status_code == 403
@@ -152,6 +160,17 @@ def test_an_account_manager_adds_a_check_in_and_marks_a_reminder_done(
     card = own_planned[Kind.STAFF_REMINDER][0]
     am_client.post(f"/outbox/follow-ups/{card.pk}/done/")
     assert FollowUp.objects.get(pk=card.pk).status == Status.DONE
+
+
+@pytest.mark.django_db
+def test_a_follow_up_moved_past_2199_is_refused_with_a_message(
+    am_client: BrowserClient, own_planned: dict[str, list[FollowUp]]
+) -> None:
+    survey = own_planned[Kind.SURVEY][0]
+    response = am_client.post(f"/outbox/follow-ups/{survey.pk}/move/", {"due_at": "9999-12-31T23:59"})
+    assert response.status_code == 200
+    assert "Enter a date between 1900 and 2199." in response.content.decode()
+    assert FollowUp.objects.get(pk=survey.pk).due_at == survey.due_at
 
 
 @pytest.mark.django_db

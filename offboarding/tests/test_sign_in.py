@@ -62,6 +62,14 @@ def test_a_wrong_password_is_refused_with_a_message(client: BrowserClient, accou
 
 
 @pytest.mark.django_db
+def test_a_username_longer_than_any_account_is_refused_with_a_message(client: BrowserClient) -> None:
+    # It used to reach the password check, and recording the failed attempt failed: a server error.
+    response = client.post("/accounts/login/", {"username": "x" * 300, "password": "anything"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters (it has 300)." in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_person_changes_their_password(am_client: BrowserClient, account_manager: User) -> None:
     response = am_client.post(
         "/accounts/password_change/",

@@ -33,14 +33,46 @@ def _walk(patterns: list[URLPattern | URLResolver], namespace: str) -> Iterator[
             yield f"{namespace}{entry.name}", entry
 
 
-def all_pages() -> list[Page]:
-    pages = []
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    arguments: tuple[tuple[str, str], ...]  # (argument, converter kind such as "int" or "str")
+
+    def path(self, **values: object) -> str:
+        """The path with these argument values put in as they are, even ones the converter would refuse."""
+        placeholders = {key: _placeholder(index, kind) for index, (key, kind) in enumerate(self.arguments)}
+        path = reverse(self.name, kwargs=placeholders)
+        for key, placeholder in placeholders.items():
+            path = path.replace(f"/{placeholder}/", f"/{values[key]}/", 1)
+        return path
+
+
+def _placeholder(index: int, kind: str) -> object:
+    """A value the converter accepts and that appears nowhere else in the path."""
+    if kind == "int":
+        return 987650 + index
+    if kind == "uuid":
+        return uuid.UUID(int=987650 + index)
+    return f"arg{index}x"
+
+
+def all_patterns() -> list[Pattern]:
+    patterns: dict[str, Pattern] = {}
     for name, pattern in _walk(get_resolver().url_patterns, ""):
         converters = getattr(pattern.pattern, "converters", {})
+        arguments = tuple(
+            (key, type(converter).__name__.replace("Converter", "").lower()) for key, converter in converters.items()
+        )
+        # A pattern named again later (Django's own sign-in, replaced by ours) is never reached.
+        patterns.setdefault(name, Pattern(name=name, arguments=arguments))
+    return list(patterns.values())
+
+
+def all_pages() -> list[Page]:
+    pages = []
+    for pattern in all_patterns():
         kwargs = {
-            key: SAMPLE_BY_NAME.get(key)
-            or SAMPLE_ARGUMENTS.get(type(converter).__name__.replace("Converter", "").lower(), "sample")
-            for key, converter in converters.items()
+            key: SAMPLE_BY_NAME.get(key) or SAMPLE_ARGUMENTS.get(kind, "sample") for key, kind in pattern.arguments
         }
-        pages.append(Page(name=name, path=reverse(name, kwargs=kwargs)))
+        pages.append(Page(name=pattern.name, path=reverse(pattern.name, kwargs=kwargs)))
     return pages

@@ -88,7 +88,9 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(
         FollowUp.objects.select_related("client__account_manager", "case", "recipient_user"), pk=pk
     )
-    return render(request, "outbox/detail.html", {"follow_up": follow_up, "message": render_follow_up(follow_up)})
+    # A staff reminder is never mailed on its own (it goes out in the daily digest), so it has no message.
+    message = None if follow_up.kind == FollowUp.Kind.STAFF_REMINDER else render_follow_up(follow_up)
+    return render(request, "outbox/detail.html", {"follow_up": follow_up, "message": message})
 
 
 @manager_required
