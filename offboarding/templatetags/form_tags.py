@@ -22,7 +22,7 @@ register = template.Library()
 def filter_field(field: BoundField) -> SafeString:
     """`{{ form.name|filter_field }}`: label, widget, help text and errors of one field."""
     css = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
-    attrs = {"class": f"{css} is-invalid" if field.errors else css}
+    attrs: dict[str, str | bool] = {"class": f"{css} is-invalid" if field.errors else css}
     if field.errors:
         described_by = [f"{field.auto_id}_error", *([f"{field.auto_id}_helptext"] if field.help_text else [])]
         attrs["aria-describedby"] = " ".join(described_by)
