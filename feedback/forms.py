@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from clients.forms import PlausibleDatesForm
 from feedback.models import RecordedFeedback
@@ -98,6 +99,9 @@ class RecordedFeedbackForm(PlausibleDatesForm, forms.ModelForm):
         return heard_on
 
 
+MAX_PERIOD = timedelta(days=3653)  # ten years, leap days included
+
+
 class DashboardFilterForm(PlausibleDatesForm, forms.Form):
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -121,4 +125,7 @@ class DashboardFilterForm(PlausibleDatesForm, forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", "The end of the period cannot be before its start.")
+        elif start and (end or timezone.localdate()) - start > MAX_PERIOD:
+            # Every month of the period is a row of the trend table and a point of its chart.
+            self.add_error("start", "Choose a period of at most 10 years.")
         return cleaned

@@ -334,6 +334,19 @@ def test_a_period_ending_past_the_calendar_is_refused_and_the_last_twelve_months
     assert "Jun 2026" in response.content.decode()
 
 
+def test_a_period_longer_than_ten_years_is_refused_and_the_last_twelve_months_shown(
+    book: dict[str, DepartureCase], manager_client: BrowserClient
+) -> None:
+    for query in ({"start": "1900-01-01", "end": "2026-06-30"}, {"start": "1950-01-01"}):
+        text = manager_client.get(reverse("feedback:dashboard"), query).content.decode()
+        assert "Choose a period of at most 10 years." in text
+        assert "Jun 2026" in text
+        assert "Jan 1950" not in text
+    ten_years = manager_client.get(reverse("feedback:dashboard"), {"start": "2016-07-01", "end": "2026-06-30"})
+    assert "Choose a period" not in ten_years.content.decode()
+    assert "Jul 2016" in ten_years.content.decode()
+
+
 def test_the_export_holds_the_filtered_cases_safe_for_spreadsheets(
     account_manager: User, manager_client: BrowserClient
 ) -> None:
