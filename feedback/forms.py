@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clients.forms import PlausibleDatesForm
 from feedback.models import RecordedFeedback
+from feedback.selectors import default_period
 from feedback.services import SurveyResponse
 from offboarding.models import ChurnReason
 
@@ -123,9 +124,11 @@ class DashboardFilterForm(PlausibleDatesForm, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
+        today = timezone.localdate()
         if start and end and end < start:
             self.add_error("end", "The end of the period cannot be before its start.")
-        elif start and (end or timezone.localdate()) - start > MAX_PERIOD:
+        elif (end or today) - (start or default_period(today)[0]) > MAX_PERIOD:
             # Every month of the period is a row of the trend table and a point of its chart.
-            self.add_error("start", "Choose a period of at most 10 years.")
+            # A missing end or start is filled in as the view does: today, twelve months back.
+            self.add_error("start" if start else "end", "Choose a period of at most 10 years.")
         return cleaned

@@ -337,11 +337,12 @@ def test_a_period_ending_past_the_calendar_is_refused_and_the_last_twelve_months
 def test_a_period_longer_than_ten_years_is_refused_and_the_last_twelve_months_shown(
     book: dict[str, DepartureCase], manager_client: BrowserClient
 ) -> None:
-    for query in ({"start": "1900-01-01", "end": "2026-06-30"}, {"start": "1950-01-01"}):
+    for query in ({"start": "1900-01-01", "end": "2026-06-30"}, {"start": "1950-01-01"}, {"end": "2199-12-31"}):
         text = manager_client.get(reverse("feedback:dashboard"), query).content.decode()
         assert "Choose a period of at most 10 years." in text
         assert "Jun 2026" in text
         assert "Jan 1950" not in text
+        assert "Dec 2199" not in text
     ten_years = manager_client.get(reverse("feedback:dashboard"), {"start": "2016-07-01", "end": "2026-06-30"})
     assert "Choose a period" not in ten_years.content.decode()
     assert "Jul 2016" in ten_years.content.decode()
