@@ -65,7 +65,7 @@ typecheck: install-dev
 	$(BIN)/mypy .
 
 pytest: install-dev chromium
-	@mkdir -p var/screenshots
+	@mkdir -p var/screenshots && rm -f var/screenshots/FAILED-*
 	@$(BIN)/pytest --create-db; status=$$?; \
 		echo "Screenshots of the main pages (and of any failing page): $(CURDIR)/var/screenshots/"; \
 		exit $$status
