@@ -72,7 +72,8 @@ def configure_environment(redis_port: int, smtp_port: int, folder: Path) -> dict
     return {**os.environ, **settings}
 
 
-def _start_redis(port: int, folder: Path) -> subprocess.Popen[bytes]:
+def start_redis(port: int, folder: Path) -> subprocess.Popen[bytes]:
+    """A Redis of the benchmark's own on a loopback port, keeping nothing on disk."""
     command = [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1"]
     command += ["--save", "", "--appendonly", "no", "--dir", str(folder)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 (fixed arguments)
@@ -89,7 +90,7 @@ def running_outbox(prefix: str) -> Iterator[Outbox]:
     folder = Path(tempfile.mkdtemp(prefix=prefix))
     redis_port, smtp_port = free_port(), free_port()
     environment = configure_environment(redis_port, smtp_port, folder)
-    redis, sink = _start_redis(redis_port, folder), _start_sink(smtp_port)
+    redis, sink = start_redis(redis_port, folder), _start_sink(smtp_port)
     try:
         wait_until_listening(redis_port)
         wait_until_listening(smtp_port)
