@@ -1,9 +1,9 @@
 """Whole-page cache for the busiest pages, filed under the version of the data.
 
 PageCacheMiddleware answers the pages named in PAGE_CACHE_VIEWS (my work, the
-client list, a client, a case, the dashboard). A page is stored per person, address, day and *data version*: the sum of the
-counters that PostgreSQL moves, in the same commit, whenever a transaction
-writes to a table the pages read (migration 0005_data_version and the
+client list, a client, a case, the dashboard). A page is stored per person,
+address, day and *data version*: the sum of the counters that PostgreSQL
+moves, in the same commit, whenever a transaction writes to a table the pages read (migration 0005_data_version and the
 triggers installed below). Whatever writes, a form, the Celery dispatcher, a
 bulk update, a management command or plain SQL, the next request files under
 a new version and renders afresh: a page is never older than the data.
@@ -84,12 +84,15 @@ def release() -> str:
     """A fingerprint of the code and settings that shape a page: a deploy files pages afresh."""
     digest = hashlib.sha256(django.get_version().encode())
     base = Path(settings.BASE_DIR)
-    sources = [base / "requirements.txt", Path(settings.STATIC_ROOT) / "staticfiles.json"]
+    sources = {"requirements.txt": base / "requirements.txt"}
+    sources["static manifest"] = Path(settings.STATIC_ROOT) / "staticfiles.json"
     for folder in ("templates", "clients", "offboarding", "feedback"):
-        sources.extend(sorted(path for path in (base / folder).rglob("*") if path.suffix in {".py", ".html", ".txt"}))
-    for path in sources:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt"}:
+                sources[str(path.relative_to(base))] = path
+    for label, path in sources.items():
         if path.is_file():
-            digest.update(str(path.relative_to(base)).encode())
+            digest.update(label.encode())
             digest.update(path.read_bytes())
     for name in ("DEBUG", "STATIC_URL", "TIME_ZONE", "BUSINESS_NAME", "BUSINESS_CURRENCY", "SITE_URL"):
         digest.update(repr(getattr(settings, name, None)).encode())

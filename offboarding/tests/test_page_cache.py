@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from django.urls import reverse
 from clients.models import Client
 from clients.roles import MANAGERS
 from offboarding.models import ChurnReason, DepartureCase
-from offboarding.page_cache import csrf_placeholder, data_version, watched_tables
+from offboarding.page_cache import csrf_placeholder, data_version, release, watched_tables
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -213,3 +214,15 @@ def test_the_cache_stands_aside_inside_a_transaction_that_wrote(
         assert queries > QUERIES_OF_A_CACHED_PAGE
         transaction.set_rollback(True)
     assert b"Seen only inside this transaction" not in _get(am_client, case.get_absolute_url())[0]
+
+
+def test_a_deploy_files_pages_afresh_wherever_the_static_files_are_collected(settings: Any, tmp_path: Path) -> None:
+    settings.STATIC_ROOT = tmp_path  # production collects outside the code's folder
+    release.cache_clear()
+    try:
+        before = release()
+        (tmp_path / "staticfiles.json").write_text('{"paths": {"css/app.css": "css/app.0123.css"}}')
+        release.cache_clear()
+        assert release() != before
+    finally:
+        release.cache_clear()
