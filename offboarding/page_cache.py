@@ -41,6 +41,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -61,6 +62,7 @@ SELECT current_setting('offboarding.data_changed', true),
 
 FILLING = "_page_cache_filling"
 STATE = "_page_cache"
+VERSION = "_page_cache_version"
 
 
 def data_version() -> str | None:
@@ -110,13 +112,26 @@ def page_cache(request: HttpRequest) -> dict[str, Any]:
     return {"csrf_token": csrf_placeholder()} if getattr(request, FILLING, False) else {}
 
 
-def _key(request: HttpRequest) -> str | None:
-    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET" or not request.user.is_authenticated:
+def _version_before_anything_is_read(request: HttpRequest) -> str | None:
+    """The data version, for a GET of a cached page, read before the session and the person are.
+
+    Read first, everything the page is then built from (down to the person's
+    own row: a manager's rights taken away) is at least as new as the version
+    it is filed under, so no later visit can be served a page from before it.
+    """
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
         return None
-    if len(get_messages(request)):
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
         return None
-    version = data_version()
-    if version is None:
+    if match.view_name not in settings.PAGE_CACHE_VIEWS:
+        return None
+    return data_version()
+
+
+def _key(request: HttpRequest, version: str) -> str | None:
+    if not request.user.is_authenticated or len(get_messages(request)):
         return None
     parts = (
         release(),
@@ -153,6 +168,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # Nothing above this middleware reads the session or the person: they are read lazily, later.
+        setattr(request, VERSION, _version_before_anything_is_read(request))
         response = self.get_response(request)
         state = getattr(request, STATE, None)
         if state is None:
@@ -168,10 +185,8 @@ class PageCacheMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponseBase | None:
-        match = request.resolver_match
-        if match is None or match.view_name not in settings.PAGE_CACHE_VIEWS:
-            return None
-        key = _key(request)
+        version = getattr(request, VERSION, None)
+        key = None if version is None else _key(request, version)
         if key is None:
             return None
         stored = caches["pages"].get(key)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib import auth
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.test import Client as BrowserClient
@@ -226,3 +227,25 @@ def test_a_deploy_files_pages_afresh_wherever_the_static_files_are_collected(set
         assert release() != before
     finally:
         release.cache_clear()
+
+
+def test_rights_taken_away_while_a_page_is_built_are_not_served_afterwards(
+    manager: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A superuser loses the right just after their row was read for a request that is still being answered."""
+    User.objects.filter(pk=manager.pk).update(is_superuser=True)
+    manager.groups.clear()  # only superuser status makes this person a manager now
+    browser = BrowserClient()
+    browser.force_login(manager)
+    real_get_user = auth.get_user
+
+    def get_user_then_demotion(request: Any) -> Any:
+        user = real_get_user(request)
+        User.objects.filter(pk=manager.pk).update(is_superuser=False)  # commits at once (autocommit)
+        return user
+
+    monkeypatch.setattr(auth, "get_user", get_user_then_demotion)
+    browser.get("/feedback/")  # in flight during the change: built with the rights it started with
+    monkeypatch.setattr(auth, "get_user", real_get_user)
+
+    assert browser.get("/feedback/").status_code == 403
