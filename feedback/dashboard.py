@@ -6,6 +6,7 @@ chart's numbers are also in a table on the page, so the charts only add a pictur
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -13,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from feedback.formatting import days, measure, money, one_decimal, percent
@@ -71,11 +71,18 @@ class CaseLinks:
 class LinkedRow:
     row: BreakdownRow
     url: str
-    cells: SafeString  # the row's <td> cells after its name, written once here rather than by a loop per cell
+    cells: SafeString  # the row's cells, its linked name first, written here rather than by template loops
 
 
-def _number_cells(texts: list[str]) -> SafeString:
-    return format_html_join("", '<td class="text-end">{}</td>', ((text,) for text in texts))
+# The tables of one page hold a few hundred cells. html.escape is what Django's escape calls, without
+# the check for lazy strings that escape and format_html make on every argument; the cells below are
+# written with it, which is several times faster than format_html per cell, for the same markup.
+
+
+def _linked_row_cells(label: str, url: str, texts: list[str]) -> SafeString:
+    name = f'<th scope="row"><a href="{html.escape(url)}">{html.escape(label)}</a></th>'
+    numbers = "".join(f'<td class="text-end">{html.escape(text)}</td>' for text in texts)
+    return SafeString(name + numbers)
 
 
 @dataclass
@@ -93,14 +100,11 @@ class Breakdown:
 
 def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[BreakdownRow]) -> Breakdown:
     key, title, label_heading, _, measures, columns = spec
-    linked = [
-        LinkedRow(
-            row=row,
-            url=links.url(row.link),
-            cells=_number_cells([measure(getattr(row, attribute), attribute, currency) for attribute, _ in columns]),
-        )
-        for row in rows
-    ]
+    linked = []
+    for row in rows:
+        url = links.url(row.link)
+        texts = [measure(getattr(row, attribute), attribute, currency) for attribute, _ in columns]
+        linked.append(LinkedRow(row=row, url=url, cells=_linked_row_cells(row.label, url, texts)))
     urls = [linked_row.url for linked_row in linked]
     chart = {
         "type": "bar",
@@ -185,7 +189,7 @@ ZERO_CELL = '<td class="text-end">0</td>'
 
 def _trend_cells(counts: list[int], urls: list[str]) -> SafeString:
     cells = [
-        format_html('<td class="text-end"><a href="{}">{}</a></td>', url, count) if count else ZERO_CELL
+        f'<td class="text-end"><a href="{html.escape(url)}">{count:d}</a></td>' if count else ZERO_CELL
         for count, url in zip(counts, urls, strict=True)
     ]
     return SafeString("".join(cells))

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -108,17 +107,19 @@ class DashboardFilterForm(PlausibleDatesForm, forms.Form):
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    account_manager = forms.ModelChoiceField(
-        label="Account manager", queryset=User.objects.none(), required=False, empty_label="Everyone"
+    account_manager = forms.TypedChoiceField(
+        label="Account manager",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        # Without the value typed: it may be any text from the query string.
+        error_messages={"invalid_choice": "Select a valid choice. That choice is not one of the available choices."},
     )
     segment = forms.ChoiceField(label="Segment", required=False)
 
-    def __init__(self, *args: Any, account_managers: QuerySet[User], segments: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account_managers: list[tuple[int, str]], segments: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account_manager"].queryset = account_managers  # type: ignore[attr-defined]
-        self.fields["account_manager"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda user: user.get_full_name() or user.get_username()
-        )
+        self.fields["account_manager"].choices = [("", "Everyone"), *account_managers]  # type: ignore[attr-defined]
         self.fields["segment"].choices = [("", "Every segment"), *((s, s) for s in segments)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

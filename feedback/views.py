@@ -24,7 +24,7 @@ from feedback.forms import DashboardFilterForm, RecordedFeedbackForm, SurveyForm
 from feedback.selectors import (
     CaseDrilldown,
     DashboardFilter,
-    account_managers_with_cases,
+    account_manager_choices,
     case_list,
     case_segments,
     default_period,
@@ -108,17 +108,16 @@ def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, Dashbo
     form = DashboardFilterForm(
         request.GET if "start" in request.GET or "end" in request.GET else None,
         initial={"start": start, "end": end},
-        account_managers=account_managers_with_cases(),
+        account_managers=account_manager_choices(),
         segments=case_segments(),
     )
     if not form.is_bound:
         return form, DashboardFilter(start=start, end=end)
     cleaned = form.cleaned_data if form.is_valid() else {}
-    manager = cleaned.get("account_manager")
     return form, DashboardFilter(
         start=cleaned.get("start") or start,
         end=cleaned.get("end") or end,
-        account_manager_id=manager.pk if manager else None,
+        account_manager_id=cleaned.get("account_manager"),
         segment=cleaned.get("segment") or "",
     )
 
