@@ -2,11 +2,14 @@
 
 Every figure is one aggregate query over the cases whose notice arrived in the
 chosen period (the dashboard's cohort), so the number of queries never grows
-with the data and PostgreSQL does the counting.
+with the data and PostgreSQL does the counting. The dashboard's queries are
+`CompiledQuery`s: built and compiled once per combination of filters set, then
+run with each request's values (feedback.compiled_queries).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -14,13 +17,27 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    Field,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from clients.roles import ACCOUNT_MANAGERS
 from feedback.aggregates import Median
+from feedback.compiled_queries import CompiledQuery, totals
 from feedback.models import RecordedFeedback, SurveyAnswer
 from offboarding.models import ChurnReason, DepartureCase, FollowUp, OfferStep, ProbeStep
 
@@ -61,6 +78,15 @@ class DashboardFilter:
     account_manager_id: int | None = None
     segment: str = ""
 
+    def as_params(self) -> dict[str, Any]:
+        """The values of COHORT's placeholders."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "account_manager_id": self.account_manager_id,
+            "segment": self.segment,
+        }
+
 
 @dataclass(frozen=True)
 class CaseDrilldown:
@@ -93,6 +119,20 @@ def cases_for(dashboard: DashboardFilter) -> QuerySet[DepartureCase]:
     if dashboard.segment:
         cases = cases.filter(segment=dashboard.segment)
     return cases
+
+
+# The placeholders of a query over cases_for(DashboardFilter(...)): see DashboardFilter.as_params.
+COHORT: dict[str, Field[Any, Any]] = {
+    "start": DateField(),
+    "end": DateField(),
+    "account_manager_id": IntegerField(),
+    "segment": CharField(),
+}
+
+
+def _cohort_query(narrow: Callable[[QuerySet[DepartureCase]], QuerySet[Any, Any]]) -> CompiledQuery:
+    """A compiled query: `narrow` applied to the cases of a DashboardFilter built from COHORT's placeholders."""
+    return CompiledQuery(lambda **params: narrow(cases_for(DashboardFilter(**params))), **COHORT)
 
 
 def _drilldown_conditions(drilldown: CaseDrilldown) -> Q:
@@ -130,14 +170,21 @@ def account_managers_with_cases() -> QuerySet[User]:
     return User.objects.filter(in_group | owned_cases).order_by("first_name", "last_name", "username")
 
 
+ACCOUNT_MANAGER_NAMES = CompiledQuery(
+    lambda: account_managers_with_cases().values_list("pk", "first_name", "last_name", "username")
+)
+
+
 def account_manager_choices() -> list[tuple[int, str]]:
     """(id, name) of account_managers_with_cases(), for the filters' choice list.
 
     Plain values rather than users: a ModelChoiceField reads its users through a server-side
     cursor (DECLARE, FETCH, CLOSE) on every rendering, several round trips for a dozen names.
     """
-    rows = account_managers_with_cases().values_list("pk", "first_name", "last_name", "username")
-    return [(pk, f"{first_name} {last_name}".strip() or username) for pk, first_name, last_name, username in rows]
+    return [
+        (row["pk"], f"{row['first_name']} {row['last_name']}".strip() or row["username"])
+        for row in ACCOUNT_MANAGER_NAMES.rows({})
+    ]
 
 
 def case_segments() -> list[str]:
@@ -196,8 +243,9 @@ def _days(interval: timedelta | None) -> float | None:
     return None if interval is None else interval.total_seconds() / 86400
 
 
-def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
-    row = cases_for(dashboard).aggregate(
+HEADLINE = _cohort_query(
+    lambda cases: totals(
+        cases,
         cases=Count("pk"),
         departures=Count("pk", filter=DEPARTED),
         revenue_lost=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
@@ -209,6 +257,11 @@ def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
         closed_with_every_step=Count("pk", filter=CLOSED & EVERY_STEP_CLOSED),
         close_interval=Median(TruncDate("closed_at") - F("notice_received_on"), filter=Q(closed_at__isnull=False)),
     )
+)
+
+
+def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
+    (row,) = HEADLINE.rows(dashboard.as_params())
     return HeadlineFigures(
         cases=row["cases"],
         departures=row["departures"],
@@ -251,16 +304,9 @@ def _reason_row(row: dict[str, Any], outcome: str, **measures: Any) -> Breakdown
     return BreakdownRow(label=label, link={"outcome": outcome, "reason": reason}, **measures)
 
 
-def reason_breakdowns(dashboard: DashboardFilter) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
-    """Departures and revenue by reason, and save rate by reason, from one query.
-
-    Both group the period's cases by primary reason, so one pass over them serves both charts. Rows come
-    ordered by label and are sorted by count in Python; the sort is stable, so ties keep the database's
-    label order, exactly as `ORDER BY count DESC, label` would give.
-    """
-    rows = list(
-        cases_for(dashboard)
-        .filter(DEPARTED | OFFER_MADE)
+BY_REASON = _cohort_query(
+    lambda cases: (
+        cases.filter(DEPARTED | OFFER_MADE)
         .values("probe__primary_reason", "probe__primary_reason__label")
         .annotate(
             departures=Count("pk", filter=DEPARTED),
@@ -270,6 +316,17 @@ def reason_breakdowns(dashboard: DashboardFilter) -> tuple[list[BreakdownRow], l
         )
         .order_by("probe__primary_reason__label")
     )
+)
+
+
+def reason_breakdowns(dashboard: DashboardFilter) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
+    """Departures and revenue by reason, and save rate by reason, from one query.
+
+    Both group the period's cases by primary reason, so one pass over them serves both charts. Rows come
+    ordered by label and are sorted by count in Python; the sort is stable, so ties keep the database's
+    label order, exactly as `ORDER BY count DESC, label` would give.
+    """
+    rows = BY_REASON.rows(dashboard.as_params())
     departed = [
         _reason_row(row, "departed", departures=row["departures"], revenue=row["revenue"])
         for row in sorted(rows, key=lambda row: -row["departures"])
@@ -287,14 +344,18 @@ def departures_by_reason(dashboard: DashboardFilter) -> list[BreakdownRow]:
     return reason_breakdowns(dashboard)[0]
 
 
-def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = (
-        cases_for(dashboard)
-        .filter(DEPARTED)
+BY_KIND = _cohort_query(
+    lambda cases: (
+        cases.filter(DEPARTED)
         .values("probe__departure_kind")
         .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
         .order_by("-departures", "probe__departure_kind")
     )
+)
+
+
+def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = BY_KIND.rows(dashboard.as_params())
     labels = dict(ProbeStep.DepartureKind.choices)
     return [
         BreakdownRow(
@@ -308,10 +369,9 @@ def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
     ]
 
 
-def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = (
-        cases_for(dashboard)
-        .values("account_manager", "account_manager__first_name", "account_manager__last_name")
+BY_ACCOUNT_MANAGER = _cohort_query(
+    lambda cases: (
+        cases.values("account_manager", "account_manager__first_name", "account_manager__last_name")
         .annotate(
             cases=Count("pk"),
             departures=Count("pk", filter=DEPARTED),
@@ -322,6 +382,11 @@ def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
         )
         .order_by("-departures", "account_manager__first_name", "account_manager")
     )
+)
+
+
+def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = BY_ACCOUNT_MANAGER.rows(dashboard.as_params())
     return [
         BreakdownRow(
             label=f"{row.pop('account_manager__first_name')} {row.pop('account_manager__last_name')}".strip(),
@@ -332,15 +397,20 @@ def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
     ]
 
 
-def competitors_lost_to(dashboard: DashboardFilter, limit: int = 15) -> list[BreakdownRow]:
-    rows = (
-        cases_for(dashboard)
-        .filter(DEPARTED)
+COMPETITORS_SHOWN = 15
+COMPETITORS = _cohort_query(
+    lambda cases: (
+        cases.filter(DEPARTED)
         .exclude(probe__competitor="")
         .values("probe__competitor")
         .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
-        .order_by("-departures", "probe__competitor")[:limit]
+        .order_by("-departures", "probe__competitor")[:COMPETITORS_SHOWN]
     )
+)
+
+
+def competitors_lost_to(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = COMPETITORS.rows(dashboard.as_params())
     return [
         BreakdownRow(
             label=row["probe__competitor"],
@@ -352,14 +422,18 @@ def competitors_lost_to(dashboard: DashboardFilter, limit: int = 15) -> list[Bre
     ]
 
 
-def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = (
-        cases_for(dashboard)
-        .filter(OFFER_MADE)
+BY_OFFER_TYPE = _cohort_query(
+    lambda cases: (
+        cases.filter(OFFER_MADE)
         .values("offer__offer_type")
         .annotate(offers=Count("pk"), saved=Count("pk", filter=SAVED))
         .order_by("-offers", "offer__offer_type")
     )
+)
+
+
+def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = BY_OFFER_TYPE.rows(dashboard.as_params())
     labels = dict(OfferStep.OfferType.choices)
     return [
         BreakdownRow(
@@ -402,15 +476,19 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
-    rows = (
-        cases_for(dashboard)
-        .filter(DEPARTED)
+MONTHLY_TREND = _cohort_query(
+    lambda cases: (
+        cases.filter(DEPARTED)
         .annotate(month=TruncMonth("notice_received_on"))
         .values("month", "probe__primary_reason__category")
         .annotate(departures=Count("pk"))
         .order_by()
     )
+)
+
+
+def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
+    rows = MONTHLY_TREND.rows(dashboard.as_params())
     months = _months(dashboard.start, dashboard.end)
     position = {month: index for index, month in enumerate(months)}
     counts: dict[str, list[int]] = {}
@@ -470,49 +548,78 @@ class SurveyFigures:
         return _share(self.answers, self.invitations_sent)
 
 
-def _answers_for(dashboard: DashboardFilter) -> QuerySet[SurveyAnswer]:
-    answers = SurveyAnswer.objects.filter(month__range=(dashboard.start.replace(day=1), dashboard.end))
-    if dashboard.segment:
-        answers = answers.filter(segment=dashboard.segment)
-    if dashboard.account_manager_id:
+# The survey queries' builders take their filter's values one by one: the values, or their placeholders.
+
+
+def _answers_for(first_month: Any, end: Any, segment: Any, account_manager_id: Any) -> QuerySet[SurveyAnswer]:
+    answers = SurveyAnswer.objects.filter(month__range=(first_month, end))
+    if segment:
+        answers = answers.filter(segment=segment)
+    if account_manager_id:
         # An anonymous answer has no owner, so it cannot count for one account manager.
-        answers = answers.filter(is_anonymous=False, case__account_manager_id=dashboard.account_manager_id)
+        answers = answers.filter(is_anonymous=False, case__account_manager_id=account_manager_id)
     return answers
+
+
+def _invitations(starts_at: Any, ends_before: Any, segment: Any, account_manager_id: Any) -> QuerySet[FollowUp]:
+    invitations = FollowUp.objects.filter(
+        kind=FollowUp.Kind.SURVEY, status=FollowUp.Status.SENT, due_at__gte=starts_at, due_at__lt=ends_before
+    )
+    if account_manager_id:
+        invitations = invitations.filter(case__account_manager_id=account_manager_id)
+    if segment:
+        invitations = invitations.filter(case__segment=segment)
+    return invitations
+
+
+ANONYMOUS = Q(is_anonymous=True)
+SURVEY_SUMS = {
+    "identified": Count("pk", filter=~ANONYMOUS),
+    "anonymous": Count("pk", filter=ANONYMOUS),
+    "identified_satisfaction": Sum("satisfaction", filter=~ANONYMOUS, default=0),
+    "identified_likelihood": Sum("likelihood_to_return", filter=~ANONYMOUS, default=0),
+    "anonymous_satisfaction": Sum("satisfaction", filter=ANONYMOUS, default=0),
+    "anonymous_likelihood": Sum("likelihood_to_return", filter=ANONYMOUS, default=0),
+}
+FILTERS: dict[str, Field[Any, Any]] = {"segment": CharField(), "account_manager_id": IntegerField()}
+ANSWERS_BY_SEGMENT = CompiledQuery(
+    lambda **params: _answers_for(**params).values("segment").annotate(**SURVEY_SUMS).order_by("segment"),
+    first_month=DateField(),
+    end=DateField(),
+    **FILTERS,
+)
+INVITATIONS_SENT = CompiledQuery(
+    lambda **params: totals(_invitations(**params), sent=Count("pk")),
+    starts_at=DateTimeField(),
+    ends_before=DateTimeField(),
+    **FILTERS,
+)
 
 
 def _invitations_sent(dashboard: DashboardFilter) -> int:
     tz = timezone.get_current_timezone()
-    invitations = FollowUp.objects.filter(
-        kind=FollowUp.Kind.SURVEY,
-        status=FollowUp.Status.SENT,
-        due_at__gte=datetime.combine(dashboard.start, time.min, tzinfo=tz),
-        due_at__lt=datetime.combine(dashboard.end + timedelta(days=1), time.min, tzinfo=tz),
+    (row,) = INVITATIONS_SENT.rows(
+        {
+            "starts_at": datetime.combine(dashboard.start, time.min, tzinfo=tz),
+            "ends_before": datetime.combine(dashboard.end + timedelta(days=1), time.min, tzinfo=tz),
+            "segment": dashboard.segment,
+            "account_manager_id": dashboard.account_manager_id,
+        }
     )
-    if dashboard.account_manager_id:
-        invitations = invitations.filter(case__account_manager_id=dashboard.account_manager_id)
-    if dashboard.segment:
-        invitations = invitations.filter(case__segment=dashboard.segment)
-    return invitations.count()
-
-
-ANONYMOUS = Q(is_anonymous=True)
-
-
-def _survey_sums() -> dict[str, Any]:
-    return {
-        "identified": Count("pk", filter=~ANONYMOUS),
-        "anonymous": Count("pk", filter=ANONYMOUS),
-        "identified_satisfaction": Sum("satisfaction", filter=~ANONYMOUS, default=0),
-        "identified_likelihood": Sum("likelihood_to_return", filter=~ANONYMOUS, default=0),
-        "anonymous_satisfaction": Sum("satisfaction", filter=ANONYMOUS, default=0),
-        "anonymous_likelihood": Sum("likelihood_to_return", filter=ANONYMOUS, default=0),
-    }
+    return int(row["sent"])
 
 
 def survey_figures(dashboard: DashboardFilter) -> SurveyFigures:
-    by_segment = list(_answers_for(dashboard).values("segment").annotate(**_survey_sums()).order_by("segment"))
+    by_segment = ANSWERS_BY_SEGMENT.rows(
+        {
+            "first_month": dashboard.start.replace(day=1),
+            "end": dashboard.end,
+            "segment": dashboard.segment,
+            "account_manager_id": dashboard.account_manager_id,
+        }
+    )
     # Counts and sums add up, so the overall row is the segments' total (one query fewer).
-    overall = {name: sum(row[name] for row in by_segment) for name in _survey_sums()}
+    overall = {name: sum(row[name] for row in by_segment) for name in SURVEY_SUMS}
     return SurveyFigures(
         invitations_sent=_invitations_sent(dashboard),
         answers=overall["identified"] + overall["anonymous"],
