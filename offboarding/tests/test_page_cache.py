@@ -24,6 +24,7 @@ from clients.models import Client
 from clients.roles import MANAGERS
 from offboarding.models import ChurnReason, DepartureCase
 from offboarding.page_cache import csrf_placeholder, data_version, release, watched_tables
+from offboarding.services.dispatch import follow_ups_dispatch
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -201,6 +202,19 @@ def test_every_table_a_page_can_read_moves_the_data_version() -> None:
     ):
         assert table in watched
     assert "django_session" not in watched
+
+
+def test_the_every_minute_dispatcher_with_nothing_to_send_leaves_cached_pages_in_place(
+    am_client: BrowserClient, account_manager: User
+) -> None:
+    case = DepartureCaseFactory.create(client=ClientFactory.create(account_manager=account_manager))
+    _get(am_client, case.get_absolute_url())
+    before = data_version()
+
+    follow_ups_dispatch()  # what beat starts every minute: no lease to recover, nothing due
+
+    assert data_version() == before
+    assert _get(am_client, case.get_absolute_url())[1] == QUERIES_OF_A_CACHED_PAGE
 
 
 def test_the_cache_stands_aside_inside_a_transaction_that_wrote(
