@@ -10,14 +10,14 @@ empty), and later runs put their values where the placeholders are. The rows
 are converted exactly as the queryset's own would be.
 
 The builder must depend on its placeholders only through whether a value is
-given (`if segment:`), as filters do: that is what the shape captures.
-Compiled SQL is kept per database connection, whose converters it uses, and
-per active time zone, which Django writes into date truncations.
+given (`if segment:`), as filters do: that is what the shape captures. The
+compiled SQL is kept for the life of the process, per database alias and per
+active time zone, which Django writes into date truncations; it holds no
+connection, so every thread of a server shares it.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, Field, QuerySet, Value
+from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
@@ -63,7 +64,8 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     names: tuple[str, ...]
-    compiler: SQLCompiler  # holds the select list whose converters the rows go through
+    query: Query
+    select: list[Any]  # the compiler's select list, whose converters the rows go through
 
 
 class CompiledQuery:
@@ -72,12 +74,10 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet[Any, Any]], **fields: Field[Any, Any]) -> None:
         self.build = build
         self.fields = fields
-        self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict[tuple[Any, ...], _Compiled]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._compiled: dict[tuple[Any, ...], _Compiled] = {}
 
-    def rows(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-        connection = connections[DEFAULT_DB_ALIAS]
+    def rows(self, values: Mapping[str, Any], using: str = DEFAULT_DB_ALIAS) -> list[dict[str, Any]]:
+        connection = connections[using]
         compiled = self._compiled_for(connection, values)
         params = [
             param.prepared(values[param.name], connection) if isinstance(param, Param) else param
@@ -86,27 +86,29 @@ class CompiledQuery:
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        columns = compiled.compiler.col_count
-        converted = compiled.compiler.results_iter(results=[[row[:columns] for row in fetched]])
+        # Converted as the queryset's own compiler converts them, from the select list compiled once.
+        compiler = compiled.query.get_compiler(connection=connection)
+        compiler.select, compiler.col_count = compiled.select, len(compiled.select)
+        converted = compiler.results_iter(results=[[row[: compiler.col_count] for row in fetched]])
         return [dict(zip(compiled.names, row, strict=True)) for row in converted]
 
     def _compiled_for(self, connection: BaseDatabaseWrapper, values: Mapping[str, Any]) -> _Compiled:
         if values.keys() != self.fields.keys():
             raise TypeError(f"expected values for {sorted(self.fields)}, got {sorted(values)}")
         given = frozenset(name for name, value in values.items() if value)
-        key = (timezone.get_current_timezone_name(), given)
-        by_shape = self._compiled.setdefault(connection, {})
-        if key not in by_shape:
-            by_shape[key] = self._compile(
-                connection,
-                {name: Param(name, field) if name in given else values[name] for name, field in self.fields.items()},
-            )
-        return by_shape[key]
+        key = (connection.alias, timezone.get_current_timezone_name(), given)
+        compiled = self._compiled.get(key)
+        if compiled is None:  # two threads may both compile it: the same SQL either way
+            placeholders = {
+                name: Param(name, field) if name in given else values[name] for name, field in self.fields.items()
+            }
+            compiled = self._compiled[key] = self._compile(connection, placeholders)
+        return compiled
 
     def _compile(self, connection: BaseDatabaseWrapper, placeholders: dict[str, Any]) -> _Compiled:
         query = self.build(**placeholders).query
-        compiler = query.get_compiler(connection=connection)
+        compiler: SQLCompiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         # Column names as values() gives them (django.db.models.query.ValuesIterable).
         names = tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select))
-        return _Compiled(sql=sql, params=tuple(params), names=names, compiler=compiler)
+        return _Compiled(sql=sql, params=tuple(params), names=names, query=query, select=list(compiler.select))
