@@ -542,6 +542,7 @@ class SurveyFigures:
     overall: SurveyGroup
     by_segment: list[SurveyGroup]
     anonymous_excluded_by_filter: bool
+    anonymous_left_out: int  # anonymous answers of groups too small to show: in the response rate only
 
     @property
     def response_rate(self) -> float | None:
@@ -618,14 +619,19 @@ def survey_figures(dashboard: DashboardFilter) -> SurveyFigures:
             "account_manager_id": dashboard.account_manager_id,
         }
     )
-    # Counts and sums add up, so the overall row is the segments' total (one query fewer).
-    overall = {name: sum(row[name] for row in by_segment) for name in SURVEY_SUMS}
+    # Counts and sums add up, so the overall row is the segments' total (one query fewer). Anonymous answers
+    # count in it only from segments that show theirs: otherwise the overall average less the segments'
+    # would give away the answers of a segment with fewer than ANONYMITY_THRESHOLD of them.
+    shown = [row for row in by_segment if row["anonymous"] >= ANONYMITY_THRESHOLD]
+    overall = {name: sum(row[name] for row in (shown if "anonymous" in name else by_segment)) for name in SURVEY_SUMS}
+    answers = sum(row["identified"] + row["anonymous"] for row in by_segment)
     return SurveyFigures(
         invitations_sent=_invitations_sent(dashboard),
-        answers=overall["identified"] + overall["anonymous"],
+        answers=answers,
         overall=_survey_group("All answers", overall),
         by_segment=[_survey_group(row["segment"] or NOT_RECORDED, row) for row in by_segment],
         anonymous_excluded_by_filter=bool(dashboard.account_manager_id),
+        anonymous_left_out=answers - overall["identified"] - overall["anonymous"],
     )
 
 

@@ -225,7 +225,7 @@ def test_survey_response_rate_and_averages_leave_out_a_lone_anonymous_answer(sur
     figures = survey_figures(PERIOD)
     assert (figures.answers, figures.invitations_sent) == (3, 4)
     assert figures.response_rate == pytest.approx(0.75)
-    assert figures.overall.anonymous_hidden
+    assert figures.anonymous_left_out == 1
     assert figures.overall.average_satisfaction == pytest.approx(3.0)  # (4 + 2) / 2: the anonymous 5 is not shown
     assert figures.overall.average_likelihood == pytest.approx(5.5)
 
@@ -245,14 +245,16 @@ def test_anonymous_answers_count_once_there_are_five_in_a_group(surveys: None) -
         answer(case=None, satisfaction=5, likelihood=10)
     answer(case=None, satisfaction=1, likelihood=0, segment="Marketing")
     figures = survey_figures(PERIOD)
-    assert figures.overall.anonymous == 6
-    assert figures.overall.anonymous_shown
-    assert figures.overall.average_satisfaction == pytest.approx((4 + 2 + 5 * 5 + 1) / 8)
     segments = {group.label: group for group in figures.by_segment}
     assert segments["Consulting"].anonymous_shown
     assert segments["Consulting"].average_satisfaction == pytest.approx((4 + 2 + 25) / 7)
     assert segments["Marketing"].anonymous_hidden
     assert segments["Marketing"].average_satisfaction is None
+    # The lone Marketing answer is in no average, not even the overall one: the overall average less
+    # Consulting's would otherwise give it away.
+    assert figures.overall.anonymous == 5
+    assert figures.overall.average_satisfaction == pytest.approx((4 + 2 + 5 * 5) / 7)
+    assert (figures.answers, figures.anonymous_left_out) == (8, 1)
 
 
 def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
@@ -278,6 +280,7 @@ def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
     assert "vendor/chartjs/chart.umd.min.js" in page
     assert "<script>" not in page.replace('<script id="dashboard-charts" type="application/json">', "")
     assert "fewer than 5, not shown" in page
+    assert "Some anonymous answers belong to groups of fewer than 5" in page
 
 
 def test_the_dashboard_filters_change_every_figure(
