@@ -208,7 +208,7 @@ def _trend(dashboard: DashboardFilter, links: CaseLinks) -> TrendTable:
     months = [urlencode({"month": f"{month:%Y-%m}"}) for month in trend.months]
     urls = []
     for series in trend.series:
-        narrowed = links.url({"outcome": "departed", "category": series.category})
+        narrowed = links.url({"outcome": "departed", "category": series.category or "none"})
         urls.append([f"{narrowed}&{month}" for month in months])
     rows = [
         TrendRow(month=format_date(month, "M Y"), cells=_trend_cells(counts, [series[index] for series in urls]))
@@ -318,7 +318,9 @@ def drilldown_description(drilldown: CaseDrilldown) -> list[str]:
     elif drilldown.reason_id is not None:
         reason = ChurnReason.objects.filter(pk=drilldown.reason_id).first()
         words.append(f"reason: {reason.label if reason else 'unknown'}")
-    if drilldown.category:
+    if drilldown.category == "none":
+        words.append("no reason recorded")
+    elif drilldown.category:
         words.append(f"reason category: {dict(ChurnReason.Category.choices).get(drilldown.category, NOT_RECORDED)}")
     if drilldown.kind:
         words.append(f"kind: {dict(ProbeStep.DepartureKind.choices).get(drilldown.kind, NOT_RECORDED)}")

@@ -94,7 +94,7 @@ class CaseDrilldown:
 
     outcome: str = ""
     reason: str = ""  # a ChurnReason id, or "none"
-    category: str = ""
+    category: str = ""  # a reason category, or "none" (no reason recorded)
     kind: str = ""  # a departure kind, or "none"
     competitor: str = ""
     offer_type: str = ""  # an offer type, or "none"
@@ -141,7 +141,9 @@ def _drilldown_conditions(drilldown: CaseDrilldown) -> Q:
         condition &= Q(probe__primary_reason__isnull=True)
     elif drilldown.reason_id is not None:
         condition &= Q(probe__primary_reason_id=drilldown.reason_id)
-    if drilldown.category:
+    if drilldown.category == "none":
+        condition &= Q(probe__primary_reason__isnull=True)
+    elif drilldown.category:
         condition &= Q(probe__primary_reason__category=drilldown.category)
     if drilldown.kind:
         condition &= Q(probe__departure_kind="" if drilldown.kind == "none" else drilldown.kind)
