@@ -102,11 +102,19 @@ def manager_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
     return wrapper
 
 
+DASHBOARD_FILTERS = ("start", "end", "account_manager", "segment")
+
+
 def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter]:
     """The filter form bound to the query string, and the filter it means (defaults for anything invalid)."""
     start, end = default_period(timezone.localdate())
+    data = None
+    if any(name in request.GET for name in DASHBOARD_FILTERS):
+        data = request.GET.copy()  # a link may set only some of them: the period defaults as unbound
+        data.setdefault("start", start.isoformat())
+        data.setdefault("end", end.isoformat())
     form = DashboardFilterForm(
-        request.GET if "start" in request.GET or "end" in request.GET else None,
+        data,
         initial={"start": start, "end": end},
         account_managers=account_manager_choices(),
         segments=case_segments(),

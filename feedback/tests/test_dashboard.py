@@ -296,6 +296,15 @@ def test_the_dashboard_filters_change_every_figure(
     assert "A competitor fits them better" not in page
 
 
+def test_a_link_with_only_a_segment_filters_the_default_twelve_months(
+    book: dict[str, DepartureCase], manager_client: BrowserClient
+) -> None:
+    page = manager_client.get(reverse("feedback:dashboard"), {"segment": "Marketing"}).content.decode()
+    assert "EUR 2,000" in page
+    assert "A competitor fits them better" not in page
+    assert 'value="2025-07-01"' in page  # the period the figures cover, shown in the form
+
+
 def test_a_breakdown_row_links_to_its_cases(book: dict[str, DepartureCase], manager_client: BrowserClient) -> None:
     page = manager_client.get(reverse("feedback:dashboard")).content.decode()
     link = re.search(r'<a href="([^"]+)">Found a cheaper offer elsewhere</a>', page)
