@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
 
-from feedback.formatting import days, measure, money, one_decimal, percent
+from feedback.formatting import count, days, measure, money, one_decimal, percent
 from feedback.selectors import (
     NOT_RECORDED,
     BreakdownRow,
@@ -254,13 +254,14 @@ def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, 
         Figure(
             "Checklist followed",
             percent(headline.checklist_adherence),
-            f"{headline.closed_with_every_step:,} of {headline.closed:,} closed cases with every step done or skipped",
+            f"{headline.closed_with_every_step:,} of {count(headline.closed, 'closed case')} "
+            "with every step done or skipped",
             links["closed"],
         ),
         Figure(
             "Survey response rate",
             percent(survey.response_rate),
-            f"{survey.answers:,} answers to {survey.invitations_sent:,} invitations",
+            f"{count(survey.answers, 'answer')} to {count(survey.invitations_sent, 'invitation')}",
         ),
         Figure("Average satisfaction (1 to 5)", one_decimal(survey.overall.average_satisfaction)),
         Figure("Likelihood to return (0 to 10)", one_decimal(survey.overall.average_likelihood)),

@@ -18,6 +18,11 @@ def days(value: float | None) -> str:
     return f"{value:.1f} days"
 
 
+def count(value: int, noun: str) -> str:
+    """`1 answer`, `3 answers`: a count with its noun (every noun on the dashboard takes an s)."""
+    return f"{value:,} {noun}" if value == 1 else f"{value:,} {noun}s"
+
+
 def one_decimal(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 

@@ -600,11 +600,14 @@ INVITATIONS_SENT = CompiledQuery(
 
 
 def _invitations_sent(dashboard: DashboardFilter) -> int:
+    # By whole months, as the answers are counted (an anonymous answer keeps only its month): the
+    # months from the period's first to its last, so that the response rate compares like with like.
     tz = timezone.get_current_timezone()
+    next_month = (dashboard.end.replace(day=1) + timedelta(days=32)).replace(day=1)
     (row,) = INVITATIONS_SENT.rows(
         {
-            "starts_at": datetime.combine(dashboard.start, time.min, tzinfo=tz),
-            "ends_before": datetime.combine(dashboard.end + timedelta(days=1), time.min, tzinfo=tz),
+            "starts_at": datetime.combine(dashboard.start.replace(day=1), time.min, tzinfo=tz),
+            "ends_before": datetime.combine(next_month, time.min, tzinfo=tz),
             "segment": dashboard.segment,
             "account_manager_id": dashboard.account_manager_id,
         }

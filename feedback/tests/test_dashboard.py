@@ -232,6 +232,17 @@ def test_survey_response_rate_and_averages_leave_out_a_lone_anonymous_answer(sur
     assert figures.overall.average_likelihood == pytest.approx(5.5)
 
 
+def test_the_response_rate_counts_invitations_and_answers_by_the_same_whole_months(
+    book: dict[str, DepartureCase],
+) -> None:
+    survey_invitation(book["A1"], due_at=sent_on(date(2026, 5, 3)))  # before the 15th, in the first month
+    survey_invitation(book["J1"], due_at=sent_on(date(2026, 6, 10)))
+    answer(case=book["A1"], satisfaction=4, likelihood=8)  # given in May: kept as May, like every answer
+    figures = survey_figures(DashboardFilter(start=date(2026, 5, 15), end=TODAY))
+    assert (figures.answers, figures.invitations_sent) == (1, 2)
+    assert figures.response_rate == pytest.approx(0.5)
+
+
 def test_survey_figures_for_one_account_manager_count_only_their_named_answers(
     surveys: None, other_account_manager: User
 ) -> None:

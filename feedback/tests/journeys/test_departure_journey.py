@@ -142,6 +142,14 @@ def test_a_departure_from_notice_to_survey_answer_in_the_browser(
     page.goto("/feedback/")
     departures = page.locator(".card", has=page.get_by_text("Departures", exact=True))
     expect(departures.locator("p.h4")).to_have_text("1")
+    # Rosa's answer is counted: one answer to the one invitation sent, her 4 and her 8 the averages.
+    response_rate = page.locator(".card", has=page.get_by_text("Survey response rate", exact=True))
+    expect(response_rate.locator("p.h4")).to_have_text("100%")
+    expect(response_rate).to_contain_text("1 answer to 1 invitation")
+    satisfaction = page.locator(".card", has=page.get_by_text("Average satisfaction (1 to 5)", exact=True))
+    expect(satisfaction.locator("p.h4")).to_have_text("4.0")
+    likelihood = page.locator(".card", has=page.get_by_text("Likelihood to return (0 to 10)", exact=True))
+    expect(likelihood.locator("p.h4")).to_have_text("8.0")
     screenshot(page, "dashboard")
 
 
