@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -11,11 +12,19 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 
 from offboarding.models import FollowUp, KeepInTouchStep, ThankStep
 from offboarding.survey_links import survey_token_for
 
 UNSUBSCRIBE_SALT = "offboarding.unsubscribe"
+SURVEY_LINK_PLACEHOLDER = "[the client's personal survey link]"
+UNSUBSCRIBE_LINK_PLACEHOLDER = "[the client's unsubscribe link]"
+# URL name of each view a client's personal token opens, and what staff read in its place.
+CLIENT_LINK_PLACEHOLDERS = {
+    "feedback:survey": SURVEY_LINK_PLACEHOLDER,
+    "outbox:unsubscribe": UNSUBSCRIBE_LINK_PLACEHOLDER,
+}
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,39 @@ def render_follow_up(follow_up: FollowUp) -> RenderedEmail:
     if follow_up.subject:
         return RenderedEmail(follow_up.subject, follow_up.body_text, follow_up.body_html)
     return render_kind(follow_up.kind, _context(follow_up))
+
+
+def preview_follow_up(follow_up: FollowUp) -> RenderedEmail:
+    """The message as staff may read it: the client's personal links are placeholders."""
+    return without_client_links(render_follow_up(follow_up))
+
+
+def without_client_links(rendered: RenderedEmail) -> RenderedEmail:
+    # A working survey link would tell staff whether this client answered the anonymous survey,
+    # or let them answer or unsubscribe in the client's name.
+    return RenderedEmail(
+        subject=_mask_client_links(rendered.subject, html=False),
+        text=_mask_client_links(rendered.text, html=False),
+        html=_mask_client_links(rendered.html, html=True),
+    )
+
+
+def _mask_client_links(body: str, *, html: bool) -> str:
+    for url_name, placeholder in CLIENT_LINK_PLACEHOLDERS.items():
+        pattern = _token_link_pattern(url_name)
+        if pattern is not None:
+            body = pattern.sub(escape(placeholder) if html else placeholder, body)
+    return body
+
+
+def _token_link_pattern(url_name: str) -> re.Pattern[str] | None:
+    """Links to the view with any token, relative or on any host (a stored body may predate a new SITE_URL)."""
+    marker = "token-marker"
+    try:
+        prefix = reverse(url_name, kwargs={"token": marker}).partition(marker)[0]
+    except NoReverseMatch:
+        return None
+    return re.compile(rf"(?:https?://[^\s\"'<>/]+)?{re.escape(prefix)}[^\s\"'<>]+")
 
 
 def render_kind(kind: str, context: dict[str, Any]) -> RenderedEmail:

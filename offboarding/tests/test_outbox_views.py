@@ -1,19 +1,31 @@
 # ruff: noqa: F811 (fixtures are imported from outbox_fixtures; pytest injects them by parameter name)
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail, signing
 from django.test import Client as BrowserClient
 from django.utils import timezone
+from django.utils.html import escape
 
 from clients.models import Client
+from offboarding.emails import SURVEY_LINK_PLACEHOLDER, UNSUBSCRIBE_LINK_PLACEHOLDER, unsubscribe_details
 from offboarding.models import CaseEvent, FollowUp
+from offboarding.services.dispatch import follow_ups_dispatch_batch
 from offboarding.services.followups import message_id_for
+from offboarding.survey_links import follow_up_id_from_survey_token
 from offboarding.tests.factories import ClientFactory
-from offboarding.tests.outbox_fixtures import by_kind, departed_case, former_client, planned_case  # noqa: F401
+from offboarding.tests.outbox_fixtures import (  # noqa: F401
+    always_open,
+    by_kind,
+    departed_case,
+    former_client,
+    planned_case,
+)
 
 LONDON = ZoneInfo("Europe/London")
 Status = FollowUp.Status
@@ -90,6 +102,72 @@ def test_the_html_preview_is_a_whole_escaped_document_inside_its_frame(
     # The email's markup stays inside the srcdoc attribute: nothing of it leaks into the page.
     assert 'srcdoc="&lt;!doctype html&gt;' in page
     assert '<html lang="en">\n<head><meta charset="utf-8"><meta name="viewport"' not in page.split("srcdoc=", 1)[1]
+
+
+# Django's signed values: payload (a leading dot when compressed), timestamp and signature.
+SIGNED_VALUE = re.compile(r"\.?[\w-]+:[\w-]+:[\w-]+")
+
+
+def _is_personal_token(value: str) -> bool:
+    for check in (
+        lambda: follow_up_id_from_survey_token(value, max_age=timedelta(days=36500)),
+        lambda: unsubscribe_details(value),
+    ):
+        try:
+            check()
+        except signing.BadSignature:
+            continue
+        return True
+    return False
+
+
+def personal_tokens_in(text: str) -> list[str]:
+    """Every string that the survey page or the unsubscribe page would accept as its token."""
+    return [value for value in SIGNED_VALUE.findall(text) if _is_personal_token(value)]
+
+
+def assert_only_placeholders_for_personal_links(page: str) -> None:
+    assert escape(SURVEY_LINK_PLACEHOLDER) in page, "the text part names the survey link"
+    assert escape(UNSUBSCRIBE_LINK_PLACEHOLDER) in page, "the text part names the unsubscribe link"
+    # The HTML part is escaped twice: once as an email, once for the frame's srcdoc.
+    assert escape(f'href="{escape(SURVEY_LINK_PLACEHOLDER)}"') in page
+    assert "/feedback/survey/" not in page
+    assert "/outbox/unsubscribe/" not in page
+    assert personal_tokens_in(page) == []
+
+
+@pytest.mark.django_db
+def test_the_preview_of_a_scheduled_survey_invitation_shows_placeholders_for_the_clients_links(
+    manager_client: BrowserClient, former_client: Client
+) -> None:
+    survey = by_kind(planned_case(former_client, date.today() + timedelta(days=10), timezone.now()))[Kind.SURVEY][0]
+    response = manager_client.get(f"/outbox/{survey.pk}/")
+    assert response.status_code == 200
+    assert "Two minutes to tell us how we did?" in response.content.decode()
+    assert_only_placeholders_for_personal_links(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_sent_survey_invitation_keeps_its_working_link_but_its_outbox_page_hides_it(
+    manager_client: BrowserClient, former_client: Client, always_open: None
+) -> None:
+    survey = by_kind(planned_case(former_client, date.today() + timedelta(days=10), timezone.now()))[Kind.SURVEY][0]
+    FollowUp.objects.exclude(pk=survey.pk).update(status=Status.CANCELLED)
+    follow_ups_dispatch_batch(now=max(survey.due_at, timezone.now()))
+    [message] = mail.outbox
+    sent = FollowUp.objects.get(pk=survey.pk)
+    assert (sent.status, sent.body_text, message.extra_headers["Message-ID"]) == (
+        Status.SENT,
+        message.body,
+        survey.message_id,
+    )
+    assert len(personal_tokens_in(sent.body_text)) == 2, "the stored body holds the survey and unsubscribe links"
+    assert_only_placeholders_for_personal_links(manager_client.get(f"/outbox/{survey.pk}/").content.decode())
+    survey_link = re.search(r"http://testserver(/feedback/survey/\S+)", str(message.body))
+    assert survey_link is not None
+    survey_page = BrowserClient().get(survey_link[1])
+    assert (survey_page.status_code, "Send my answers" in survey_page.content.decode()) == (200, True)
+    assert FollowUp.objects.get(pk=survey.pk).body_text == message.body, "showing the page changed nothing"
 
 
 @pytest.mark.django_db

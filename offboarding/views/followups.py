@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from clients.models import Client
 from clients.roles import is_manager
-from offboarding.emails import render_follow_up, unsubscribe_details
+from offboarding.emails import preview_follow_up, unsubscribe_details
 from offboarding.forms.followups import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.selectors.followups import outbox_follow_ups, outbox_status_counts
@@ -89,7 +89,7 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
         FollowUp.objects.select_related("client__account_manager", "case", "recipient_user"), pk=pk
     )
     # A staff reminder is never mailed on its own (it goes out in the daily digest), so it has no message.
-    message = None if follow_up.kind == FollowUp.Kind.STAFF_REMINDER else render_follow_up(follow_up)
+    message = None if follow_up.kind == FollowUp.Kind.STAFF_REMINDER else preview_follow_up(follow_up)
     return render(request, "outbox/detail.html", {"follow_up": follow_up, "message": message})
 
 
