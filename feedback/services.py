@@ -15,6 +15,7 @@ from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer, UsedSurveyInvitation
 from offboarding.models import ChurnReason, DepartureCase, FollowUp, KeepInTouchStep
 from offboarding.services.cases import case_event_record
+from offboarding.services.followups import cancelled_summary, follow_ups_cancel_not_allowed
 
 HASH_SALT = "feedback.used-survey-invitation"
 
@@ -73,7 +74,7 @@ def survey_answer_submit(*, follow_up: FollowUp, response: SurveyResponse, now: 
     )
     answer.reasons.set(response.reasons)
     if not response.anonymous:
-        _record_identified_answer(follow_up=follow_up, answer=answer)
+        _record_identified_answer(follow_up=follow_up, answer=answer, now=now)
     return answer
 
 
@@ -84,14 +85,10 @@ def _invited_client(follow_up: FollowUp) -> Client:
     return client
 
 
-def _record_identified_answer(*, follow_up: FollowUp, answer: SurveyAnswer) -> None:
+def _record_identified_answer(*, follow_up: FollowUp, answer: SurveyAnswer, now: datetime) -> None:
     client = _invited_client(follow_up)
     consent = answer.may_keep_in_touch
-    if consent is not None and client.keep_in_touch_consent != consent:
-        client.keep_in_touch_consent = consent
-        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
-    if consent is not None and follow_up.case is not None:
-        KeepInTouchStep.objects.filter(case=follow_up.case).update(consent=consent)
+    cancelled = _apply_keep_in_touch_answer(follow_up=follow_up, client=client, consent=consent, now=now)
     consent_words = {True: "may keep in touch", False: "would rather we did not keep in touch", None: ""}[consent]
     case_event_record(
         client=client,
@@ -99,10 +96,25 @@ def _record_identified_answer(*, follow_up: FollowUp, answer: SurveyAnswer) -> N
         actor=None,
         verb="survey_answered",
         summary=f"Answered the exit survey: satisfaction {answer.satisfaction}/5"
-        + (f", {consent_words}" if consent_words else ""),
+        + (f", {consent_words}" if consent_words else "")
+        + cancelled_summary(cancelled),
         survey_answer=str(answer.pk),
         keep_in_touch_consent=consent,
+        follow_ups_cancelled=cancelled,
     )
+
+
+def _apply_keep_in_touch_answer(*, follow_up: FollowUp, client: Client, consent: bool | None, now: datetime) -> int:
+    """The answer becomes the client's and the case's; returns how many planned emails it cancelled."""
+    if consent is None:
+        return 0
+    if client.keep_in_touch_consent != consent:
+        client.keep_in_touch_consent = consent
+        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
+    if follow_up.case is None:
+        return 0
+    KeepInTouchStep.objects.filter(case=follow_up.case).update(consent=consent)
+    return follow_ups_cancel_not_allowed(case=follow_up.case, now=now)
 
 
 @transaction.atomic

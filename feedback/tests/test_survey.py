@@ -15,8 +15,10 @@ from django.utils import timezone
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
 from feedback.tests.factories import keep_in_touch, survey_invitation
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
+from offboarding.services.followups import follow_ups_plan_for_departure
 from offboarding.survey_links import survey_token_for
-from offboarding.tests.factories import DepartureCaseFactory
+from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
+from offboarding.tests.outbox_fixtures import departed_case
 
 
 @pytest.fixture
@@ -27,6 +29,20 @@ def case(account_manager: User) -> DepartureCase:
 @pytest.fixture
 def invitation(case: DepartureCase) -> FollowUp:
     return survey_invitation(case)
+
+
+@pytest.fixture
+def departed(account_manager: User) -> DepartureCase:
+    """A case closed as departed two days ago, the client having agreed to keep in touch; follow-ups planned."""
+    client = ClientFactory.create(account_manager=account_manager)
+    case = departed_case(client=client, leave_date=timezone.localdate() - timedelta(days=2), consent=True)
+    follow_ups_plan_for_departure(case=case, actor=None, now=timezone.now())
+    return case
+
+
+def pending_kinds(case: DepartureCase) -> list[str]:
+    pending = case.follow_ups.filter(status__in=FollowUp.PENDING_STATUSES)
+    return sorted(pending.values_list("kind", flat=True))
 
 
 def survey_url(follow_up: FollowUp) -> str:
@@ -106,6 +122,37 @@ def test_an_anonymous_answer_keeps_only_month_and_segment(
     assert len(used.invitation_hash) == 64
     assert used.invitation_hash != str(invitation.pk)
     assert {f.name for f in UsedSurveyInvitation._meta.get_fields()} == {"invitation_hash"}
+
+
+def test_a_no_to_keeping_in_touch_cancels_the_planned_check_ins_and_win_back_note(
+    client: BrowserClient, am_client: BrowserClient, departed: DepartureCase
+) -> None:
+    assert pending_kinds(departed).count(FollowUp.Kind.CHECK_IN) == 3
+    client.post(survey_url(survey_invitation(departed)), answers(may_keep_in_touch="no"))
+    assert pending_kinds(departed) == ["staff_reminder", "staff_reminder", "survey", "thank_you"]
+    cancelled = departed.follow_ups.filter(status=FollowUp.Status.CANCELLED)
+    assert sorted(cancelled.values_list("kind", flat=True)) == ["check_in"] * 3 + ["win_back"]
+    assert set(cancelled.values_list("cancelled_reason", flat=True)) == {
+        "The client would rather we did not keep in touch"
+    }
+    event = CaseEvent.objects.get(case=departed, verb="survey_answered")
+    assert event.details["follow_ups_cancelled"] == 4
+    summary = "would rather we did not keep in touch, 4 planned emails cancelled"
+    assert summary in event.summary
+    assert summary in am_client.get(departed.get_absolute_url()).content.decode()
+
+
+def test_an_anonymous_no_to_keeping_in_touch_cancels_nothing_only_a_named_one_does(
+    client: BrowserClient, departed: DepartureCase
+) -> None:
+    planned = pending_kinds(departed)
+    assert planned.count(FollowUp.Kind.CHECK_IN) == 3
+    client.post(survey_url(survey_invitation(departed)), answers(may_keep_in_touch="no", anonymous="on"))
+    assert SurveyAnswer.objects.get().is_anonymous
+    assert pending_kinds(departed) == planned
+    # The same "no" with their name on it, through a second invitation, is acted on.
+    client.post(survey_url(survey_invitation(departed)), answers(may_keep_in_touch="no"))
+    assert FollowUp.Kind.CHECK_IN not in pending_kinds(departed)
 
 
 def test_a_second_visit_to_a_used_link_says_it_was_answered(client: BrowserClient, invitation: FollowUp) -> None:

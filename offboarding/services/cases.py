@@ -25,7 +25,12 @@ from offboarding.models import (
     ThankStep,
     TransitionStep,
 )
-from offboarding.services.followups import follow_ups_cancel_pending, follow_ups_plan_for_departure
+from offboarding.services.followups import (
+    cancelled_summary,
+    follow_ups_cancel_not_allowed,
+    follow_ups_cancel_pending,
+    follow_ups_plan_for_departure,
+)
 
 STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
 
@@ -230,7 +235,8 @@ def step_complete(
     """Record a step as done with what was learnt; saving it again later records the edit.
 
     An accepted save offer calls the departure off (see case_mark_saved); consent given at
-    the keep-in-touch step is copied to the client.
+    the keep-in-touch step is copied to the client, and a "no" cancels the planned check-ins
+    and win-back note.
     """
     now = now or timezone.now()
     case = _locked_case(case)
@@ -248,17 +254,17 @@ def step_complete(
     if not changes:
         return record
     record.save()
-    if step == "keep_in_touch":
-        _copy_consent_to_client(case, record, changes)
+    details = _keep_in_touch_answered(case, record, changes, now) if step == "keep_in_touch" else {}
     verb, summary = ("step_updated", "updated") if was_done else ("step_completed", "done")
     case_event_record(
         client=case.client,
         case=case,
         actor=actor,
         verb=verb,
-        summary=f"{record.title}: {summary}",
+        summary=f"{record.title}: {summary}{cancelled_summary(details.get('follow_ups_cancelled', 0))}",
         step=step,
         changes=changes,
+        **details,
     )
     if (
         step == "offer"
@@ -267,6 +273,14 @@ def step_complete(
     ):
         case_mark_saved(case=case, actor=actor, now=now)
     return record
+
+
+def _keep_in_touch_answered(
+    case: DepartureCase, record: CaseStep, changes: dict[str, Any], now: datetime
+) -> dict[str, int]:
+    """The answer goes to the client, and the planned emails it no longer allows are cancelled."""
+    _copy_consent_to_client(case, record, changes)
+    return {"follow_ups_cancelled": follow_ups_cancel_not_allowed(case=case, now=now)}
 
 
 def _copy_consent_to_client(case: DepartureCase, record: CaseStep, changes: dict[str, Any]) -> None:

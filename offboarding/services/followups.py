@@ -35,6 +35,10 @@ def _event(
 Kind = FollowUp.Kind
 Status = FollowUp.Status
 
+# The follow-ups that keeping in touch is about; the rest (thank-you, survey, staff) go regardless.
+KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK)
+DECLINED_CONTACT = "The client would rather we did not keep in touch"
+
 
 def address_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
@@ -66,11 +70,32 @@ def _keep_in_touch(case: DepartureCase) -> KeepInTouchStep | None:
     return KeepInTouchStep.objects.filter(case=case).first()
 
 
-def _consents(case: DepartureCase, step: KeepInTouchStep | None) -> bool:
+def _consents(client: Client, step: KeepInTouchStep | None) -> bool:
     # The answer recorded on the case wins; without one, the client's standing consent.
     if step is not None and step.consent is not None:
         return step.consent
-    return case.client.keep_in_touch_consent
+    return client.keep_in_touch_consent
+
+
+def follow_up_allowed(kind: str, *, client: Client, step: KeepInTouchStep | None) -> bool:
+    """Whether a follow-up of this kind may be planned or sent, given the case's keep-in-touch step.
+
+    A check-in needs consent; a win-back note goes unless the client said no at the step.
+    Planning, cancelling and the dispatcher all ask this, so they cannot disagree.
+    """
+    if kind == Kind.CHECK_IN:
+        return _consents(client, step)
+    if kind == Kind.WIN_BACK:
+        return step is None or step.consent is not False
+    return True
+
+
+def keep_in_touch_step_of(case: DepartureCase | None) -> KeepInTouchStep | None:
+    """The case's step as loaded with it (select_related keeps a missing one as missing: no query)."""
+    try:
+        return case.keep_in_touch if case is not None else None
+    except KeepInTouchStep.DoesNotExist:
+        return None
 
 
 def _win_back_due(case: DepartureCase, step: KeepInTouchStep | None, not_before: datetime) -> datetime:
@@ -94,14 +119,14 @@ def _client_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
         PlannedFollowUp(f"{prefix}:survey", Kind.SURVEY, survey_at),
     ]
     step = _keep_in_touch(case)
-    if _consents(case, step):
+    if follow_up_allowed(Kind.CHECK_IN, client=case.client, step=step):
         for days in settings.FOLLOW_UP_CHECK_IN_AFTER_DAYS:
             check_in_at = _leave_morning(case, days)
             if check_in_at > survey_at:
                 plan.append(
                     PlannedFollowUp(f"{prefix}:check_in:{days}", Kind.CHECK_IN, check_in_at, f"{days}-day check-in")
                 )
-    if step is None or step.consent is not False:
+    if follow_up_allowed(Kind.WIN_BACK, client=case.client, step=step):
         plan.append(PlannedFollowUp(f"{prefix}:win_back", Kind.WIN_BACK, _win_back_due(case, step, survey_at)))
     return plan
 
@@ -167,6 +192,27 @@ def follow_ups_cancel_pending(*, client: Client, reason: str, actor: User | None
     happen, or that ended in a return, would be wrong. The caller records the event.
     """
     return _cancel(FollowUp.objects.filter(client=client), reason, now)
+
+
+def follow_ups_cancel_not_allowed(*, case: DepartureCase, now: datetime) -> int:
+    """After a case's keep-in-touch answer changed: cancel the check-ins and win-back notes it no longer allows.
+
+    Returns how many. Reads the case, its step and its client afresh: the callers change
+    them with update() or on other instances. The caller records the event.
+    """
+    case = DepartureCase.objects.select_related("client", "keep_in_touch").get(pk=case.pk)
+    step = keep_in_touch_step_of(case)
+    refused = [kind for kind in KEEP_IN_TOUCH_KINDS if not follow_up_allowed(kind, client=case.client, step=step)]
+    if not refused:
+        return 0
+    return _cancel(FollowUp.objects.filter(case=case, kind__in=refused), DECLINED_CONTACT, now)
+
+
+def cancelled_summary(cancelled: int) -> str:
+    """The end of an event's summary that says how many planned emails a change cancelled."""
+    if not cancelled:
+        return ""
+    return f", {cancelled} planned email{'' if cancelled == 1 else 's'} cancelled"
 
 
 def _cancel_client_facing(client: Client, reason: str, now: datetime) -> int:
@@ -281,6 +327,19 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
     return follow_up
 
 
+def _ensure_client_may_be_emailed(case: DepartureCase, kind: str) -> None:
+    if is_suppressed(case.client.contact_email):
+        raise ValidationError("This client unsubscribed; we no longer email them.")
+    step = _keep_in_touch(case)
+    if follow_up_allowed(kind, client=case.client, step=step):
+        return
+    if step is not None and step.consent is False:
+        raise ValidationError(f"{DECLINED_CONTACT}. Change their answer at the keep-in-touch step first.")
+    raise ValidationError(
+        "The client has not agreed that we keep in touch. Record their consent at the keep-in-touch step first."
+    )
+
+
 @transaction.atomic
 def follow_up_add(
     *, case: DepartureCase, kind: str, due_at: datetime, note: str, actor: User, now: datetime
@@ -292,8 +351,8 @@ def follow_up_add(
         raise ValidationError({"due_at": "Choose a time in the future."})
     client = case.client
     to_staff = kind == Kind.STAFF_REMINDER
-    if not to_staff and is_suppressed(client.contact_email):
-        raise ValidationError("This client unsubscribed; we no longer email them.")
+    if not to_staff:
+        _ensure_client_may_be_emailed(case, kind)
     key = f"manual:{uuid.uuid4().hex}"
     due_at = _business_due(kind, due_at)
     follow_up = FollowUp.objects.create(

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from clients.models import Client
-from offboarding.models import CaseEvent, ChurnReason, DepartureCase
+from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
 from offboarding.services import cases as services
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 
@@ -274,6 +274,25 @@ def test_keep_in_touch_consent_is_copied_to_the_client(own_case: DepartureCase, 
     change = _events(own_case, "step_updated")[0].details["changes"]["client_keep_in_touch_consent"]
     assert change["before"] is True
     assert change["after"] is False
+
+
+def test_a_no_at_the_keep_in_touch_step_after_departure_cancels_the_check_ins_and_win_back(
+    own_case: DepartureCase, account_manager: User
+) -> None:
+    services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
+    assert own_case.follow_ups.filter(kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.SCHEDULED).count() == 3
+    no_thanks = {**step_values("keep_in_touch"), "consent": False}
+    services.step_complete(case=own_case, step="keep_in_touch", actor=account_manager, values=no_thanks)
+    assert sorted(own_case.follow_ups.values_list("kind", "status")) == [
+        *[("check_in", "cancelled")] * 3,
+        *[("staff_reminder", "scheduled")] * 2,
+        ("survey", "scheduled"),
+        ("thank_you", "scheduled"),
+        ("win_back", "cancelled"),
+    ]
+    event = _events(own_case, "step_updated")[0]
+    assert event.summary == "Keep in touch: updated, 4 planned emails cancelled"
+    assert event.details["follow_ups_cancelled"] == 4
 
 
 def test_keep_in_touch_needs_a_yes_or_no(own_case: DepartureCase, account_manager: User) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Client
-from offboarding.models import ChurnReason, DepartureCase
+from offboarding.models import ChurnReason, DepartureCase, FollowUp
 from offboarding.services.cases import case_mark_departed
 from offboarding.tests.factories import ready_to_depart
+from offboarding.tests.outbox_fixtures import departed_case
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +228,27 @@ def test_marking_departed_when_ready(am_client: BrowserClient, own_case: Departu
     assert "is marked as departed" in response.content.decode()
     own_case.refresh_from_db()
     assert own_case.status == DepartureCase.Status.DEPARTED
+
+
+DECLINED = "The client would rather we did not keep in touch. Change their answer at the keep-in-touch step first."
+NOT_AGREED = "The client has not agreed that we keep in touch. Record their consent at the keep-in-touch step first."
+
+
+@pytest.mark.parametrize(
+    ("consent", "kind", "message"),
+    [(False, "check_in", DECLINED), (False, "win_back", DECLINED), (None, "check_in", NOT_AGREED)],
+)
+def test_an_email_the_client_did_not_agree_to_cannot_be_added_by_hand(
+    am_client: BrowserClient, own_client: Client, consent: bool | None, kind: str, message: str
+) -> None:
+    case = departed_case(client=own_client, leave_date=date(2026, 3, 11), consent=consent)
+    add_url = reverse("outbox:add", args=[case.pk])
+    assert f'href="{add_url}"' in am_client.get(case.get_absolute_url()).content.decode()
+    response = am_client.post(add_url, {"kind": kind, "due_at": "2030-01-08T11:00", "note": "Say hello"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not FollowUp.objects.filter(case=case).exists()
+    assert not case.events.filter(verb="follow_up_added").exists()
 
 
 def test_handover_items_are_ticked_and_added_in_the_browser(am_client: BrowserClient, own_case: DepartureCase) -> None:

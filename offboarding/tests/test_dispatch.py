@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding.models import FollowUp
+from offboarding.models import FollowUp, KeepInTouchStep
 from offboarding.services.dispatch import follow_ups_dispatch_batch
 from offboarding.services.followups import follow_up_retry, suppression_add
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
@@ -215,3 +215,22 @@ def test_staff_reminders_are_not_mailed_one_by_one(former_client: Client, clock)
     follow_ups_dispatch_batch(limit=100)
     assert all(message.to != [former_client.account_manager.email] for message in mail.outbox)
     assert FollowUp.objects.filter(kind=Kind.STAFF_REMINDER, status=Status.SCHEDULED).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_check_in_or_win_back_due_after_consent_was_withdrawn_elsewhere_is_not_mailed(
+    former_client: Client, clock
+) -> None:
+    planned = by_kind(planned_case(former_client, date(2026, 2, 20), MONDAY_10, consent=True))
+    case = planned[Kind.THANK_YOU][0].case
+    # Changed without the services, so nothing was cancelled when the answer changed.
+    KeepInTouchStep.objects.filter(case=case).update(consent=False)
+    clock.move_to(datetime(2027, 4, 5, 10, 0, tzinfo=LONDON))  # everything planned is due by now
+    report = follow_ups_dispatch_batch(limit=100)
+    mailed = {message.extra_headers["Message-ID"] for message in mail.outbox}
+    assert mailed == {planned[Kind.THANK_YOU][0].message_id, planned[Kind.SURVEY][0].message_id}
+    assert report.outcomes == {Status.SENT: 2, Status.CANCELLED: 4}
+    for follow_up in planned[Kind.CHECK_IN] + planned[Kind.WIN_BACK]:
+        refused = fresh(follow_up)
+        assert (refused.status, refused.sent_at) == (Status.CANCELLED, None)
+        assert refused.cancelled_reason == "The client would rather we did not keep in touch"
