@@ -136,9 +136,16 @@ def plan_follow_ups(count: int, *, first: int = 0) -> None:
     manager, _created = User.objects.get_or_create(
         username="bench-amelia", defaults={"email": "amelia@northwind.example"}
     )
-    client, _created = Client.objects.get_or_create(
+    # A client who agreed to keep in touch: the dispatcher checks consent before it sends a check-in.
+    client, _created = Client.objects.update_or_create(
         contact_email="bench@client.example",
-        defaults={"company_name": "Bench Client", "contact_name": "Sam Bench", "account_manager": manager},
+        defaults={"keep_in_touch_consent": True},
+        create_defaults={
+            "company_name": "Bench Client",
+            "contact_name": "Sam Bench",
+            "account_manager": manager,
+            "keep_in_touch_consent": True,
+        },
     )
     now = timezone.now()
     rows = [
