@@ -25,7 +25,7 @@ from django.utils import timezone
 from offboarding.business_hours import is_business_time, next_business_time
 from offboarding.emails import follow_up_message, render_follow_up
 from offboarding.models import FollowUp, Suppression
-from offboarding.services.followups import DECLINED_CONTACT, address_hash, follow_up_allowed, keep_in_touch_step_of
+from offboarding.services.followups import address_hash, follow_up_refusal, keep_in_touch_step_of
 
 logger = logging.getLogger(__name__)
 Status = FollowUp.Status
@@ -162,21 +162,22 @@ class SmtpSession:
             logger.info("Closing the SMTP connection failed; it is gone anyway", exc_info=True)
 
 
-def _still_allowed(follow_up: FollowUp) -> bool:
+def _refusal(follow_up: FollowUp) -> str:
     # Asked again at send time: consent may have changed since planning by a path that cancels
     # nothing (the client's edit form, the admin). The claim loaded the client and the step.
     if follow_up.client is None:
-        return True
+        return ""
     step = keep_in_touch_step_of(follow_up.case)
-    return follow_up_allowed(follow_up.kind, client=follow_up.client, step=step)
+    return follow_up_refusal(follow_up.kind, client=follow_up.client, step=step)
 
 
 def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) -> str:
     if follow_up.is_client_facing and address_hash(follow_up.recipient_email) in suppressed:
         _record_outcome(follow_up, Status.SUPPRESSED, last_error="The address is on the suppression list.")
         return Status.SUPPRESSED
-    if not _still_allowed(follow_up):
-        _record_outcome(follow_up, Status.CANCELLED, cancelled_reason=DECLINED_CONTACT)
+    refusal = _refusal(follow_up)
+    if refusal:
+        _record_outcome(follow_up, Status.CANCELLED, cancelled_reason=refusal)
         return Status.CANCELLED
     rendered = render_follow_up(follow_up)
     try:

@@ -38,6 +38,7 @@ Status = FollowUp.Status
 # The follow-ups that keeping in touch is about; the rest (thank-you, survey, staff) go regardless.
 KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK)
 DECLINED_CONTACT = "The client would rather we did not keep in touch"
+NOT_AGREED = "The client has not agreed that we keep in touch"
 
 
 def address_hash(email: str) -> str:
@@ -88,6 +89,13 @@ def follow_up_allowed(kind: str, *, client: Client, step: KeepInTouchStep | None
     if kind == Kind.WIN_BACK:
         return step is None or step.consent is not False
     return True
+
+
+def follow_up_refusal(kind: str, *, client: Client, step: KeepInTouchStep | None) -> str:
+    """Why the client's keep-in-touch answer rules out a follow-up of this kind; empty when it does not."""
+    if follow_up_allowed(kind, client=client, step=step):
+        return ""
+    return DECLINED_CONTACT if step is not None and step.consent is False else NOT_AGREED
 
 
 def keep_in_touch_step_of(case: DepartureCase | None) -> KeepInTouchStep | None:
@@ -330,14 +338,11 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
 def _ensure_client_may_be_emailed(case: DepartureCase, kind: str) -> None:
     if is_suppressed(case.client.contact_email):
         raise ValidationError("This client unsubscribed; we no longer email them.")
-    step = _keep_in_touch(case)
-    if follow_up_allowed(kind, client=case.client, step=step):
-        return
-    if step is not None and step.consent is False:
-        raise ValidationError(f"{DECLINED_CONTACT}. Change their answer at the keep-in-touch step first.")
-    raise ValidationError(
-        "The client has not agreed that we keep in touch. Record their consent at the keep-in-touch step first."
-    )
+    refusal = follow_up_refusal(kind, client=case.client, step=_keep_in_touch(case))
+    if refusal == DECLINED_CONTACT:
+        raise ValidationError(f"{refusal}. Change their answer at the keep-in-touch step first.")
+    if refusal:
+        raise ValidationError(f"{refusal}. Record their consent at the keep-in-touch step first.")
 
 
 @transaction.atomic
