@@ -25,7 +25,12 @@ from django.utils import timezone
 from offboarding.business_hours import is_business_time, next_business_time
 from offboarding.emails import follow_up_message, render_follow_up
 from offboarding.models import FollowUp, Suppression
-from offboarding.services.followups import address_hash, follow_up_refusal, keep_in_touch_step_of
+from offboarding.services.followups import (
+    address_hash,
+    follow_up_record_not_sent,
+    follow_up_refusal,
+    keep_in_touch_step_of,
+)
 
 logger = logging.getLogger(__name__)
 Status = FollowUp.Status
@@ -177,7 +182,9 @@ def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) ->
         return Status.SUPPRESSED
     refusal = _refusal(follow_up)
     if refusal:
-        _record_outcome(follow_up, Status.CANCELLED, cancelled_reason=refusal)
+        with transaction.atomic():
+            if _record_outcome(follow_up, Status.CANCELLED, cancelled_reason=refusal):
+                follow_up_record_not_sent(follow_up=follow_up, reason=refusal)
         return Status.CANCELLED
     rendered = render_follow_up(follow_up)
     try:

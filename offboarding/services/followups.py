@@ -71,23 +71,27 @@ def _keep_in_touch(case: DepartureCase) -> KeepInTouchStep | None:
     return KeepInTouchStep.objects.filter(case=case).first()
 
 
-def _consents(client: Client, step: KeepInTouchStep | None) -> bool:
-    # The answer recorded on the case wins; without one, the client's standing consent.
-    if step is not None and step.consent is not None:
-        return step.consent
-    return client.keep_in_touch_consent
+def _declined(client: Client, step: KeepInTouchStep | None) -> bool:
+    """The client said no: at the step, or later on their own record after a yes at the step.
+
+    A yes at the step is copied to the client (cases.step_complete), so a client record that
+    says no after it is a withdrawal: the client's edit form, an import, a survey answer.
+    """
+    if step is None or step.consent is None:
+        return False
+    return step.consent is False or not client.keep_in_touch_consent
 
 
 def follow_up_allowed(kind: str, *, client: Client, step: KeepInTouchStep | None) -> bool:
     """Whether a follow-up of this kind may be planned or sent, given the case's keep-in-touch step.
 
-    A check-in needs consent; a win-back note goes unless the client said no at the step.
+    A check-in needs the client's consent; a win-back note goes unless the client said no.
     Planning, cancelling and the dispatcher all ask this, so they cannot disagree.
     """
     if kind == Kind.CHECK_IN:
-        return _consents(client, step)
+        return client.keep_in_touch_consent and not _declined(client, step)
     if kind == Kind.WIN_BACK:
-        return step is None or step.consent is not False
+        return not _declined(client, step)
     return True
 
 
@@ -95,7 +99,7 @@ def follow_up_refusal(kind: str, *, client: Client, step: KeepInTouchStep | None
     """Why the client's keep-in-touch answer rules out a follow-up of this kind; empty when it does not."""
     if follow_up_allowed(kind, client=client, step=step):
         return ""
-    return DECLINED_CONTACT if step is not None and step.consent is False else NOT_AGREED
+    return DECLINED_CONTACT if _declined(client, step) else NOT_AGREED
 
 
 def keep_in_touch_step_of(case: DepartureCase | None) -> KeepInTouchStep | None:
@@ -210,10 +214,12 @@ def follow_ups_cancel_not_allowed(*, case: DepartureCase, now: datetime) -> int:
     """
     case = DepartureCase.objects.select_related("client", "keep_in_touch").get(pk=case.pk)
     step = keep_in_touch_step_of(case)
-    refused = [kind for kind in KEEP_IN_TOUCH_KINDS if not follow_up_allowed(kind, client=case.client, step=step)]
-    if not refused:
-        return 0
-    return _cancel(FollowUp.objects.filter(case=case, kind__in=refused), DECLINED_CONTACT, now)
+    cancelled = 0
+    for kind in KEEP_IN_TOUCH_KINDS:
+        refusal = follow_up_refusal(kind, client=case.client, step=step)
+        if refusal:
+            cancelled += _cancel(FollowUp.objects.filter(case=case, kind=kind), refusal, now)
+    return cancelled
 
 
 def cancelled_summary(cancelled: int) -> str:
@@ -287,6 +293,12 @@ def _record(follow_up: FollowUp, actor: User | None, verb: str, summary: str) ->
         )
 
 
+def follow_up_record_not_sent(*, follow_up: FollowUp, reason: str) -> None:
+    """On the case's timeline: the dispatcher left a claimed follow-up unsent, and why."""
+    because = reason[:1].lower() + reason[1:]
+    _record(follow_up, None, "follow_up_cancelled", f"{follow_up.get_kind_display()} not sent: {because}")
+
+
 def _business_due(kind: str, due_at: datetime) -> datetime:
     return next_business_time(due_at) if kind in FollowUp.CLIENT_FACING_KINDS else due_at
 
@@ -338,7 +350,9 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
 def _ensure_client_may_be_emailed(case: DepartureCase, kind: str) -> None:
     if is_suppressed(case.client.contact_email):
         raise ValidationError("This client unsubscribed; we no longer email them.")
-    refusal = follow_up_refusal(kind, client=case.client, step=_keep_in_touch(case))
+    # The answers as stored now: the caller's case may predate a step just recorded.
+    case = DepartureCase.objects.select_related("client", "keep_in_touch").get(pk=case.pk)
+    refusal = follow_up_refusal(kind, client=case.client, step=keep_in_touch_step_of(case))
     if refusal == DECLINED_CONTACT:
         raise ValidationError(f"{refusal}. Change their answer at the keep-in-touch step first.")
     if refusal:

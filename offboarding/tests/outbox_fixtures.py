@@ -51,6 +51,8 @@ def departed_case(
         client=client, notice_received_on=leave_date - timedelta(days=30), planned_leave_date=leave_date
     )
     KeepInTouchStep.objects.filter(case=case).update(consent=consent, new_contract_renewal_on=renewal)
+    if consent is not None:  # as recording the step does: the answer becomes the client's
+        Client.objects.filter(pk=client.pk).update(keep_in_touch_consent=consent)
     ThankStep.objects.filter(case=case).update(send_card=send_card)
     case.status = DepartureCase.Status.DEPARTED
     case.departed_on = leave_date

@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding.models import FollowUp, KeepInTouchStep
+from offboarding.models import CaseEvent, FollowUp, KeepInTouchStep
 from offboarding.services.dispatch import follow_ups_dispatch_batch
 from offboarding.services.followups import follow_up_retry, suppression_add
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
@@ -218,13 +218,18 @@ def test_staff_reminders_are_not_mailed_one_by_one(former_client: Client, clock)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("where", ["at the step", "on the client's record"])
 def test_a_check_in_or_win_back_due_after_consent_was_withdrawn_elsewhere_is_not_mailed(
-    former_client: Client, clock
+    where: str, former_client: Client, clock
 ) -> None:
     planned = by_kind(planned_case(former_client, date(2026, 2, 20), MONDAY_10, consent=True))
     case = planned[Kind.THANK_YOU][0].case
-    # Changed without the services, so nothing was cancelled when the answer changed.
-    KeepInTouchStep.objects.filter(case=case).update(consent=False)
+    # Changed without the services, so nothing was cancelled when the answer changed; the client's
+    # record is what their edit form or an import changes after a yes at the step.
+    if where == "at the step":
+        KeepInTouchStep.objects.filter(case=case).update(consent=False)
+    else:
+        Client.objects.filter(pk=former_client.pk).update(keep_in_touch_consent=False)
     clock.move_to(datetime(2027, 4, 5, 10, 0, tzinfo=LONDON))  # everything planned is due by now
     report = follow_ups_dispatch_batch(limit=100)
     mailed = {message.extra_headers["Message-ID"] for message in mail.outbox}
@@ -234,3 +239,8 @@ def test_a_check_in_or_win_back_due_after_consent_was_withdrawn_elsewhere_is_not
         refused = fresh(follow_up)
         assert (refused.status, refused.sent_at) == (Status.CANCELLED, None)
         assert refused.cancelled_reason == "The client would rather we did not keep in touch"
+    not_sent = CaseEvent.objects.filter(case=case, verb="follow_up_cancelled").values_list("summary", flat=True)
+    assert sorted(not_sent) == [
+        *["Keep-in-touch check-in not sent: the client would rather we did not keep in touch"] * 3,
+        "Win-back note not sent: the client would rather we did not keep in touch",
+    ]
