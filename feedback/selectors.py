@@ -624,11 +624,13 @@ def survey_figures(dashboard: DashboardFilter) -> SurveyFigures:
             "account_manager_id": dashboard.account_manager_id,
         }
     )
-    # Counts and sums add up, so the overall row is the segments' total (one query fewer). Anonymous answers
-    # count in it only from segments that show theirs: otherwise the overall average less the segments'
-    # would give away the answers of a segment with fewer than ANONYMITY_THRESHOLD of them.
+    # Counts and sums add up, so the overall row is the segments' total (one query fewer). The anonymous
+    # answers of segments too small to show count in it only when together they are enough: otherwise the
+    # overall average less the segments' would give away a group of fewer than ANONYMITY_THRESHOLD.
     shown = [row for row in by_segment if row["anonymous"] >= ANONYMITY_THRESHOLD]
-    overall = {name: sum(row[name] for row in (shown if "anonymous" in name else by_segment)) for name in SURVEY_SUMS}
+    hidden = sum(row["anonymous"] for row in by_segment) - sum(row["anonymous"] for row in shown)
+    counted = by_segment if hidden >= ANONYMITY_THRESHOLD else shown
+    overall = {name: sum(row[name] for row in (counted if "anonymous" in name else by_segment)) for name in SURVEY_SUMS}
     answers = sum(row["identified"] + row["anonymous"] for row in by_segment)
     return SurveyFigures(
         invitations_sent=_invitations_sent(dashboard),

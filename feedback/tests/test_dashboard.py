@@ -270,6 +270,18 @@ def test_anonymous_answers_count_once_there_are_five_in_a_group(surveys: None) -
     assert (figures.answers, figures.anonymous_left_out) == (8, 1)
 
 
+def test_small_segments_count_together_in_the_overall_averages_once_they_are_five(surveys: None) -> None:
+    for segment in ("Marketing", "Marketing", "Bookkeeping"):
+        answer(case=None, satisfaction=1, likelihood=0, segment=segment)
+    # Consulting's 1, Marketing's 2 and Bookkeeping's 1 anonymous answers: each too few, 4 together.
+    assert survey_figures(PERIOD).overall.average_satisfaction == pytest.approx((4 + 2) / 2)
+    answer(case=None, satisfaction=1, likelihood=0, segment="Bookkeeping")
+    figures = survey_figures(PERIOD)
+    assert all(group.anonymous_hidden for group in figures.by_segment if group.anonymous)
+    assert figures.overall.average_satisfaction == pytest.approx((4 + 2 + 5 + 4 * 1) / 7)
+    assert figures.anonymous_left_out == 0
+
+
 def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
     book: dict[str, DepartureCase], surveys: None, manager_client: BrowserClient
 ) -> None:
@@ -413,6 +425,10 @@ def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, n
     assert response.status_code == 403
 
 
+# The session, the person and their roles, the filters' choices, then a query per figure or chart.
+DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 15, 7
+
+
 def _dashboard_queries(manager_client: BrowserClient) -> list[int]:
     counts = []
     for name in ("feedback:dashboard", "feedback:cases"):
@@ -430,6 +446,8 @@ def test_the_number_of_queries_does_not_grow_with_cases(
         make_case(owner=account_manager, notice=date(2026, 1, 1 + number), departed_on=date(2026, 2, 1),
                   reason=reasons[number], competitor=f"Rival {number}", offer_type="pause")  # fmt: skip
     few = _dashboard_queries(manager_client)
+    dashboard, case_list = few
+    assert (dashboard <= DASHBOARD_QUERY_LIMIT, case_list <= CASE_LIST_QUERY_LIMIT) == (True, True), few
     for number in range(27):
         owner = account_manager if number % 2 else other_account_manager
         make_case(owner=owner, notice=date(2026, 1 + number % 5, 1 + number), departed_on=date(2026, 6, 1),
