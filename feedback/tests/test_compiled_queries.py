@@ -101,7 +101,7 @@ def test_days_to_close_follow_the_active_time_zone(account_manager: User) -> Non
 
 
 @pytest.mark.django_db(transaction=True)
-def test_threads_with_their_own_connections_each_get_their_figures_from_one_compilation(
+def test_threads_with_their_own_connections_get_their_figures_and_share_the_compiled_sql(
     account_manager: User, other_account_manager: User
 ) -> None:
     _book(account_manager, other_account_manager)
@@ -121,6 +121,6 @@ def test_threads_with_their_own_connections_each_get_their_figures_from_one_comp
     for thread in threads:
         thread.join()
     assert [found[index] for index in range(len(filters))] == [1, 2, 1, 1, 3, 0, 1] * 3
-    # Compiled once per shape for the whole process, not once per thread (runserver starts one a request).
+    # Kept once per shape for the whole process, not once per thread (runserver starts one a request).
     shapes = {(bool(dashboard.account_manager_id), bool(dashboard.segment)) for dashboard in filters}
     assert len(selectors.HEADLINE._compiled) == len(shapes)
