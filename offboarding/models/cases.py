@@ -105,6 +105,7 @@ class DepartureCase(models.Model):
         indexes = [
             models.Index(fields=["status", "notice_received_on"]),
             models.Index(fields=["account_manager", "status"]),
+            models.Index(fields=["account_manager", "notice_received_on"]),  # the dashboard's filter
             models.Index(fields=["notice_received_on"]),
             models.Index(fields=["segment", "notice_received_on"]),
         ]
