@@ -470,11 +470,15 @@ class MonthlyTrend:
         return [(month, [s.counts[index] for s in self.series]) for index, month in enumerate(self.months)]
 
 
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
 def _months(start: date, end: date) -> list[date]:
     months, month = [], start.replace(day=1)
     while month <= end:
         months.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
+        month = _next_month(month)
     return months
 
 
@@ -603,11 +607,10 @@ def _invitations_sent(dashboard: DashboardFilter) -> int:
     # By whole months, as the answers are counted (an anonymous answer keeps only its month): the
     # months from the period's first to its last, so that the response rate compares like with like.
     tz = timezone.get_current_timezone()
-    next_month = (dashboard.end.replace(day=1) + timedelta(days=32)).replace(day=1)
     (row,) = INVITATIONS_SENT.rows(
         {
             "starts_at": datetime.combine(dashboard.start.replace(day=1), time.min, tzinfo=tz),
-            "ends_before": datetime.combine(next_month, time.min, tzinfo=tz),
+            "ends_before": datetime.combine(_next_month(dashboard.end), time.min, tzinfo=tz),
             "segment": dashboard.segment,
             "account_manager_id": dashboard.account_manager_id,
         }

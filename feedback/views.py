@@ -102,14 +102,11 @@ def manager_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
     return wrapper
 
 
-DASHBOARD_FILTERS = ("start", "end", "account_manager", "segment")
-
-
 def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter]:
     """The filter form bound to the query string, and the filter it means (defaults for anything invalid)."""
     start, end = default_period(timezone.localdate())
     data = None
-    if any(name in request.GET for name in DASHBOARD_FILTERS):
+    if any(name in request.GET for name in DashboardFilterForm.base_fields):
         data = request.GET.copy()  # a link may set only some of them: the period defaults as unbound
         data.setdefault("start", start.isoformat())
         data.setdefault("end", end.isoformat())

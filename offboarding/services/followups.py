@@ -110,6 +110,12 @@ def keep_in_touch_step_of(case: DepartureCase | None) -> KeepInTouchStep | None:
         return None
 
 
+def _stored_answers(case: DepartureCase) -> tuple[Client, KeepInTouchStep | None]:
+    """The client and the keep-in-touch step as stored now: callers may hold a case from before a change."""
+    case = DepartureCase.objects.select_related("client", "keep_in_touch").get(pk=case.pk)
+    return case.client, keep_in_touch_step_of(case)
+
+
 def _win_back_due(case: DepartureCase, step: KeepInTouchStep | None, not_before: datetime) -> datetime:
     renewal: date | None = step.new_contract_renewal_on if step else None
     if renewal is not None:
@@ -209,14 +215,13 @@ def follow_ups_cancel_pending(*, client: Client, reason: str, actor: User | None
 def follow_ups_cancel_not_allowed(*, case: DepartureCase, now: datetime) -> int:
     """After a case's keep-in-touch answer changed: cancel the check-ins and win-back notes it no longer allows.
 
-    Returns how many. Reads the case, its step and its client afresh: the callers change
-    them with update() or on other instances. The caller records the event.
+    Returns how many. The callers change the answers with update() or on other instances, so
+    they are read as stored. The caller records the event.
     """
-    case = DepartureCase.objects.select_related("client", "keep_in_touch").get(pk=case.pk)
-    step = keep_in_touch_step_of(case)
+    client, step = _stored_answers(case)
     cancelled = 0
     for kind in KEEP_IN_TOUCH_KINDS:
-        refusal = follow_up_refusal(kind, client=case.client, step=step)
+        refusal = follow_up_refusal(kind, client=client, step=step)
         if refusal:
             cancelled += _cancel(FollowUp.objects.filter(case=case, kind=kind), refusal, now)
     return cancelled
@@ -350,9 +355,8 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
 def _ensure_client_may_be_emailed(case: DepartureCase, kind: str) -> None:
     if is_suppressed(case.client.contact_email):
         raise ValidationError("This client unsubscribed; we no longer email them.")
-    # The answers as stored now: the caller's case may predate a step just recorded.
-    case = DepartureCase.objects.select_related("client", "keep_in_touch").get(pk=case.pk)
-    refusal = follow_up_refusal(kind, client=case.client, step=keep_in_touch_step_of(case))
+    client, step = _stored_answers(case)
+    refusal = follow_up_refusal(kind, client=client, step=step)
     if refusal == DECLINED_CONTACT:
         raise ValidationError(f"{refusal}. Change their answer at the keep-in-touch step first.")
     if refusal:
