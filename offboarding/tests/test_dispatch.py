@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,12 +11,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from clients.models import Client
 from offboarding.models import CaseEvent, FollowUp, KeepInTouchStep
 from offboarding.services.dispatch import follow_ups_dispatch_batch
-from offboarding.services.followups import follow_up_retry, suppression_add
+from offboarding.services.followups import follow_up_retry, message_id_for, suppression_add
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     FailingBackend,
     always_open,
@@ -34,6 +36,24 @@ Kind = FollowUp.Kind
 def thank_you_due_now(client: Client) -> FollowUp:
     """A departure logged after the leave date: the thank-you is due at once."""
     return by_kind(planned_case(client, date(2026, 2, 20), MONDAY_10))[Kind.THANK_YOU][0]
+
+
+def due_check_ins(client: Client, count: int) -> list[FollowUp]:
+    """Check-ins due at MONDAY_10 for a client who agreed to keep in touch."""
+    Client.objects.filter(pk=client.pk).update(keep_in_touch_consent=True)
+    rows = [
+        FollowUp(
+            key=f"claim:{client.pk}:{number}",
+            kind=Kind.CHECK_IN,
+            client=client,
+            recipient_email=f"guest{number}@birch.example",
+            due_at=MONDAY_10 - timedelta(minutes=count - number),
+            next_attempt_at=MONDAY_10 - timedelta(minutes=count - number),
+            message_id=message_id_for(f"claim:{client.pk}:{number}"),
+        )
+        for number in range(count)
+    ]
+    return FollowUp.objects.bulk_create(rows)
 
 
 def fresh(follow_up: FollowUp) -> FollowUp:
@@ -189,6 +209,52 @@ def test_an_outcome_is_not_written_over_a_newer_claim(former_client: Client, clo
     FollowUp.objects.filter(pk=stale.pk).update(attempts=2, status=Status.SENT)
     assert _record_outcome(stale, Status.FAILED, last_error="late") is False
     assert fresh(stale).status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_an_outcome_is_not_written_over_a_newer_claim_still_sending(former_client: Client, clock) -> None:
+    from offboarding.services.dispatch import _record_outcome, follow_ups_claim, follow_ups_recover_expired_leases
+
+    thank_you_due_now(former_client)
+    [stale] = follow_ups_claim(now=MONDAY_10, limit=10)
+    # The first dispatcher stalls past its lease; another recovers the row and claims it again.
+    later = MONDAY_10 + timedelta(seconds=settings.FOLLOW_UP_LEASE_SECONDS + 1)
+    follow_ups_recover_expired_leases(now=later)
+    [newer] = follow_ups_claim(now=later, limit=10)
+    assert (newer.pk, newer.status, newer.attempts) == (stale.pk, Status.SENDING, 2)
+
+    assert _record_outcome(stale, Status.FAILED, last_error="late") is False
+    row = fresh(stale)
+    assert (row.status, row.attempts) == (Status.SENDING, 2)
+    assert row.last_error != "late"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_skips_a_due_row_another_dispatcher_has_locked_instead_of_waiting_for_it(
+    former_client: Client,
+) -> None:
+    from offboarding.services.dispatch import follow_ups_claim
+
+    locked, *others = due_check_ins(former_client, 3)
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        # A second dispatcher, mid-claim: it holds the row lock until it commits.
+        holder.set_autocommit(False)
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT id FROM offboarding_followup WHERE id = %s FOR UPDATE", [locked.pk])
+        started = time.monotonic()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Were the claim to wait for the lock, it would fail here instead of hanging the test.
+                cursor.execute("SET LOCAL lock_timeout = '1s'")
+            claimed = follow_ups_claim(now=MONDAY_10, limit=10)
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert sorted(row.pk for row in claimed) == sorted(row.pk for row in others)
+    assert waited < 1, "the claim went past the locked row at once"
+    assert fresh(locked).status == Status.SCHEDULED, "left for the dispatcher that holds it"
 
 
 @pytest.mark.django_db
