@@ -42,15 +42,24 @@ def make_case(
     )
     ProbeStep.objects.filter(case=case).update(primary_reason=reason, departure_kind=kind, competitor=competitor)
     OfferStep.objects.filter(case=case).update(
-        offer_made=bool(offer_type) or None,
-        offer_type=offer_type,
-        answer="accepted" if status == DepartureCase.Status.SAVED and offer_type else "",
+        offer_made=bool(offer_type) or None, offer_type=offer_type, answer=_offer_answer(status, offer_type)
     )
     if every_step_closed:
         for model in STEP_MODELS:
             model.objects.filter(case=case).update(status="done")
     case.refresh_from_db()
     return case
+
+
+def _offer_answer(status: str, offer_type: str) -> str:
+    """The answer the offer step stores for a case in this state: an offer needs one (cases.step_complete)."""
+    if not offer_type:
+        return ""
+    if status == DepartureCase.Status.SAVED:
+        return OfferStep.Answer.ACCEPTED
+    if status == DepartureCase.Status.OPEN:
+        return OfferStep.Answer.PENDING
+    return OfferStep.Answer.DECLINED
 
 
 def survey_invitation(case: DepartureCase, *, due_at: datetime | None = None, **fields: Any) -> FollowUp:
