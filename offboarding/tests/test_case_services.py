@@ -8,10 +8,12 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clients.models import Client
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
 from offboarding.services import cases as services
+from offboarding.services.followups import follow_up_add
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +155,29 @@ def test_an_accepted_offer_saves_the_client(own_case: DepartureCase, account_man
     assert "probe" not in event.details["steps_closed_as_not_needed"]
 
 
+def test_accepting_an_offer_cancels_a_pending_follow_up_as_saved(
+    own_case: DepartureCase, account_manager: User, manager: User
+) -> None:
+    now = timezone.now()
+    reminder = follow_up_add(
+        case=own_case,
+        kind=FollowUp.Kind.STAFF_REMINDER,
+        due_at=now + timedelta(days=14),
+        note="Ask how the move is going",
+        actor=account_manager,
+        now=now,
+    )
+    services.step_complete(
+        case=own_case,
+        step="offer",
+        actor=account_manager,
+        values={**step_values("offer"), "answer": "accepted", "approved_by": manager},
+    )
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.cancelled_reason) == (FollowUp.Status.CANCELLED, "saved")
+    assert _events(own_case, "case_saved")[0].details["follow_ups_cancelled"] == 1
+
+
 def test_a_declined_offer_keeps_the_case_open(own_case: DepartureCase, account_manager: User) -> None:
     services.step_complete(case=own_case, step="offer", actor=account_manager, values=step_values("offer"))
     own_case.refresh_from_db()
@@ -160,10 +185,14 @@ def test_a_declined_offer_keeps_the_case_open(own_case: DepartureCase, account_m
 
 
 def test_a_case_departs_only_once_the_required_steps_are_closed(own_case: DepartureCase, account_manager: User) -> None:
-    services.step_complete(case=own_case, step="probe", actor=account_manager, values=step_values("probe"))
     with pytest.raises(ValidationError) as error:
         services.case_mark_departed(case=own_case, actor=account_manager)
-    assert "Transition, Thank, Keep in touch" in error.value.messages[0]
+    assert error.value.messages[0].endswith(": Probe, Transition, Thank, Keep in touch.")
+    for step in ("transition", "thanks", "keep_in_touch"):
+        services.step_complete(case=own_case, step=step, actor=account_manager, values=step_values(step))
+    with pytest.raises(ValidationError) as error:
+        services.case_mark_departed(case=own_case, actor=account_manager)
+    assert error.value.messages[0].endswith("complete or skip (with a reason): Probe.")
     own_case.refresh_from_db()
     own_case.client.refresh_from_db()
     assert own_case.status == DepartureCase.Status.OPEN
@@ -235,6 +264,21 @@ def test_a_returning_client_wins_back_the_latest_departed_case(own_case: Departu
     assert own_case.client.status == Client.Status.RETURNED
     event = _events(own_case, "client_returned")[0]
     assert event.details["client_status"] == {"before": "departed", "after": "returned"}
+
+
+def test_a_returning_client_has_every_pending_follow_up_cancelled_as_returned(
+    own_case: DepartureCase, account_manager: User
+) -> None:
+    services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
+    planned = list(own_case.follow_ups.filter(status__in=FollowUp.PENDING_STATUSES))
+    assert {follow_up.kind for follow_up in planned} >= {"thank_you", "survey", "check_in", "win_back"}
+    returned_on = own_case.planned_leave_date + timedelta(days=1)
+    with time_machine.travel(returned_on + timedelta(days=1), tick=False):
+        services.client_mark_returned(client=own_case.client, actor=account_manager, returned_on=returned_on)
+    assert set(own_case.follow_ups.values_list("status", "cancelled_reason")) == {
+        (FollowUp.Status.CANCELLED, "returned")
+    }
+    assert _events(own_case, "client_returned")[0].details["follow_ups_cancelled"] == len(planned)
 
 
 def test_only_a_departed_client_can_return(own_case: DepartureCase, account_manager: User) -> None:
