@@ -128,6 +128,22 @@ def test_after_erasure_a_full_database_dump_holds_none_of_the_clients_personal_d
     assert address_hash(EMAIL) in after, "the suppression hash stays"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_after_erasure_the_dump_holds_no_trace_of_why_no_offer_was_made(
+    manager: User, manager_client: BrowserClient, account_manager: User
+) -> None:
+    client = ClientFactory.create(company_name=COMPANY, contact_email=EMAIL, account_manager=account_manager)
+    case = DepartureCaseFactory.create(client=client)
+    why_not = f"{PHRASE}: the partners would never agree to a discount"
+    no_offer = {"offer_made": False, "offer_type": "", "details": "", "answer": "", "no_offer_reason": why_not}
+    step_complete(case=case, step="offer", actor=account_manager, values={**step_values("offer"), **no_offer})
+    assert why_not in _database_dump()
+
+    manager_client.post(_erase_url(client), {"confirmation": COMPANY})
+
+    assert PHRASE not in _database_dump().lower()
+
+
 @pytest.mark.django_db
 def test_erasure_cancels_pending_follow_ups_and_keeps_the_address_suppressed(
     manager: User, manager_client: BrowserClient, account_manager: User
