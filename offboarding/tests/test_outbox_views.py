@@ -13,12 +13,18 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from clients.models import Client
-from offboarding.emails import SURVEY_LINK_PLACEHOLDER, UNSUBSCRIBE_LINK_PLACEHOLDER, unsubscribe_details
+from offboarding.emails import (
+    SURVEY_LINK_PLACEHOLDER,
+    UNSUBSCRIBE_LINK_PLACEHOLDER,
+    unsubscribe_details,
+    unsubscribe_token,
+)
 from offboarding.models import CaseEvent, FollowUp
+from offboarding.services.cases import step_complete
 from offboarding.services.dispatch import follow_ups_dispatch_batch
 from offboarding.services.followups import message_id_for
 from offboarding.survey_links import follow_up_id_from_survey_token
-from offboarding.tests.factories import ClientFactory
+from offboarding.tests.factories import ClientFactory, step_values
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     always_open,
     by_kind,
@@ -260,6 +266,27 @@ def test_adding_a_follow_up_in_the_past_is_refused_with_a_message(
     response = am_client.post(f"/outbox/cases/{case.pk}/add/", {"kind": "check_in", "due_at": "2001-01-08T11:00"})
     assert response.status_code == 200
     assert "Choose a time in the future." in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [Kind.CHECK_IN, Kind.WIN_BACK])
+def test_a_follow_up_added_for_an_address_that_unsubscribed_is_refused_on_the_form(
+    am_client: BrowserClient, former_client: Client, kind: str
+) -> None:
+    planned = planned_case(former_client, date.today() - timedelta(days=10), timezone.now())
+    case = planned[0].case
+    assert case is not None
+    token = unsubscribe_token(client_id=former_client.pk, email=former_client.contact_email)
+    BrowserClient().post(f"/outbox/unsubscribe/{token}/")
+    # Later the client says yes to keeping in touch: their answer allows both kinds, the address stays unsubscribed.
+    step_complete(
+        case=case, step="keep_in_touch", actor=case.client.account_manager, values=step_values("keep_in_touch")
+    )
+    response = am_client.post(f"/outbox/cases/{case.pk}/add/", {"kind": kind, "due_at": "2030-01-08T11:00"})
+    assert response.status_code == 200
+    assert "This client unsubscribed; we no longer email them." in response.content.decode()
+    assert not FollowUp.objects.filter(case=case, kind=kind, status__in=FollowUp.PENDING_STATUSES).exists()
+    assert not CaseEvent.objects.filter(case=case, verb="follow_up_added").exists()
 
 
 @pytest.mark.django_db
