@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
 
-from feedback.formatting import count, days, measure, money, one_decimal, percent
+from clients.formatting import money
+from feedback.formatting import count, days, measure, one_decimal, percent
 from feedback.selectors import (
     NOT_RECORDED,
     BreakdownRow,
