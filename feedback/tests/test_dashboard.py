@@ -308,6 +308,22 @@ def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
     assert "Some anonymous answers belong to groups of fewer than 5" in page
 
 
+def test_every_chart_has_a_sentence_for_its_text_alternative(
+    book: dict[str, DepartureCase], manager_client: BrowserClient
+) -> None:
+    page = manager_client.get(reverse("feedback:dashboard")).content.decode()
+    below = "; the numbers are in the table below."
+    assert re.findall(r'<canvas role="img" aria-label="([^"]*)"', page) == [
+        "Stacked bar chart of monthly departures by reason category" + below,
+        "Bar chart of departures and revenue lost by reason" + below,
+        "Bar chart of departures and revenue lost by kind of departure" + below,
+        "Bar chart of departures and revenue lost by account manager" + below,
+        "Bar chart of departures and revenue lost to each competitor" + below,
+        "Bar chart of offers made and clients saved by offer type" + below,
+        "Bar chart of offers made and clients saved by reason" + below,
+    ]
+
+
 def test_the_dashboard_filters_change_every_figure(
     book: dict[str, DepartureCase], manager_client: BrowserClient
 ) -> None:
