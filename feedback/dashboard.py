@@ -15,8 +15,11 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from feedback.formatting import count, days, measure, money, one_decimal, percent
+from clients.formatting import money
+from feedback.formatting import count, days, measure, one_decimal, percent
 from feedback.selectors import (
     NOT_RECORDED,
     BreakdownRow,
@@ -95,15 +98,15 @@ class Breakdown:
     rows: list[LinkedRow]
     measures: list[tuple[str, str]]  # (BreakdownRow attribute, label) drawn as bars
     columns: list[tuple[str, str]]  # (BreakdownRow attribute, heading) in the table
+    chart_alternative: str  # the chart's text alternative, read out in place of the picture
     chart: dict[str, Any] = field(default_factory=dict)
 
 
 def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[BreakdownRow]) -> Breakdown:
-    key, title, label_heading, _, measures, columns = spec
     linked = []
     for row in rows:
         url = links.url(row.link)
-        texts = [measure(getattr(row, attribute), attribute, currency) for attribute, _ in columns]
+        texts = [measure(getattr(row, attribute), attribute, currency) for attribute, _heading in spec.columns]
         linked.append(LinkedRow(row=row, url=url, cells=_linked_row_cells(row.label, url, texts)))
     urls = [linked_row.url for linked_row in linked]
     chart = {
@@ -116,17 +119,19 @@ def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[
                 "data": [_number(getattr(row, attribute)) for row in rows],
                 "axis": "right" if attribute == "revenue" else "left",
             }
-            for attribute, label in measures
+            for attribute, label in spec.drawn
         ],
-        "links": [urls for _ in measures],
+        "links": [urls for _measure in spec.drawn],
     }
     return Breakdown(
-        key=key,
-        title=title,
-        label_heading=label_heading,
+        key=spec.key,
+        title=spec.title,
+        label_heading=spec.label_heading,
         rows=linked,
-        measures=measures,
-        columns=columns,
+        measures=spec.drawn,
+        columns=spec.columns,
+        chart_alternative=_("Bar chart of %(subject)s; the numbers are in the table below.")
+        % {"subject": _(spec.chart_subject)},
         chart=chart,
     )
 
@@ -145,36 +150,73 @@ ACCOUNT_MANAGER_COLUMNS: Columns = [
     ("win_backs", "Win-backs"),
 ]
 
-# (key, title, heading of the rows' names, selector, drawn as bars, shown in the table)
-BreakdownSpec = tuple[str, str, str, Callable[[DashboardFilter], list[BreakdownRow]], Columns, Columns]
+
+@dataclass(frozen=True)
+class BreakdownSpec:
+    key: str
+    title: str
+    label_heading: str  # heading of the column that names each row
+    selector: Callable[[DashboardFilter], list[BreakdownRow]]
+    drawn: Columns  # measures drawn as bars
+    columns: Columns  # measures shown in the table
+    chart_subject: str  # what the bars show, finishing "Bar chart of ...", translated when shown
+
+
 BREAKDOWNS: list[BreakdownSpec] = [
-    (
+    BreakdownSpec(
         "by-reason",
         "Departures and revenue by reason",
         "Reason",
         departures_by_reason,
         DEPARTURES_AND_REVENUE,
         DEPARTURES_AND_REVENUE,
+        gettext_noop("departures and revenue lost by reason"),
     ),
-    ("by-kind", "By kind of departure", "Kind", departures_by_kind, DEPARTURES_AND_REVENUE, DEPARTURES_AND_REVENUE),
-    (
+    BreakdownSpec(
+        "by-kind",
+        "By kind of departure",
+        "Kind",
+        departures_by_kind,
+        DEPARTURES_AND_REVENUE,
+        DEPARTURES_AND_REVENUE,
+        gettext_noop("departures and revenue lost by kind of departure"),
+    ),
+    BreakdownSpec(
         "by-account-manager",
         "By account manager",
         "Account manager",
         by_account_manager,
         DEPARTURES_AND_REVENUE,
         ACCOUNT_MANAGER_COLUMNS,
+        gettext_noop("departures and revenue lost by account manager"),
     ),
-    (
+    BreakdownSpec(
         "competitors",
         "Competitors lost to",
         "Competitor",
         competitors_lost_to,
         DEPARTURES_AND_REVENUE,
         DEPARTURES_AND_REVENUE,
+        gettext_noop("departures and revenue lost to each competitor"),
     ),
-    ("save-by-offer", "Save rate by offer type", "Offer type", save_rate_by_offer_type, SAVE_RATE[:2], SAVE_RATE),
-    ("save-by-reason", "Save rate by reason", "Reason", save_rate_by_reason, SAVE_RATE[:2], SAVE_RATE),
+    BreakdownSpec(
+        "save-by-offer",
+        "Save rate by offer type",
+        "Offer type",
+        save_rate_by_offer_type,
+        SAVE_RATE[:2],
+        SAVE_RATE,
+        gettext_noop("offers made and clients saved by offer type"),
+    ),
+    BreakdownSpec(
+        "save-by-reason",
+        "Save rate by reason",
+        "Reason",
+        save_rate_by_reason,
+        SAVE_RATE[:2],
+        SAVE_RATE,
+        gettext_noop("offers made and clients saved by reason"),
+    ),
 ]
 
 
@@ -200,6 +242,7 @@ class TrendTable:
     title: str
     series: list[tuple[str, str]]  # (label, category)
     rows: list[TrendRow]
+    chart_alternative: str
     chart: dict[str, Any]
 
 
@@ -225,6 +268,9 @@ def _trend(dashboard: DashboardFilter, links: CaseLinks) -> TrendTable:
         title="Monthly departures by reason category",
         series=[(s.label, s.category) for s in trend.series],
         rows=rows,
+        chart_alternative=_(
+            "Stacked bar chart of monthly departures by reason category; the numbers are in the table below."
+        ),
         chart=chart,
     )
 
@@ -273,7 +319,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
     by_reason, save_by_reason = reason_breakdowns(dashboard)  # one query for both charts
     rows = {"by-reason": by_reason, "save-by-reason": save_by_reason}
     breakdowns = [
-        _breakdown(case_links, currency, spec, rows[spec[0]] if spec[0] in rows else spec[3](dashboard))
+        _breakdown(case_links, currency, spec, rows[spec.key] if spec.key in rows else spec.selector(dashboard))
         for spec in BREAKDOWNS
     ]
     trend = _trend(dashboard, case_links)

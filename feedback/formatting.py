@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
+
+from clients.formatting import money
 
 
 def percent(value: float | None) -> str:
@@ -25,10 +26,6 @@ def count(value: int, noun: str) -> str:
 
 def one_decimal(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
-
-
-def money(value: Decimal | float | None, currency: str) -> str:
-    return "—" if value is None else f"{currency} {value:,.0f}".strip()
 
 
 def measure(value: Any, attribute: str, currency: str) -> str:

@@ -288,7 +288,7 @@ def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
     response = manager_client.get(reverse("feedback:dashboard"))
     assert response.status_code == 200
     page = response.content.decode()
-    for text in ("EUR 10,600", "40%", "76.5 days", "30 days", "71%", "75%", "3 answers to 4 invitations"):
+    for text in ("10,600.00 EUR", "40%", "76.5 days", "30 days", "71%", "75%", "3 answers to 4 invitations"):
         assert text in page, text
     for title in (
         "Departures and revenue by reason",
@@ -308,6 +308,22 @@ def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
     assert "Some anonymous answers belong to groups of fewer than 5" in page
 
 
+def test_every_chart_has_a_sentence_for_its_text_alternative(
+    book: dict[str, DepartureCase], manager_client: BrowserClient
+) -> None:
+    page = manager_client.get(reverse("feedback:dashboard")).content.decode()
+    below = "; the numbers are in the table below."
+    assert re.findall(r'<canvas role="img" aria-label="([^"]*)"', page) == [
+        "Stacked bar chart of monthly departures by reason category" + below,
+        "Bar chart of departures and revenue lost by reason" + below,
+        "Bar chart of departures and revenue lost by kind of departure" + below,
+        "Bar chart of departures and revenue lost by account manager" + below,
+        "Bar chart of departures and revenue lost to each competitor" + below,
+        "Bar chart of offers made and clients saved by offer type" + below,
+        "Bar chart of offers made and clients saved by reason" + below,
+    ]
+
+
 def test_the_dashboard_filters_change_every_figure(
     book: dict[str, DepartureCase], manager_client: BrowserClient
 ) -> None:
@@ -315,7 +331,7 @@ def test_the_dashboard_filters_change_every_figure(
         reverse("feedback:dashboard"), {"start": "2025-07-01", "end": "2026-06-15", "segment": "Marketing"}
     )
     page = response.content.decode()
-    assert "EUR 2,000" in page
+    assert "2,000.00 EUR" in page
     assert "A competitor fits them better" not in page
 
 
@@ -323,7 +339,7 @@ def test_a_link_with_only_a_segment_filters_the_default_twelve_months(
     book: dict[str, DepartureCase], manager_client: BrowserClient
 ) -> None:
     page = manager_client.get(reverse("feedback:dashboard"), {"segment": "Marketing"}).content.decode()
-    assert "EUR 2,000" in page
+    assert "2,000.00 EUR" in page
     assert "A competitor fits them better" not in page
     assert 'value="2025-07-01"' in page  # the period the figures cover, shown in the form
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -213,6 +214,26 @@ def test_an_accepted_offer_closes_the_case_as_saved(am_client: BrowserClient, ow
     own_case.refresh_from_db()
     assert own_case.status == DepartureCase.Status.SAVED
     assert Client.objects.get(pk=own_case.client.pk).status == Client.Status.ACTIVE
+
+
+def test_the_offer_step_summary_shows_its_effect_in_the_cases_currency(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    DepartureCase.objects.filter(pk=own_case.pk).update(currency="GBP")
+    am_client.post(
+        reverse("offboarding:step_save", args=[own_case.pk, "offer"]),
+        {
+            "offer-offer_made": "yes",
+            "offer-offer_type": "price_change",
+            "offer-details": "A discount for a year",
+            "offer-monthly_value_effect": "-1300",
+            "offer-answer": "declined",
+        },
+    )
+    text = am_client.get(own_case.get_absolute_url()).content.decode()
+    assert re.search(r"Effect on monthly value</dt>\s*<dd[^>]*>-1,300.00 GBP</dd>", text), (
+        "the effect without its currency"
+    )
 
 
 def test_marking_departed_too_early_names_the_open_steps(am_client: BrowserClient, own_case: DepartureCase) -> None:

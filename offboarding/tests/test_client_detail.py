@@ -50,6 +50,11 @@ def test_the_client_page_shows_profile_contract_cases_and_timeline(
     assert "Client is leaving" not in text
 
 
+def test_the_client_page_shows_the_clients_status_once(am_client: BrowserClient, own_client: Client) -> None:
+    text = am_client.get(own_client.get_absolute_url()).content.decode()
+    assert text.count(">Active</span>") == 1
+
+
 def test_a_client_without_a_case_offers_client_is_leaving(am_client: BrowserClient, own_client: Client) -> None:
     text = am_client.get(own_client.get_absolute_url()).content.decode()
     assert reverse("offboarding:case_open", args=[own_client.pk]) in text

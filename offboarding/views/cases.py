@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clients.formatting import money
 from clients.models import Client
 from clients.roles import is_manager
 from offboarding.forms.cases import (
@@ -44,6 +46,7 @@ class StepPanel:
     form: forms.BaseForm
     skip_form: forms.BaseForm
     editable: bool
+    currency: str  # the case's, for the amount a step records
 
     @property
     def title(self) -> str:
@@ -59,11 +62,11 @@ class StepPanel:
         return [
             (str(field.label), value)
             for name, field in self.form.fields.items()
-            if (value := _readable(self.record, name)) not in (None, "")
+            if (value := _readable(self.record, name, self.currency)) not in (None, "")
         ]
 
 
-def _readable(record: CaseStep, name: str) -> Any:
+def _readable(record: CaseStep, name: str, currency: str) -> Any:
     model_field = record._meta.get_field(name)
     value = getattr(record, name)
     if model_field.many_to_many:
@@ -74,6 +77,9 @@ def _readable(record: CaseStep, name: str) -> Any:
         return "Yes" if value else "No"
     if isinstance(value, User):
         return value.get_full_name() or value.get_username()
+    if isinstance(value, Decimal):
+        # The only amount a step records is a change to the case's monthly value (the offer's effect).
+        return money(value, currency, signed=True)
     return value
 
 
@@ -106,6 +112,7 @@ def _step_panels(case: DepartureCase, bound: dict[str, forms.BaseForm]) -> list[
                 form=bound.get(slug) or step_form(slug, record),
                 skip_form=bound.get(f"skip-{slug}") or StepSkipForm(step=slug),
                 editable=_step_editable(case, slug),
+                currency=case.currency,
             )
         )
     return panels

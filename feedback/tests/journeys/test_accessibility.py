@@ -88,7 +88,7 @@ def _a_year_of_departures(account_manager: User) -> None:
     )
 
 
-def _build_site(account_manager: User) -> Site:
+def build_site(account_manager: User) -> Site:
     """An open case with two steps done, a departed case, and a year of data for the dashboard."""
     open_case = DepartureCaseFactory.create(
         client=ClientFactory.create(company_name="Birch & Co", account_manager=account_manager)
@@ -223,7 +223,7 @@ def _check_case_page(page: Page, case: DepartureCase, name: str, problems: dict[
 
 @pytest.mark.django_db(transaction=True)
 def test_every_main_page_has_no_serious_accessibility_problem(page: Page, account_manager: User, manager: User) -> None:
-    site = _build_site(account_manager)
+    site = build_site(account_manager)
     problems: dict[str, list[str]] = {}
 
     page.goto(site.survey_path)

@@ -1,0 +1,24 @@
+"""How an amount of money is written on every page: `4,800.00 EUR`, and `-300.00 EUR` for a change.
+
+Django's number formatting groups the thousands, so the separators follow the active language's
+formats once the pages are localised.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal | float | None, currency: str, *, signed: bool = False) -> str:
+    """An amount with two decimals and its currency code; `signed` adds + to a rise, as for an offer's effect."""
+    if amount is None:
+        return "—"
+    # number_format cuts extra decimals off; round them as an invoice would.
+    rounded = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+    number = number_format(rounded, decimal_pos=2, force_grouping=True)
+    sign = "+" if signed and rounded > 0 else ""
+    return f"{sign}{number} {currency}"
