@@ -5,6 +5,8 @@ dispatchers never claim the same row, and stamps a lease. The attempt number
 taken with the claim is the row's compare-and-set token: an outcome is written
 only `WHERE status='sending' AND attempts=<ours>`, so a slow dispatcher whose
 lease ran out (and whose row was taken over) cannot overwrite the newer outcome.
+Erasing a client moves its rows out of `sending` for the same reason: the
+dispatcher still talking to the mail server then writes nothing into them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from offboarding.business_hours import is_business_time, next_business_time
-from offboarding.emails import follow_up_message, render_follow_up
+from offboarding.emails import RenderedEmail, follow_up_message, render_follow_up
 from offboarding.models import FollowUp, Suppression
 from offboarding.services.followups import (
     address_hash,
@@ -192,15 +194,20 @@ def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) ->
     except (TemporaryFailure, PermanentFailure) as error:
         return _record_failure(follow_up, error)
     _record_outcome(
-        follow_up,
-        Status.SENT,
-        sent_at=timezone.now(),
-        last_error="",
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
+        follow_up, Status.SENT, sent_at=timezone.now(), last_error="", **_message_to_keep(follow_up, rendered)
     )
     return Status.SENT
+
+
+def _message_to_keep(follow_up: FollowUp, rendered: RenderedEmail) -> dict[str, str]:
+    """The sent message as the outbox keeps it, unless the row held it already (a staff digest).
+
+    Written back, the copy loaded at the claim would undo what changed the row since: an
+    erasure that replaced a client's name in the digest while it was being sent.
+    """
+    if follow_up.subject:
+        return {}
+    return {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
 
 
 def follow_ups_dispatch_batch(*, now: datetime | None = None, limit: int | None = None) -> DispatchReport:
