@@ -66,6 +66,8 @@ class Client(models.Model):
     keep_in_touch_consent = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(blank=True)
+    # Set once by the erasure service (feedback.services_erasure): the record stays, anonymised.
+    erased_at = models.DateTimeField("personal data erased at", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +96,11 @@ class Client(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("client_detail", args=[self.pk])
+
+    @property
+    def is_erased(self) -> bool:
+        """The client's personal data was erased: nothing may be sent to or taken from them any more."""
+        return self.erased_at is not None
 
     def clean(self) -> None:
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:

@@ -130,6 +130,7 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     client.contact_phone = ""
     client.notes = ""
     client.keep_in_touch_consent = False
+    client.erased_at = now
     client.save()
 
     case_event_record(

@@ -27,7 +27,7 @@ from offboarding.models import CaseEvent, DepartureCase, FollowUp, HandoverItem,
 from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
 from offboarding.services.digests import staff_digests_plan
 from offboarding.services.dispatch import SmtpSession, _deliver, follow_ups_claim, follow_ups_dispatch_batch
-from offboarding.services.followups import address_hash, is_suppressed
+from offboarding.services.followups import address_hash, follow_up_retry, is_suppressed
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     CeleryProcesses,
@@ -400,3 +400,20 @@ def test_a_client_erased_while_a_real_worker_sends_their_thank_you_is_nowhere_in
     assert (row.status, row.cancelled_reason, row.body_text) == (FollowUp.Status.CANCELLED, ERASED_WHILE_SENDING, "")
     after = _database_dump().lower()
     assert [value for value in (COMPANY, NAME, EMAIL, PHONE) if value.lower() in after] == []
+
+
+@pytest.mark.django_db
+def test_a_failed_email_retried_after_the_erasure_is_not_sent(
+    manager: User, account_manager: User, always_open: None
+) -> None:
+    client = _client_leaving_yesterday(account_manager)
+    thank_you = FollowUp.objects.get(client=client, kind=FollowUp.Kind.THANK_YOU)
+    FollowUp.objects.filter(pk=thank_you.pk).update(status=FollowUp.Status.FAILED, attempts=6)
+    client_erase(client=client, erased_by=manager, now=timezone.now())
+
+    follow_up_retry(follow_up=thank_you, actor=manager, now=timezone.now())
+    follow_ups_dispatch_batch()
+
+    assert mail.outbox == []
+    row = FollowUp.objects.get(pk=thank_you.pk)
+    assert (row.status, row.cancelled_reason) == (FollowUp.Status.CANCELLED, "The client's personal data was erased")

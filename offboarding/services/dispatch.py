@@ -28,6 +28,7 @@ from offboarding.business_hours import is_business_time, next_business_time
 from offboarding.emails import RenderedEmail, follow_up_message, render_follow_up
 from offboarding.models import FollowUp, Suppression
 from offboarding.services.followups import (
+    CLIENT_ERASED,
     address_hash,
     follow_up_record_not_sent,
     follow_up_refusal,
@@ -174,6 +175,9 @@ def _refusal(follow_up: FollowUp) -> str:
     # nothing (the client's edit form, the admin). The claim loaded the client and the step.
     if follow_up.client is None:
         return ""
+    if follow_up.client.is_erased:
+        # Whatever queued it after the erasure (a manager's retry of a failed email, a case closed later).
+        return str(CLIENT_ERASED)
     step = keep_in_touch_step_of(follow_up.case)
     return follow_up_refusal(follow_up.kind, client=follow_up.client, step=step)
 

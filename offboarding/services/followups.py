@@ -40,6 +40,7 @@ Status = FollowUp.Status
 KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK)
 DECLINED_CONTACT = "The client would rather we did not keep in touch"
 NOT_AGREED = "The client has not agreed that we keep in touch"
+CLIENT_ERASED = _("The client's personal data was erased")
 ERASED_WHILE_SENDING = _("The client was erased while this email was being sent; it may have reached them.")
 
 
