@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clients.validators import undeliverable_address_reason
 from offboarding.business_hours import is_business_time, next_business_time
 from offboarding.emails import RenderedEmail, follow_up_message, render_follow_up
 from offboarding.models import FollowUp, Suppression
@@ -192,6 +193,10 @@ def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) ->
             if _record_outcome(follow_up, Status.CANCELLED, cancelled_reason=refusal):
                 follow_up_record_not_sent(follow_up=follow_up, reason=refusal)
         return Status.CANCELLED
+    undeliverable = undeliverable_address_reason(follow_up.recipient_email)
+    if undeliverable:
+        # Sent anyway, it would go out to a mangled address and count as sent.
+        return _record_failure(follow_up, PermanentFailure(undeliverable))
     rendered = render_follow_up(follow_up)
     try:
         session.send(follow_up_message(follow_up, rendered))
