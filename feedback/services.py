@@ -56,9 +56,9 @@ def survey_invitation_is_closed(*, follow_up: FollowUp) -> bool:
 
 @transaction.atomic
 def survey_answer_submit(*, follow_up: FollowUp, response: SurveyResponse, now: datetime | None = None) -> SurveyAnswer:
-    """Store one answer per invitation; raises SurveyClosed once the client is erased, SurveyAlreadyAnswered
-    for the second and later submits.
+    """Store one answer per invitation.
 
+    Raises SurveyClosed once the client is erased, SurveyAlreadyAnswered for the second and later submits.
     The insert into UsedSurveyInvitation comes first: a concurrent submit of
     the same link blocks on its primary key until this transaction ends, then
     fails with IntegrityError, so at most one answer is ever stored.
