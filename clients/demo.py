@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
+from django.utils.text import slugify
 
 from clients.models import Client
 from clients.roles import ACCOUNT_MANAGERS, MANAGERS
@@ -110,7 +111,8 @@ def seed_clients(users: dict[str, User], today: date) -> list[Client]:
         contact = rng.choice(_CONTACTS)
         start = today - timedelta(days=rng.randint(120, 2200))
         client, _ = Client.objects.get_or_create(
-            contact_email=f"{contact.split()[0].lower()}.{first.lower()}@{first.lower()}.example",
+            # slugify drops the accents: "Chloé" would make an address mail servers cannot deliver.
+            contact_email=f"{slugify(contact.split()[0])}.{first.lower()}@{first.lower()}.example",
             defaults={
                 "company_name": name,
                 "contact_name": contact,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any, Self, TypeVar
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -11,6 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from clients.roles import is_manager
+from clients.validators import validate_deliverable_email
 
 
 def validate_time_zone(value: str) -> None:
@@ -18,6 +20,30 @@ def validate_time_zone(value: str) -> None:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValidationError("Enter a time zone such as Europe/Berlin.") from None
+
+
+class DeliverableEmailFormField(forms.EmailField):
+    default_validators = [validate_deliverable_email]
+
+
+class DeliverableEmailField(models.EmailField):
+    """An email address checked by validate_deliverable_email alone, in the model and in its form field.
+
+    Django's own email check would add its generic "Enter a valid email address." beside the
+    clearer reason, and a form field would not run the model's validators at all.
+    """
+
+    default_validators = [validate_deliverable_email]
+
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class or DeliverableEmailFormField, choices_form_class=choices_form_class, **kwargs
+        )
 
 
 _Owned = TypeVar("_Owned", bound=models.Model)
@@ -52,7 +78,7 @@ class Client(models.Model):
 
     company_name = models.CharField(max_length=200)
     contact_name = models.CharField("primary contact", max_length=200)
-    contact_email = models.EmailField("contact email", max_length=254)
+    contact_email = DeliverableEmailField("contact email", max_length=254)
     contact_phone = models.CharField("contact phone", max_length=40, blank=True)
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients")
     segment = models.CharField("segment or service line", max_length=80, blank=True)
@@ -66,6 +92,8 @@ class Client(models.Model):
     keep_in_touch_consent = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(blank=True)
+    # Set once by the erasure service (feedback.services_erasure): the record stays, anonymised.
+    erased_at = models.DateTimeField("personal data erased at", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +122,11 @@ class Client(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("client_detail", args=[self.pk])
+
+    @property
+    def is_erased(self) -> bool:
+        """The client's personal data was erased: nothing may be sent to or taken from them any more."""
+        return self.erased_at is not None
 
     def clean(self) -> None:
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:

@@ -4,6 +4,8 @@ import re
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
@@ -23,3 +25,28 @@ def validate_plausible_date(value: date) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValidationError(f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
+
+
+def undeliverable_address_reason(address: str) -> str:
+    """Why mail cannot go to this address as written, or empty: letters outside ASCII before the @.
+
+    International domains are fine (they are sent in punycode). Before the @ such letters need
+    SMTPUTF8, which Django's mail backend does not use: it encodes them into an RFC 2047 word,
+    and the message goes to `=?utf-8?b?...?=@domain`. Many receiving servers lack SMTPUTF8 anyway.
+    """
+    local_part = address.rpartition("@")[0]
+    letters = "".join(dict.fromkeys(letter for letter in local_part if not letter.isascii()))
+    if not letters:
+        return ""
+    return _(
+        "Mail servers cannot deliver to an address with “%(letters)s” before the @. Use plain letters (a-z), "
+        "digits and . _ + - there; the part after the @ may have accents."
+    ) % {"letters": letters}
+
+
+def validate_deliverable_email(value: str) -> None:
+    """The rule for every email address a person types or imports: one we can mail."""
+    reason = undeliverable_address_reason(value)
+    if reason:
+        raise ValidationError(reason, code="undeliverable")
+    validate_email(value)

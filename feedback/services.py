@@ -24,6 +24,10 @@ class SurveyAlreadyAnswered(Exception):
     """The invitation's link was used before (possibly a split second ago, by a double click)."""
 
 
+class SurveyClosed(Exception):
+    """The invitation takes no more answers: the client's personal data was erased."""
+
+
 @dataclass(frozen=True)
 class SurveyResponse:
     reasons: Iterable[ChurnReason]
@@ -45,21 +49,31 @@ def survey_invitation_is_used(*, follow_up: FollowUp) -> bool:
     return UsedSurveyInvitation.objects.filter(invitation_hash=invitation_hash(follow_up.pk)).exists()
 
 
+def survey_invitation_is_closed(*, follow_up: FollowUp) -> bool:
+    """An erased client's invitations are over: an answer would bring back what erasure removed."""
+    return _invited_client(follow_up).is_erased
+
+
 @transaction.atomic
 def survey_answer_submit(*, follow_up: FollowUp, response: SurveyResponse, now: datetime | None = None) -> SurveyAnswer:
-    """Store one answer per invitation; raises SurveyAlreadyAnswered for the second and later submits.
+    """Store one answer per invitation.
 
+    Raises SurveyClosed once the client is erased, SurveyAlreadyAnswered for the second and later submits.
     The insert into UsedSurveyInvitation comes first: a concurrent submit of
     the same link blocks on its primary key until this transaction ends, then
     fails with IntegrityError, so at most one answer is ever stored.
     """
     now = now or timezone.now()
+    # Locked as erasure locks it: an erasure either waits for this answer and scrubs it, or comes first.
+    client = Client.objects.select_for_update().get(pk=_invited_client(follow_up).pk)
+    if client.is_erased:
+        raise SurveyClosed
     try:
         with transaction.atomic():
             UsedSurveyInvitation.objects.create(invitation_hash=invitation_hash(follow_up.pk))
     except IntegrityError:
         raise SurveyAlreadyAnswered from None
-    case, client = follow_up.case, _invited_client(follow_up)
+    case = follow_up.case
     answer = SurveyAnswer.objects.create(
         is_anonymous=response.anonymous,
         month=timezone.localdate(now).replace(day=1),
@@ -74,7 +88,7 @@ def survey_answer_submit(*, follow_up: FollowUp, response: SurveyResponse, now: 
     )
     answer.reasons.set(response.reasons)
     if not response.anonymous:
-        _record_identified_answer(follow_up=follow_up, answer=answer, now=now)
+        _record_identified_answer(follow_up=follow_up, client=client, answer=answer, now=now)
     return answer
 
 
@@ -85,8 +99,7 @@ def _invited_client(follow_up: FollowUp) -> Client:
     return client
 
 
-def _record_identified_answer(*, follow_up: FollowUp, answer: SurveyAnswer, now: datetime) -> None:
-    client = _invited_client(follow_up)
+def _record_identified_answer(*, follow_up: FollowUp, client: Client, answer: SurveyAnswer, now: datetime) -> None:
     consent = answer.may_keep_in_touch
     cancelled = _apply_keep_in_touch_answer(follow_up=follow_up, client=client, consent=consent, now=now)
     consent_words = {True: "may keep in touch", False: "would rather we did not keep in touch", None: ""}[consent]

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer
@@ -32,7 +33,7 @@ from offboarding.models import (
     TransitionStep,
 )
 from offboarding.services.cases import case_event_record
-from offboarding.services.followups import follow_ups_forget_client
+from offboarding.services.followups import ForgottenFollowUps, follow_ups_forget_client
 
 ERASED = "Erased"
 STEP_TEXT_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
@@ -90,7 +91,7 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
     personal = _personal_values(client)
     # First, while the real address is still known: it is kept only as a hash.
-    cancelled = follow_ups_forget_client(client=client, actor=erased_by, now=now)
+    forgotten = follow_ups_forget_client(client=client, actor=erased_by, now=now)
 
     case_ids = list(DepartureCase.objects.filter(client=client).values_list("pk", flat=True))
     DepartureCase.objects.filter(pk__in=case_ids).update(first_notes="")
@@ -129,6 +130,7 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     client.contact_phone = ""
     client.notes = ""
     client.keep_in_touch_consent = False
+    client.erased_at = now
     client.save()
 
     case_event_record(
@@ -136,7 +138,16 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
         case=None,
         actor=erased_by,
         verb="client_erased",
-        summary=f"Personal data erased by {erased_by.get_full_name() or erased_by.username}",
-        follow_ups_cancelled=cancelled,
+        summary=_erasure_summary(erased_by, forgotten),
+        follow_ups_cancelled=forgotten.cancelled,
+        follow_ups_in_flight=forgotten.in_flight,
     )
     return client
+
+
+def _erasure_summary(erased_by: User, forgotten: ForgottenFollowUps) -> str:
+    summary = f"Personal data erased by {erased_by.get_full_name() or erased_by.username}"
+    if forgotten.in_flight:
+        # Whether the mail server took it is known only to the dispatcher, which may no longer write to the row.
+        summary += gettext("; an email being sent at that moment may have reached them")
+    return summary

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.csv_safety import csv_response
 from clients.roles import is_manager
@@ -29,7 +30,14 @@ from feedback.selectors import (
     case_segments,
     default_period,
 )
-from feedback.services import SurveyAlreadyAnswered, feedback_record, survey_answer_submit, survey_invitation_is_used
+from feedback.services import (
+    SurveyAlreadyAnswered,
+    SurveyClosed,
+    feedback_record,
+    survey_answer_submit,
+    survey_invitation_is_closed,
+    survey_invitation_is_used,
+)
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.survey_links import follow_up_id_from_survey_token
 
@@ -39,6 +47,7 @@ SURVEY_PROBLEMS = {
     "unknown": (404, "We could not find this survey", "Please use the link exactly as it came in our email."),
     "expired": (410, "This survey has closed", "Survey links work for 30 days. Thank you for thinking of us."),
     "answered": (410, "You have already answered", "Your answers reached us. Thank you for taking the time."),
+    "closed": (410, _("This survey has closed"), _("This survey takes no more answers. Thank you for thinking of us.")),
 }
 
 
@@ -65,12 +74,16 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     follow_up = _survey_follow_up(token)
     if isinstance(follow_up, str):
         return _survey_problem(request, follow_up)
+    if survey_invitation_is_closed(follow_up=follow_up):
+        return _survey_problem(request, "closed")
     if survey_invitation_is_used(follow_up=follow_up):
         return _survey_problem(request, "answered")
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             survey_answer_submit(follow_up=follow_up, response=form.survey_response())
+        except SurveyClosed:
+            return _survey_problem(request, "closed")
         except SurveyAlreadyAnswered:
             return _survey_problem(request, "answered")
         return redirect("feedback:survey_thanks")

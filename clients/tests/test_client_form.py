@@ -152,3 +152,18 @@ def test_a_user_without_a_role_cannot_add_clients(db: None) -> None:
     browser = BrowserClient()
     browser.force_login(User.objects.create_user("visitor"))
     assert browser.get(CREATE_URL).status_code == 403
+
+
+def test_an_address_with_accents_before_the_at_is_refused_with_the_reason(
+    am_client: BrowserClient, account_manager: User
+) -> None:
+    response = am_client.post(CREATE_URL, _form_data(contact_email="chloé.quayside@quayside.example"))
+    assert response.status_code == 200
+    assert "Mail servers cannot deliver to an address with “é” before the @." in response.text
+    assert not Client.objects.exists()
+
+
+def test_an_address_with_an_international_domain_is_accepted(am_client: BrowserClient, account_manager: User) -> None:
+    response = am_client.post(CREATE_URL, _form_data(contact_email="rosa@bücher.example"))
+    assert response.status_code == 302
+    assert Client.objects.get().contact_email == "rosa@bücher.example"

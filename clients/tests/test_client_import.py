@@ -228,3 +228,17 @@ def test_blank_lines_are_skipped_and_row_numbers_stay_true(manager: User, owners
     rows = [client_row("a@a.example"), ["", "", "", "", "", "", "", "", "", "", "", "", "", ""], client_row("bad")]
     result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
     assert [(p.row, p.column) for p in result.problems] == [(4, "contact_email")]
+
+
+def test_an_address_with_accents_before_the_at_is_reported_with_the_reason(manager: User, owners: None) -> None:
+    rows = [client_row("tomás.ruiz@ruiz.example"), client_row("rosa@bücher.example")]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (
+            2,
+            "contact_email",
+            "Mail servers cannot deliver to an address with “á” before the @. Use plain letters (a-z), digits "
+            "and . _ + - there; the part after the @ may have accents.",
+        )
+    ]
+    assert not Client.objects.exists()

@@ -1,9 +1,15 @@
-# ruff: noqa: F811 (always_open is imported from outbox_fixtures; pytest injects it by parameter name)
+# ruff: noqa: F811 (fixtures are imported from outbox_fixtures; pytest injects them by parameter name)
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
+import time
+from collections.abc import Iterator
 from datetime import timedelta
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,13 +22,24 @@ from django.utils import timezone
 from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.services import feedback_record
+from feedback.services_erasure import client_erase
 from offboarding.models import CaseEvent, DepartureCase, FollowUp, HandoverItem, ProbeStep
 from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
 from offboarding.services.digests import staff_digests_plan
-from offboarding.services.dispatch import follow_ups_dispatch_batch
-from offboarding.services.followups import address_hash, is_suppressed
+from offboarding.services.dispatch import SmtpSession, _deliver, follow_ups_claim, follow_ups_dispatch_batch
+from offboarding.services.followups import address_hash, follow_up_retry, is_suppressed
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
-from offboarding.tests.outbox_fixtures import always_open  # noqa: F401
+from offboarding.tests.outbox_fixtures import (  # noqa: F401
+    CeleryProcesses,
+    DisposableRedis,
+    SinkHandler,
+    SmtpSink,
+    always_open,
+    depart_through_case_services,
+    disposable_redis,
+    planned_case,
+    wait_for,
+)
 
 COMPANY = "Larkspur Haberdashery"
 NAME = "Wren Quillfeather"
@@ -268,3 +285,151 @@ def test_account_managers_cannot_erase_even_their_own_clients(am_client: Browser
 @pytest.mark.django_db
 def test_erasing_an_unknown_client_is_not_found(manager_client: BrowserClient) -> None:
     assert manager_client.get(reverse("feedback:client_erase", args=[999999])).status_code == 404
+
+
+# --- Erasure racing a send -----------------------------------------------------------------
+
+ERASED_WHILE_SENDING = "The client was erased while this email was being sent; it may have reached them."
+
+
+def _stored_text(follow_up: FollowUp) -> str:
+    row = FollowUp.objects.get(pk=follow_up.pk)
+    fields = (row.recipient_email, row.subject, row.body_text, row.body_html, row.last_error, row.note)
+    return " ".join((*fields, row.cancelled_reason))
+
+
+def _client_leaving_yesterday(owner: User) -> Client:
+    client = ClientFactory.create(
+        company_name=COMPANY, contact_name=NAME, contact_email=EMAIL, contact_phone=PHONE, account_manager=owner
+    )
+    planned_case(client, timezone.localdate() - timedelta(days=1), timezone.now())
+    return client
+
+
+@pytest.mark.django_db
+def test_an_erasure_while_the_thank_you_is_being_sent_leaves_nothing_personal_in_it(
+    manager: User, account_manager: User, always_open: None
+) -> None:
+    client = _client_leaving_yesterday(account_manager)
+    [thank_you] = [row for row in follow_ups_claim(now=timezone.now(), limit=10) if row.kind == FollowUp.Kind.THANK_YOU]
+
+    client_erase(client=client, erased_by=manager, now=timezone.now())
+    # The dispatcher that claimed it goes on with what it loaded before the erasure, and the server accepts it.
+    _deliver(thank_you, SmtpSession(), set())
+
+    assert mail.outbox[0].to == [EMAIL], "the mail was already on its way"
+    row = FollowUp.objects.get(pk=thank_you.pk)
+    assert (row.status, row.sent_at, row.subject, row.body_text) == (FollowUp.Status.CANCELLED, None, "", "")
+    assert row.cancelled_reason == ERASED_WHILE_SENDING
+    assert [value for value in PERSONAL if value in _stored_text(thank_you)] == []
+    erased = CaseEvent.objects.get(client=client, verb="client_erased")
+    assert erased.summary == (
+        "Personal data erased by Marta Lindqvist; an email being sent at that moment may have reached them"
+    )
+
+
+@pytest.mark.django_db
+def test_a_staff_digest_being_sent_during_an_erasure_keeps_the_erased_name(
+    manager: User, account_manager: User, always_open: None
+) -> None:
+    client = _client_leaving_yesterday(account_manager)
+    later = timezone.now() + timedelta(days=120)
+    assert staff_digests_plan(now=later) == 1
+    [digest] = [row for row in follow_ups_claim(now=later, limit=50) if row.kind == FollowUp.Kind.STAFF_DIGEST]
+    assert COMPANY in digest.body_text
+
+    client_erase(client=client, erased_by=manager, now=later)
+    _deliver(digest, SmtpSession(), set())
+
+    row = FollowUp.objects.get(pk=digest.pk)
+    assert row.status == FollowUp.Status.SENT, "the digest went to the account manager"
+    assert f"Erased client #{client.pk}" in row.body_text
+    assert [value for value in PERSONAL if value in _stored_text(digest)] == []
+
+
+class AnswersWhenReleased(SinkHandler):
+    """A slow mail server: it takes the message and answers 250 only once the test releases it."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.holding.set()
+        while not self.release.is_set():
+            await asyncio.sleep(0.05)
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 2.0.0 Accepted"
+
+
+@pytest.fixture
+def slow_smtp() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.handler = AnswersWhenReleased()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def worker_on_slow_smtp(
+    disposable_redis: DisposableRedis, slow_smtp: SmtpSink, tmp_path: Path
+) -> Iterator[CeleryProcesses]:
+    processes = CeleryProcesses(disposable_redis, slow_smtp, tmp_path)
+    processes.extra_env["EMAIL_TIMEOUT"] = "30"
+    yield processes
+    processes.stop_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_erased_while_a_real_worker_sends_their_thank_you_is_nowhere_in_the_database(
+    manager: User,
+    manager_client: BrowserClient,
+    account_manager: User,
+    always_open: None,
+    slow_smtp: SmtpSink,
+    worker_on_slow_smtp: CeleryProcesses,
+) -> None:
+    client = ClientFactory.create(
+        company_name=COMPANY,
+        contact_name=NAME,
+        contact_email=EMAIL,
+        contact_phone=PHONE,
+        account_manager=account_manager,
+    )
+    yesterday = timezone.localdate() - timedelta(days=1)
+    case = DepartureCaseFactory.create(
+        client=client, notice_received_on=yesterday - timedelta(days=30), planned_leave_date=yesterday
+    )
+    depart_through_case_services(case, account_manager)
+    thank_you = FollowUp.objects.get(case=case, kind=FollowUp.Kind.THANK_YOU)
+    worker_on_slow_smtp.worker()
+    worker_on_slow_smtp.publish_dispatch()
+    assert slow_smtp.handler.holding.wait(timeout=30), worker_on_slow_smtp.logs()
+    assert FollowUp.objects.get(pk=thank_you.pk).status == FollowUp.Status.SENDING
+
+    response = manager_client.post(_erase_url(client), {"confirmation": COMPANY})
+    assert response.status_code == 302
+    slow_smtp.handler.release.set()
+    assert wait_for(lambda: len(slow_smtp.messages) == 1, timeout=20), worker_on_slow_smtp.logs()
+    time.sleep(2)  # the worker records its outcome right after the 250
+
+    assert slow_smtp.messages[0]["To"] == EMAIL
+    row = FollowUp.objects.get(pk=thank_you.pk)
+    assert (row.status, row.cancelled_reason, row.body_text) == (FollowUp.Status.CANCELLED, ERASED_WHILE_SENDING, "")
+    after = _database_dump().lower()
+    assert [value for value in (COMPANY, NAME, EMAIL, PHONE) if value.lower() in after] == []
+
+
+@pytest.mark.django_db
+def test_a_failed_email_retried_after_the_erasure_is_not_sent(
+    manager: User, account_manager: User, always_open: None
+) -> None:
+    client = _client_leaving_yesterday(account_manager)
+    thank_you = FollowUp.objects.get(client=client, kind=FollowUp.Kind.THANK_YOU)
+    FollowUp.objects.filter(pk=thank_you.pk).update(status=FollowUp.Status.FAILED, attempts=6)
+    client_erase(client=client, erased_by=manager, now=timezone.now())
+
+    follow_up_retry(follow_up=thank_you, actor=manager, now=timezone.now())
+    follow_ups_dispatch_batch()
+
+    assert mail.outbox == []
+    row = FollowUp.objects.get(pk=thank_you.pk)
+    assert (row.status, row.cancelled_reason) == (FollowUp.Status.CANCELLED, "The client's personal data was erased")

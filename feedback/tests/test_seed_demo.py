@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client as BrowserClient
 
@@ -49,3 +50,15 @@ def test_if_empty_leaves_an_existing_database_alone() -> None:
     before = _counts()
     call_command("seed_demo", "--if-empty")
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_every_demo_client_has_an_address_the_client_rules_accept() -> None:
+    call_command("seed_demo")
+    refused = {}
+    for client in Client.objects.all():
+        try:
+            client.clean_fields()
+        except ValidationError as error:
+            refused[client.contact_email] = error.message_dict
+    assert refused == {}

@@ -12,7 +12,10 @@ from django.test import Client as BrowserClient
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.models import Client
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
+from feedback.services import SurveyClosed, SurveyResponse, survey_answer_submit
+from feedback.services_erasure import client_erase
 from feedback.tests.factories import keep_in_touch, survey_invitation
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
 from offboarding.services.followups import follow_ups_plan_for_departure
@@ -236,3 +239,63 @@ def test_ten_simultaneous_submits_store_one_answer() -> None:
     assert sorted(statuses) == [302] + [410] * 9
     assert SurveyAnswer.objects.count() == 1
     assert UsedSurveyInvitation.objects.count() == 1
+
+
+@pytest.fixture
+def erased_after_invitation(departed: DepartureCase, manager: User) -> FollowUp:
+    """The survey invitation of a client who asked to be erased after it reached them."""
+    invitation = departed.follow_ups.get(kind=FollowUp.Kind.SURVEY)
+    FollowUp.objects.filter(pk=invitation.pk).update(status=FollowUp.Status.SENT, sent_at=timezone.now())
+    client_erase(client=departed.client, erased_by=manager, now=timezone.now())
+    return invitation
+
+
+def test_an_erased_clients_survey_link_has_closed_and_a_named_answer_stores_nothing(
+    client: BrowserClient, erased_after_invitation: FollowUp, departed: DepartureCase
+) -> None:
+    url = survey_url(erased_after_invitation)
+    opened = client.get(url)
+    assert opened.status_code == 410
+    assert "This survey has closed" in opened.content.decode()
+
+    response = client.post(url, answers(could_do_better="Ring me, Rosa Birch.", may_keep_in_touch="yes"))
+
+    assert response.status_code == 410
+    assert "This survey has closed" in response.content.decode()
+    assert not SurveyAnswer.objects.exists()
+    assert not UsedSurveyInvitation.objects.exists()
+    departed.client.refresh_from_db()
+    assert departed.client.keep_in_touch_consent is False
+    assert not CaseEvent.objects.filter(verb="survey_answered").exists()
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_the_survey_service_refuses_any_answer_to_an_erased_clients_invitation(
+    anonymous: bool, erased_after_invitation: FollowUp
+) -> None:
+    response = SurveyResponse(
+        reasons=[],
+        satisfaction=2,
+        could_do_better="Sooner replies.",
+        did_well="",
+        likelihood_to_return=5,
+        may_keep_in_touch=True,
+        anonymous=anonymous,
+    )
+    invitation = FollowUp.objects.select_related("client", "case").get(pk=erased_after_invitation.pk)
+
+    with pytest.raises(SurveyClosed):
+        survey_answer_submit(follow_up=invitation, response=response)
+
+    assert not SurveyAnswer.objects.exists()
+    assert not UsedSurveyInvitation.objects.exists()
+
+
+def test_erasure_records_on_the_client_when_it_happened(
+    erased_after_invitation: FollowUp, departed: DepartureCase
+) -> None:
+    client = Client.objects.get(pk=departed.client_id)
+    assert client.is_erased
+    assert client.erased_at is not None
+    assert client.erased_at <= timezone.now()
+    assert not ClientFactory.create().is_erased

@@ -6,6 +6,7 @@ sending --4xx/timeout, attempts < max--> retry_wait (backoff + jitter)
 sending --5xx or attempts >= max--> failed (a manager can retry)
 sending --lease expired (worker died)--> retry_wait, same message_id
 sending --recipient suppressed at send time--> suppressed
+sending --client erased meanwhile--> cancelled (the mail may have left; nothing is written back)
 
 Staff reminders (send the card, call) are to-dos for the account manager: they
 are never mailed one by one but gathered into one daily digest per account

@@ -5,6 +5,8 @@ dispatchers never claim the same row, and stamps a lease. The attempt number
 taken with the claim is the row's compare-and-set token: an outcome is written
 only `WHERE status='sending' AND attempts=<ours>`, so a slow dispatcher whose
 lease ran out (and whose row was taken over) cannot overwrite the newer outcome.
+Erasing a client moves its rows out of `sending` for the same reason: the
+dispatcher still talking to the mail server then writes nothing into them.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clients.validators import undeliverable_address_reason
 from offboarding.business_hours import is_business_time, next_business_time
-from offboarding.emails import follow_up_message, render_follow_up
+from offboarding.emails import RenderedEmail, follow_up_message, render_follow_up
 from offboarding.models import FollowUp, Suppression
 from offboarding.services.followups import (
+    CLIENT_ERASED,
     address_hash,
     follow_up_record_not_sent,
     follow_up_refusal,
@@ -172,6 +176,9 @@ def _refusal(follow_up: FollowUp) -> str:
     # nothing (the client's edit form, the admin). The claim loaded the client and the step.
     if follow_up.client is None:
         return ""
+    if follow_up.client.is_erased:
+        # Whatever queued it after the erasure (a manager's retry of a failed email, a case closed later).
+        return str(CLIENT_ERASED)
     step = keep_in_touch_step_of(follow_up.case)
     return follow_up_refusal(follow_up.kind, client=follow_up.client, step=step)
 
@@ -186,21 +193,30 @@ def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) ->
             if _record_outcome(follow_up, Status.CANCELLED, cancelled_reason=refusal):
                 follow_up_record_not_sent(follow_up=follow_up, reason=refusal)
         return Status.CANCELLED
+    undeliverable = undeliverable_address_reason(follow_up.recipient_email)
+    if undeliverable:
+        # Sent anyway, it would go out to a mangled address and count as sent.
+        return _record_failure(follow_up, PermanentFailure(undeliverable))
     rendered = render_follow_up(follow_up)
     try:
         session.send(follow_up_message(follow_up, rendered))
     except (TemporaryFailure, PermanentFailure) as error:
         return _record_failure(follow_up, error)
     _record_outcome(
-        follow_up,
-        Status.SENT,
-        sent_at=timezone.now(),
-        last_error="",
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
+        follow_up, Status.SENT, sent_at=timezone.now(), last_error="", **_message_to_keep(follow_up, rendered)
     )
     return Status.SENT
+
+
+def _message_to_keep(follow_up: FollowUp, rendered: RenderedEmail) -> dict[str, str]:
+    """The sent message as the outbox keeps it, unless the row held it already (a staff digest).
+
+    Written back, the copy loaded at the claim would undo what changed the row since: an
+    erasure that replaced a client's name in the digest while it was being sent.
+    """
+    if follow_up.subject:
+        return {}
+    return {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
 
 
 def follow_ups_dispatch_batch(*, now: datetime | None = None, limit: int | None = None) -> DispatchReport:

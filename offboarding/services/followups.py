@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from offboarding.business_hours import business_morning, next_business_time
@@ -39,6 +40,8 @@ Status = FollowUp.Status
 KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK)
 DECLINED_CONTACT = "The client would rather we did not keep in touch"
 NOT_AGREED = "The client has not agreed that we keep in touch"
+CLIENT_ERASED = _("The client's personal data was erased")
+ERASED_WHILE_SENDING = _("The client was erased while this email was being sent; it may have reached them.")
 
 
 def address_hash(email: str) -> str:
@@ -275,11 +278,26 @@ def client_unsubscribe(*, client: Client | None, email: str, now: datetime) -> i
     return cancelled
 
 
+@dataclass(frozen=True)
+class ForgottenFollowUps:
+    cancelled: int
+    in_flight: int
+
+
 @transaction.atomic
-def follow_ups_forget_client(*, client: Client, actor: User | None, now: datetime) -> int:
-    """Before a client is erased: cancel everything pending and keep only a hash of the address."""
+def follow_ups_forget_client(*, client: Client, actor: User | None, now: datetime) -> ForgottenFollowUps:
+    """Before a client is erased: cancel everything pending or being sent, and keep only a hash of the address.
+
+    A row in `sending` leaves that state too: the dispatcher holding it writes its outcome only
+    to a row still `sending` (dispatch._record_outcome), so it cannot put the rendered email,
+    names and all, back into the erased row. The mail may already have left, which its reason says.
+    """
     suppression_add(email=client.contact_email, reason="erased")
-    return follow_ups_cancel_pending(client=client, reason="The client was erased", actor=actor, now=now)
+    in_flight = FollowUp.objects.filter(client=client, status=Status.SENDING).update(
+        status=Status.CANCELLED, cancelled_reason=str(ERASED_WHILE_SENDING), lease_expires_at=None, updated_at=now
+    )
+    cancelled = follow_ups_cancel_pending(client=client, reason="The client was erased", actor=actor, now=now)
+    return ForgottenFollowUps(cancelled=cancelled, in_flight=int(in_flight))
 
 
 def _locked(follow_up: FollowUp) -> FollowUp:

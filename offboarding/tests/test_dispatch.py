@@ -20,11 +20,13 @@ from offboarding.services.dispatch import follow_ups_dispatch_batch
 from offboarding.services.followups import follow_up_retry, message_id_for, suppression_add
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     FailingBackend,
+    SmtpSink,
     always_open,
     by_kind,
     failing_mail,
     former_client,
     planned_case,
+    smtp_sink,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -310,3 +312,41 @@ def test_a_check_in_or_win_back_due_after_consent_was_withdrawn_elsewhere_is_not
         *["Keep-in-touch check-in not sent: the client would rather we did not keep in touch"] * 3,
         "Win-back note not sent: the client would rather we did not keep in touch",
     ]
+
+
+@pytest.fixture
+def real_smtp(smtp_sink: SmtpSink, settings) -> SmtpSink:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_sink.port
+    return smtp_sink
+
+
+@pytest.mark.django_db
+def test_an_address_with_accents_before_the_at_fails_clearly_instead_of_going_out_mangled(
+    former_client: Client, clock, real_smtp: SmtpSink
+) -> None:
+    # Stored before the rule, or past every form (the demo data was): the dispatcher has the last word.
+    Client.objects.filter(pk=former_client.pk).update(contact_email="chloé.quayside@quayside.example")
+    thank_you = thank_you_due_now(Client.objects.get(pk=former_client.pk))
+
+    report = follow_ups_dispatch_batch()
+
+    assert real_smtp.messages == []
+    assert report.outcomes == {Status.FAILED: 1}
+    failed = fresh(thank_you)
+    assert (failed.status, failed.sent_at) == (Status.FAILED, None)
+    assert "Mail servers cannot deliver to an address with “é” before the @." in failed.last_error
+
+
+@pytest.mark.django_db
+def test_an_address_with_an_international_domain_arrives_with_its_domain_in_punycode(
+    former_client: Client, clock, real_smtp: SmtpSink
+) -> None:
+    Client.objects.filter(pk=former_client.pk).update(contact_email="rosa@bücher.example")
+    thank_you = thank_you_due_now(Client.objects.get(pk=former_client.pk))
+
+    follow_ups_dispatch_batch()
+
+    [message] = real_smtp.messages
+    assert message["To"] == "rosa@xn--bcher-kva.example"
+    assert fresh(thank_you).status == Status.SENT
