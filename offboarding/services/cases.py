@@ -11,6 +11,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.models import Client
 from offboarding.models import (
@@ -65,9 +67,7 @@ DEFAULT_HANDOVER = (
 def case_event_record(
     *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: Any
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details
-    )
+    return CaseEvent.objects.record(client=client, case=case, actor=actor, verb=verb, summary=summary, details=details)
 
 
 @transaction.atomic
@@ -490,17 +490,27 @@ def case_update(
     if not changes:
         return case
     case.save()
-    if "planned_leave_date" in changes:
-        changes["handover_items_moved"] = _move_handover_items(case)
+    moved = _move_handover_items(case) if "planned_leave_date" in changes else 0
     case_event_record(
         client=case.client,
         case=case,
         actor=actor,
         verb="case_updated",
-        summary="Notice details changed",
+        summary=_("Notice details changed") + _handover_moved_summary(moved),
         changes=changes,
+        handover_items_moved=moved,
     )
     return case
+
+
+def _handover_moved_summary(moved: int) -> str:
+    if not moved:
+        return ""
+    return ngettext(
+        ", %(count)d handover item moved to the new leave date",
+        ", %(count)d handover items moved to the new leave date",
+        moved,
+    ) % {"count": moved}
 
 
 def _move_handover_items(case: DepartureCase) -> int:

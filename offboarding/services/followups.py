@@ -29,7 +29,7 @@ from offboarding.nudge import nudge_dispatcher_on_commit
 def _event(
     *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: object
 ) -> None:
-    CaseEvent.objects.create(client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details)
+    CaseEvent.objects.record(client=client, case=case, actor=actor, verb=verb, summary=summary, details=details)
 
 
 Kind = FollowUp.Kind
