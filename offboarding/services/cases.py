@@ -70,6 +70,22 @@ def case_event_record(
     return CaseEvent.objects.record(client=client, case=case, actor=actor, verb=verb, summary=summary, details=details)
 
 
+def case_open_refusal(client: Client) -> str:
+    """Why no departure case can be opened for the client now; empty when one can.
+
+    The client page's "Client is leaving" and case_open both ask this, so they cannot disagree.
+    A departed client must come back first: a second departure needs a first return.
+    """
+    if client.status == Client.Status.DEPARTED:
+        return _(
+            "This client has left. If they came back, record that first with “Client came back”; "
+            "then a new departure can be logged."
+        )
+    if client.cases.filter(status=DepartureCase.Status.OPEN).exists():
+        return _("This client already has an open departure case.")
+    return ""
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -84,8 +100,9 @@ def case_open(
     if planned_leave_date < notice_received_on:
         raise ValidationError({"planned_leave_date": "The leave date cannot be before the notice was received."})
     client = Client.objects.select_for_update().get(pk=client.pk)
-    if client.cases.filter(status=DepartureCase.Status.OPEN).exists():
-        raise ValidationError("This client already has an open departure case.")
+    refusal = case_open_refusal(client)
+    if refusal:
+        raise ValidationError(refusal)
     try:
         with transaction.atomic():
             case = DepartureCase.objects.create(
@@ -101,7 +118,7 @@ def case_open(
                 opened_by=opened_by,
             )
     except IntegrityError:
-        raise ValidationError("This client already has an open departure case.") from None
+        raise ValidationError(_("This client already has an open departure case.")) from None
     for step_model in STEP_MODELS:
         step_model.objects.create(case=case)
     HandoverItem.objects.bulk_create(

@@ -40,6 +40,28 @@ def test_a_client_has_one_open_case_at_a_time(own_case: DepartureCase) -> None:
     assert DepartureCase.objects.filter(client=own_case.client).count() == 1
 
 
+def test_a_departed_client_cannot_get_a_second_case(own_case: DepartureCase, account_manager: User) -> None:
+    services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
+    with pytest.raises(ValidationError, match="has left"):
+        DepartureCaseFactory.create(client=own_case.client)
+    own_case.client.refresh_from_db()
+    assert own_case.client.status == Client.Status.DEPARTED
+    assert DepartureCase.objects.filter(client=own_case.client).count() == 1
+
+
+def test_a_returned_client_can_leave_again(own_case: DepartureCase, account_manager: User) -> None:
+    services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
+    with time_machine.travel(own_case.planned_leave_date + timedelta(days=30), tick=False):
+        services.client_mark_returned(
+            client=own_case.client, actor=account_manager, returned_on=own_case.planned_leave_date + timedelta(days=20)
+        )
+        assert services.case_open_refusal(own_case.client) == ""
+        second = DepartureCaseFactory.create(client=own_case.client)
+    assert second.status == DepartureCase.Status.OPEN
+    own_case.client.refresh_from_db()
+    assert own_case.client.status == Client.Status.DEPARTING
+
+
 def test_completing_a_step_records_who_when_and_what_changed(own_case: DepartureCase, account_manager: User) -> None:
     with time_machine.travel("2026-11-20 10:00Z", tick=False):
         services.step_complete(case=own_case, step="probe", actor=account_manager, values=step_values("probe"))

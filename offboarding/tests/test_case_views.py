@@ -134,6 +134,20 @@ def test_opening_a_second_case_leads_to_the_open_one(am_client: BrowserClient, o
     assert DepartureCase.objects.count() == 1
 
 
+def test_the_open_case_form_of_a_departed_client_opens_nothing(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    case_mark_departed(case=ready_to_depart(own_case), actor=own_case.client.account_manager)
+    url = reverse("offboarding:case_open", args=[own_case.client.pk])
+    data = {"notice_received_on": "2026-11-02", "planned_leave_date": "2026-12-31", "how_heard": "call"}
+    for response in (am_client.get(url, follow=True), am_client.post(url, data, follow=True)):
+        assert response.redirect_chain[-1][0] == own_case.client.get_absolute_url()
+        assert "has left" in response.content.decode()
+    own_case.client.refresh_from_db()
+    assert own_case.client.status == Client.Status.DEPARTED
+    assert DepartureCase.objects.filter(client=own_case.client).count() == 1
+
+
 def test_another_account_managers_client_cannot_get_a_case(am_client: BrowserClient, others_client: Client) -> None:
     url = reverse("offboarding:case_open", args=[others_client.pk])
     assert am_client.get(url).status_code == 404

@@ -123,6 +123,14 @@ def test_a_client_who_is_not_departed_cannot_come_back(am_client: BrowserClient,
     assert own_case.client.status == Client.Status.DEPARTING
 
 
+def test_a_departed_clients_page_says_why_no_new_case_can_be_opened(
+    am_client: BrowserClient, left_in_spring: DepartureCase
+) -> None:
+    text = am_client.get(left_in_spring.client.get_absolute_url()).content.decode()
+    assert reverse("offboarding:case_open", args=[left_in_spring.client.pk]) not in text
+    assert "This client has left. If they came back, record that first" in text
+
+
 def test_a_saved_client_can_leave_again(am_client: BrowserClient, own_case: DepartureCase) -> None:
     case_mark_saved(case=own_case, actor=own_case.client.account_manager)
     text = am_client.get(own_case.client.get_absolute_url()).content.decode()
