@@ -302,19 +302,20 @@ def test_a_no_at_the_keep_in_touch_step_after_departure_cancels_the_check_ins_an
     own_case: DepartureCase, account_manager: User
 ) -> None:
     services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
-    assert own_case.follow_ups.filter(kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.SCHEDULED).count() == 3
+    # Twice a year: at six months and at a year.
+    assert own_case.follow_ups.filter(kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.SCHEDULED).count() == 2
     no_thanks = {**step_values("keep_in_touch"), "consent": False}
     services.step_complete(case=own_case, step="keep_in_touch", actor=account_manager, values=no_thanks)
     assert sorted(own_case.follow_ups.values_list("kind", "status")) == [
-        *[("check_in", "cancelled")] * 3,
+        *[("check_in", "cancelled")] * 2,
         *[("staff_reminder", "scheduled")] * 2,
         ("survey", "scheduled"),
         ("thank_you", "scheduled"),
         ("win_back", "cancelled"),
     ]
     event = _events(own_case, "step_updated")[0]
-    assert event.summary == "Keep in touch: updated, 4 planned emails cancelled"
-    assert event.details["follow_ups_cancelled"] == 4
+    assert event.summary == "Keep in touch: updated, 3 planned emails cancelled"
+    assert event.details["follow_ups_cancelled"] == 3
 
 
 def test_keep_in_touch_needs_a_yes_or_no(own_case: DepartureCase, account_manager: User) -> None:
