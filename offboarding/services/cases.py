@@ -74,9 +74,11 @@ def case_open_refusal(client: Client) -> str:
     """Why no departure case can be opened for the client now; empty when one can.
 
     The client page's "Client is leaving" and case_open both ask this, so they cannot disagree.
-    A departed client must come back first: a second departure needs a first return.
+    A departed client must come back first: a second departure needs a first return. A client
+    marked departed with no departed case (as old imports left some) may log the departure,
+    the only way to a case that a return can win back.
     """
-    if client.status == Client.Status.DEPARTED:
+    if client.status == Client.Status.DEPARTED and client.cases.filter(status=DepartureCase.Status.DEPARTED).exists():
         return _(
             "This client has left. If they came back, record that first with “Client came back”; "
             "then a new departure can be logged."
@@ -442,8 +444,12 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
 @transaction.atomic
 def client_mark_returned(
     *, client: Client, actor: User, returned_on: date, now: datetime | None = None
-) -> DepartureCase | None:
-    """A departed client came back: their latest departed case becomes won back."""
+) -> DepartureCase:
+    """A departed client came back: their latest departed case becomes won back.
+
+    A return is always of a departure: a client marked departed without a departed case
+    (as old imports left some) has nothing to win back, and is refused.
+    """
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.status != Client.Status.DEPARTED:
@@ -458,12 +464,18 @@ def client_mark_returned(
         .order_by("-departed_on", "-id")
         .first()
     )
-    if case is not None:
-        if case.departed_on and returned_on < case.departed_on:
-            raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
-        case.status = DepartureCase.Status.WON_BACK
-        case.won_back_on = returned_on
-        case.save(update_fields=["status", "won_back_on", "updated_at"])
+    if case is None:
+        raise ValidationError(
+            _(
+                "This client has no departure case to win back: log their departure and mark it as departed "
+                "before recording a return."
+            )
+        )
+    if case.departed_on and returned_on < case.departed_on:
+        raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
+    case.status = DepartureCase.Status.WON_BACK
+    case.won_back_on = returned_on
+    case.save(update_fields=["status", "won_back_on", "updated_at"])
     client_before = _set_client_status(client, Client.Status.RETURNED)
     cancelled = follow_ups_cancel_pending(client=client, reason="returned", actor=actor, now=now)
     case_event_record(

@@ -266,6 +266,23 @@ def test_only_a_departed_client_can_return(own_case: DepartureCase, account_mana
     assert own_case.client.status == Client.Status.DEPARTING
 
 
+def test_a_departed_client_without_a_departure_case_cannot_come_back(own_client: Client, account_manager: User) -> None:
+    Client.objects.filter(pk=own_client.pk).update(status=Client.Status.DEPARTED)  # as an old import left them
+    with pytest.raises(ValidationError, match="no departure case to win back"):
+        services.client_mark_returned(client=own_client, actor=account_manager, returned_on=date(2026, 1, 1))
+    own_client.refresh_from_db()
+    assert own_client.status == Client.Status.DEPARTED
+    assert not own_client.events.exists()
+    # The way out: log the departure, close it as departed, then record the return.
+    case = services.case_mark_departed(
+        case=ready_to_depart(DepartureCaseFactory.create(client=own_client)), actor=account_manager
+    )
+    with time_machine.travel(case.planned_leave_date + timedelta(days=2), tick=False):
+        services.client_mark_returned(client=own_client, actor=account_manager, returned_on=case.planned_leave_date)
+    case.refresh_from_db()
+    assert case.status == DepartureCase.Status.WON_BACK
+
+
 def test_a_client_cannot_return_before_leaving(own_case: DepartureCase, account_manager: User) -> None:
     services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
     with (

@@ -131,6 +131,20 @@ def test_a_departed_clients_page_says_why_no_new_case_can_be_opened(
     assert "This client has left. If they came back, record that first" in text
 
 
+def test_a_departed_client_without_a_departure_case_is_told_there_is_nothing_to_win_back(
+    am_client: BrowserClient, own_client: Client
+) -> None:
+    Client.objects.filter(pk=own_client.pk).update(status=Client.Status.DEPARTED)  # as an old import left them
+    response = am_client.post(
+        reverse("offboarding:client_returned", args=[own_client.pk]),
+        {"returned_on": timezone.localdate().isoformat()},
+        follow=True,
+    )
+    assert "no departure case to win back" in response.content.decode()
+    own_client.refresh_from_db()
+    assert own_client.status == Client.Status.DEPARTED
+
+
 def test_a_saved_client_can_leave_again(am_client: BrowserClient, own_case: DepartureCase) -> None:
     case_mark_saved(case=own_case, actor=own_case.client.account_manager)
     text = am_client.get(own_case.client.get_absolute_url()).content.decode()
