@@ -5,6 +5,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 
 from clients.models import Client, OwnedQuerySet
@@ -286,6 +288,10 @@ class HandoverItem(models.Model):
 
     class Meta:
         ordering = ["due_on", "position", "id"]
+        constraints = [
+            # handover_item_add refuses a title already on the list; this holds even for writes that skip it.
+            models.UniqueConstraint(F("case"), Lower(Trim("title")), name="handover_item_unique_title_per_case"),
+        ]
 
     def __str__(self) -> str:
         return self.title

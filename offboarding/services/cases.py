@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -550,14 +552,24 @@ def _move_handover_items(case: DepartureCase) -> int:
     return len(items)
 
 
+def _ensure_not_on_handover_list(case: DepartureCase, title: str) -> None:
+    """The same item twice (a double submit) is refused; titles compare as the database's constraint does."""
+    same_title = case.handover_items.alias(key=Lower(Trim("title"))).filter(key=Lower(Trim(Value(title))))
+    if same_title.exists():
+        raise ValidationError({"title": _("“%(title)s” is already on the handover list.") % {"title": title}})
+
+
 @transaction.atomic
 def handover_item_add(*, case: DepartureCase, actor: User, title: str, days_from_leave_date: int) -> HandoverItem:
+    # The case's row lock queues simultaneous adds, so each one sees the items added before it.
     case = _locked_case(case)
     _ensure_handover_editable(case)
+    title = title.strip()
+    _ensure_not_on_handover_list(case, title)
     position = (case.handover_items.aggregate(last=models.Max("position"))["last"] or 0) + 1
     item = HandoverItem.objects.create(
         case=case,
-        title=title.strip(),
+        title=title,
         days_from_leave_date=days_from_leave_date,
         due_on=case.planned_leave_date + timedelta(days=days_from_leave_date),
         position=position,

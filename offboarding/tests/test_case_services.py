@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from clients.models import Client
-from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
+from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp, HandoverItem
 from offboarding.services import cases as services
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 
@@ -389,3 +390,31 @@ def test_a_retired_reason_still_shows_on_old_cases(own_case: DepartureCase, acco
     own_case.probe.refresh_from_db()
     assert own_case.probe.primary_reason is not None
     assert own_case.probe.primary_reason.label == "Budget cuts"
+
+
+def test_the_same_handover_item_cannot_be_added_twice(own_case: DepartureCase, account_manager: User) -> None:
+    services.handover_item_add(
+        case=own_case, actor=account_manager, title="Transfer the domain", days_from_leave_date=0
+    )
+    for title in ("Transfer the domain", "  transfer THE domain ", "Send the final invoice"):
+        with pytest.raises(ValidationError, match="already on the handover list") as refused:
+            services.handover_item_add(case=own_case, actor=account_manager, title=title, days_from_leave_date=3)
+        assert "title" in refused.value.message_dict
+    assert own_case.handover_items.filter(title__iexact="transfer the domain").count() == 1
+    assert own_case.handover_items.count() == 6
+    assert len(_events(own_case, "handover_item_added")) == 1
+
+
+def test_another_case_may_have_the_same_handover_item(own_case: DepartureCase, account_manager: User) -> None:
+    other = DepartureCaseFactory.create(client__account_manager=account_manager)
+    for case in (own_case, other):
+        services.handover_item_add(
+            case=case, actor=account_manager, title="Transfer the domain", days_from_leave_date=0
+        )
+    assert HandoverItem.objects.filter(title="Transfer the domain").count() == 2
+
+
+def test_the_database_refuses_a_handover_item_twice_on_one_list(own_case: DepartureCase) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HandoverItem.objects.create(case=own_case, title=" SEND the final invoice", due_on=own_case.planned_leave_date)
+    assert own_case.handover_items.count() == 5
