@@ -14,7 +14,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Replace
+from django.db.models.functions import Cast, Concat, Replace
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -96,7 +96,10 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     case_ids = list(DepartureCase.objects.filter(client=client).values_list("pk", flat=True))
     DepartureCase.objects.filter(pk__in=case_ids).update(first_notes="")
     _scrub_step_texts(case_ids)
-    HandoverItem.objects.filter(case_id__in=case_ids).update(title="Handover item")
+    # Numbered, as a handover list holds each title once.
+    HandoverItem.objects.filter(case_id__in=case_ids).update(
+        title=Concat(Value("Handover item #"), Cast("pk", output_field=models.CharField()))
+    )
 
     SurveyAnswer.objects.filter(Q(client=client) | Q(case_id__in=case_ids)).update(
         is_anonymous=True,

@@ -307,7 +307,15 @@ LOGGING = {
 # --- Follow-ups -------------------------------------------------------------------
 # When each follow-up of a departed client is due, in days after the leave date.
 FOLLOW_UP_SURVEY_AFTER_DAYS = 4
-FOLLOW_UP_CHECK_IN_AFTER_DAYS = (30, 90, 180)
+# Check-ins by the cadence chosen at the keep-in-touch step ("": the client did not say). "Only around
+# their renewal" plans none: the win-back note before the renewal is the one message.
+FOLLOW_UP_CHECK_IN_AFTER_DAYS: dict[str, tuple[int, ...]] = {
+    "": (30, 90, 180),
+    "quarterly": (30, 90, 180, 270, 365),
+    "twice_a_year": (180, 365),
+    "yearly": (365,),
+    "renewal_only": (),
+}
 FOLLOW_UP_WIN_BACK_BEFORE_RENEWAL_DAYS = 60
 FOLLOW_UP_WIN_BACK_AFTER_DAYS = 335  # about eleven months, when the renewal date is unknown
 FOLLOW_UP_CARD_REMINDER_AFTER_DAYS = 0

@@ -237,7 +237,8 @@ def test_case_figures_stay_for_the_dashboard_without_the_texts(
     probe = ProbeStep.objects.get(case=case)
     assert probe.primary_reason is not None
     assert probe.client_words == ""
-    assert set(HandoverItem.objects.filter(case=case).values_list("title", flat=True)) == {"Handover item"}
+    items = HandoverItem.objects.filter(case=case)
+    assert set(items.values_list("title", flat=True)) == {f"Handover item #{item.pk}" for item in items}
     answer = SurveyAnswer.objects.get()
     assert (answer.is_anonymous, answer.client, answer.satisfaction, answer.could_do_better) == (True, None, 2, "")
     assert RecordedFeedback.objects.get(case=case).satisfaction == 3

@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 
 from clients.models import Client, OwnedQuerySet
@@ -285,6 +288,10 @@ class HandoverItem(models.Model):
 
     class Meta:
         ordering = ["due_on", "position", "id"]
+        constraints = [
+            # handover_item_add refuses a title already on the list; this holds even for writes that skip it.
+            models.UniqueConstraint(F("case"), Lower(Trim("title")), name="handover_item_unique_title_per_case"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -328,8 +335,61 @@ class KeepInTouchStep(CaseStep):
         return f"Keep in touch ({self.get_status_display()})"
 
 
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    def record(
+        self,
+        *,
+        client: Client,
+        case: DepartureCase | None,
+        actor: User | None,
+        verb: str,
+        summary: str,
+        details: dict[str, Any],
+    ) -> CaseEvent:
+        """Write one timeline entry; every service writes its events through here.
+
+        A verb missing from CaseEvent.Verb, or a change that is not {label, before, after},
+        is a programming error: it raises here, in the writer's tests, rather than breaking
+        the timeline of every page that shows the event later.
+        """
+        CaseEvent.Verb(verb)
+        _check_changes(details.get("changes", {}))
+        return self.create(client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details)
+
+
+def _check_changes(changes: Any) -> None:
+    if not isinstance(changes, dict) or not all(
+        isinstance(change, dict) and {"before", "after"} <= change.keys() for change in changes.values()
+    ):
+        raise TypeError(f"An event's changes must map each field to its before and after, not {changes!r}.")
+
+
 class CaseEvent(models.Model):
     """One entry of a client's timeline: who did what, when, with before/after."""
+
+    class Verb(models.TextChoices):
+        """Every kind of event; the timeline test produces each one and renders it."""
+
+        CASE_OPENED = "case_opened"
+        CASE_UPDATED = "case_updated"
+        STEP_COMPLETED = "step_completed"
+        STEP_UPDATED = "step_updated"
+        STEP_SKIPPED = "step_skipped"
+        CASE_SAVED = "case_saved"
+        CASE_DEPARTED = "case_departed"
+        CLIENT_RETURNED = "client_returned"
+        HANDOVER_ITEM_ADDED = "handover_item_added"
+        HANDOVER_ITEM_DONE = "handover_item_done"
+        HANDOVER_ITEM_REOPENED = "handover_item_reopened"
+        FOLLOW_UP_ADDED = "follow_up_added"
+        FOLLOW_UP_RESCHEDULED = "follow_up_rescheduled"
+        FOLLOW_UP_CANCELLED = "follow_up_cancelled"
+        FOLLOW_UP_RETRIED = "follow_up_retried"
+        FOLLOW_UP_DONE = "follow_up_done"
+        CLIENT_UNSUBSCRIBED = "client_unsubscribed"
+        SURVEY_ANSWERED = "survey_answered"
+        FEEDBACK_RECORDED = "feedback_recorded"
+        CLIENT_ERASED = "client_erased"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="events")
     case = models.ForeignKey(DepartureCase, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
@@ -340,6 +400,8 @@ class CaseEvent(models.Model):
     summary = models.CharField(max_length=300)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -358,14 +420,22 @@ class CaseEvent(models.Model):
         return [
             (
                 change.get("label") or field.replace("_", " ").capitalize(),
-                _readable(change.get("before")),
-                _readable(change.get("after")),
+                _readable(change.get("before"), field),
+                _readable(change.get("after"), field),
             )
             for field, change in recorded.items()
         ]
 
 
-def _readable(value: Any) -> str:
+def _stored_choices(field: str) -> dict[str, Any]:
+    """Labels of the details that events keep as stored values (a status), by the detail's name."""
+    choices = {"client_status": Client.Status, "case_status": DepartureCase.Status}.get(field)
+    return dict(choices.choices) if choices else {}
+
+
+def _readable(value: Any, field: str) -> str:
+    if isinstance(value, str):
+        return str(_stored_choices(field).get(value, value))
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -10,7 +10,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.models import Client
 from offboarding.models import (
@@ -65,9 +69,25 @@ DEFAULT_HANDOVER = (
 def case_event_record(
     *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: Any
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details
-    )
+    return CaseEvent.objects.record(client=client, case=case, actor=actor, verb=verb, summary=summary, details=details)
+
+
+def case_open_refusal(client: Client) -> str:
+    """Why no departure case can be opened for the client now; empty when one can.
+
+    The client page's "Client is leaving" and case_open both ask this, so they cannot disagree.
+    A departed client must come back first: a second departure needs a first return. A client
+    marked departed with no departed case (as old imports left some) may log the departure,
+    the only way to a case that a return can win back.
+    """
+    if client.status == Client.Status.DEPARTED and client.cases.filter(status=DepartureCase.Status.DEPARTED).exists():
+        return _(
+            "This client has left. If they came back, record that first with “Client came back”; "
+            "then a new departure can be logged."
+        )
+    if client.cases.filter(status=DepartureCase.Status.OPEN).exists():
+        return _("This client already has an open departure case.")
+    return ""
 
 
 @transaction.atomic
@@ -84,8 +104,9 @@ def case_open(
     if planned_leave_date < notice_received_on:
         raise ValidationError({"planned_leave_date": "The leave date cannot be before the notice was received."})
     client = Client.objects.select_for_update().get(pk=client.pk)
-    if client.cases.filter(status=DepartureCase.Status.OPEN).exists():
-        raise ValidationError("This client already has an open departure case.")
+    refusal = case_open_refusal(client)
+    if refusal:
+        raise ValidationError(refusal)
     try:
         with transaction.atomic():
             case = DepartureCase.objects.create(
@@ -101,7 +122,7 @@ def case_open(
                 opened_by=opened_by,
             )
     except IntegrityError:
-        raise ValidationError("This client already has an open departure case.") from None
+        raise ValidationError(_("This client already has an open departure case.")) from None
     for step_model in STEP_MODELS:
         step_model.objects.create(case=case)
     HandoverItem.objects.bulk_create(
@@ -425,8 +446,12 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
 @transaction.atomic
 def client_mark_returned(
     *, client: Client, actor: User, returned_on: date, now: datetime | None = None
-) -> DepartureCase | None:
-    """A departed client came back: their latest departed case becomes won back."""
+) -> DepartureCase:
+    """A departed client came back: their latest departed case becomes won back.
+
+    A return is always of a departure: a client marked departed without a departed case
+    (as old imports left some) has nothing to win back, and is refused.
+    """
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.status != Client.Status.DEPARTED:
@@ -441,12 +466,18 @@ def client_mark_returned(
         .order_by("-departed_on", "-id")
         .first()
     )
-    if case is not None:
-        if case.departed_on and returned_on < case.departed_on:
-            raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
-        case.status = DepartureCase.Status.WON_BACK
-        case.won_back_on = returned_on
-        case.save(update_fields=["status", "won_back_on", "updated_at"])
+    if case is None:
+        raise ValidationError(
+            _(
+                "This client has no departure case to win back: log their departure and mark it as departed "
+                "before recording a return."
+            )
+        )
+    if case.departed_on and returned_on < case.departed_on:
+        raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
+    case.status = DepartureCase.Status.WON_BACK
+    case.won_back_on = returned_on
+    case.save(update_fields=["status", "won_back_on", "updated_at"])
     client_before = _set_client_status(client, Client.Status.RETURNED)
     cancelled = follow_ups_cancel_pending(client=client, reason="returned", actor=actor, now=now)
     case_event_record(
@@ -490,17 +521,27 @@ def case_update(
     if not changes:
         return case
     case.save()
-    if "planned_leave_date" in changes:
-        changes["handover_items_moved"] = _move_handover_items(case)
+    moved = _move_handover_items(case) if "planned_leave_date" in changes else 0
     case_event_record(
         client=case.client,
         case=case,
         actor=actor,
         verb="case_updated",
-        summary="Notice details changed",
+        summary=_("Notice details changed") + _handover_moved_summary(moved),
         changes=changes,
+        handover_items_moved=moved,
     )
     return case
+
+
+def _handover_moved_summary(moved: int) -> str:
+    if not moved:
+        return ""
+    return ngettext(
+        ", %(count)d handover item moved to the new leave date",
+        ", %(count)d handover items moved to the new leave date",
+        moved,
+    ) % {"count": moved}
 
 
 def _move_handover_items(case: DepartureCase) -> int:
@@ -511,14 +552,24 @@ def _move_handover_items(case: DepartureCase) -> int:
     return len(items)
 
 
+def _ensure_not_on_handover_list(case: DepartureCase, title: str) -> None:
+    """The same item twice (a double submit) is refused; titles compare as the database's constraint does."""
+    same_title = case.handover_items.alias(key=Lower(Trim("title"))).filter(key=Lower(Trim(Value(title))))
+    if same_title.exists():
+        raise ValidationError({"title": _("“%(title)s” is already on the handover list.") % {"title": title}})
+
+
 @transaction.atomic
 def handover_item_add(*, case: DepartureCase, actor: User, title: str, days_from_leave_date: int) -> HandoverItem:
+    # The case's row lock queues simultaneous adds, so each one sees the items added before it.
     case = _locked_case(case)
     _ensure_handover_editable(case)
+    title = title.strip()
+    _ensure_not_on_handover_list(case, title)
     position = (case.handover_items.aggregate(last=models.Max("position"))["last"] or 0) + 1
     item = HandoverItem.objects.create(
         case=case,
-        title=title.strip(),
+        title=title,
         days_from_leave_date=days_from_leave_date,
         due_on=case.planned_leave_date + timedelta(days=days_from_leave_date),
         position=position,

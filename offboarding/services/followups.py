@@ -30,7 +30,7 @@ from offboarding.nudge import nudge_dispatcher_on_commit
 def _event(
     *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: object
 ) -> None:
-    CaseEvent.objects.create(client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details)
+    CaseEvent.objects.record(client=client, case=case, actor=actor, verb=verb, summary=summary, details=details)
 
 
 Kind = FollowUp.Kind
@@ -129,6 +129,11 @@ def _win_back_due(case: DepartureCase, step: KeepInTouchStep | None, not_before:
     return max(due, not_before)
 
 
+def _check_in_days(step: KeepInTouchStep | None) -> tuple[int, ...]:
+    """Days after the leave date of the check-ins, by the cadence the client chose."""
+    return tuple(settings.FOLLOW_UP_CHECK_IN_AFTER_DAYS[step.cadence if step else ""])
+
+
 def _client_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
     prefix = f"case{case.pk}"
     thank_you_at = _leave_morning(case, 0)
@@ -141,7 +146,7 @@ def _client_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
     ]
     step = _keep_in_touch(case)
     if follow_up_allowed(Kind.CHECK_IN, client=case.client, step=step):
-        for days in settings.FOLLOW_UP_CHECK_IN_AFTER_DAYS:
+        for days in _check_in_days(step):
             check_in_at = _leave_morning(case, days)
             if check_in_at > survey_at:
                 plan.append(

@@ -8,10 +8,11 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
+from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp, HandoverItem
 from offboarding.services import cases as services
 from offboarding.services.followups import follow_up_add
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
@@ -40,6 +41,28 @@ def test_a_client_has_one_open_case_at_a_time(own_case: DepartureCase) -> None:
     with pytest.raises(ValidationError, match="already has an open departure case"):
         DepartureCaseFactory.create(client=own_case.client)
     assert DepartureCase.objects.filter(client=own_case.client).count() == 1
+
+
+def test_a_departed_client_cannot_get_a_second_case(own_case: DepartureCase, account_manager: User) -> None:
+    services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
+    with pytest.raises(ValidationError, match="has left"):
+        DepartureCaseFactory.create(client=own_case.client)
+    own_case.client.refresh_from_db()
+    assert own_case.client.status == Client.Status.DEPARTED
+    assert DepartureCase.objects.filter(client=own_case.client).count() == 1
+
+
+def test_a_returned_client_can_leave_again(own_case: DepartureCase, account_manager: User) -> None:
+    services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
+    with time_machine.travel(own_case.planned_leave_date + timedelta(days=30), tick=False):
+        services.client_mark_returned(
+            client=own_case.client, actor=account_manager, returned_on=own_case.planned_leave_date + timedelta(days=20)
+        )
+        assert services.case_open_refusal(own_case.client) == ""
+        second = DepartureCaseFactory.create(client=own_case.client)
+    assert second.status == DepartureCase.Status.OPEN
+    own_case.client.refresh_from_db()
+    assert own_case.client.status == Client.Status.DEPARTING
 
 
 def test_completing_a_step_records_who_when_and_what_changed(own_case: DepartureCase, account_manager: User) -> None:
@@ -288,6 +311,23 @@ def test_only_a_departed_client_can_return(own_case: DepartureCase, account_mana
     assert own_case.client.status == Client.Status.DEPARTING
 
 
+def test_a_departed_client_without_a_departure_case_cannot_come_back(own_client: Client, account_manager: User) -> None:
+    Client.objects.filter(pk=own_client.pk).update(status=Client.Status.DEPARTED)  # as an old import left them
+    with pytest.raises(ValidationError, match="no departure case to win back"):
+        services.client_mark_returned(client=own_client, actor=account_manager, returned_on=date(2026, 1, 1))
+    own_client.refresh_from_db()
+    assert own_client.status == Client.Status.DEPARTED
+    assert not own_client.events.exists()
+    # The way out: log the departure, close it as departed, then record the return.
+    case = services.case_mark_departed(
+        case=ready_to_depart(DepartureCaseFactory.create(client=own_client)), actor=account_manager
+    )
+    with time_machine.travel(case.planned_leave_date + timedelta(days=2), tick=False):
+        services.client_mark_returned(client=own_client, actor=account_manager, returned_on=case.planned_leave_date)
+    case.refresh_from_db()
+    assert case.status == DepartureCase.Status.WON_BACK
+
+
 def test_a_client_cannot_return_before_leaving(own_case: DepartureCase, account_manager: User) -> None:
     services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
     with (
@@ -324,19 +364,20 @@ def test_a_no_at_the_keep_in_touch_step_after_departure_cancels_the_check_ins_an
     own_case: DepartureCase, account_manager: User
 ) -> None:
     services.case_mark_departed(case=ready_to_depart(own_case), actor=account_manager)
-    assert own_case.follow_ups.filter(kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.SCHEDULED).count() == 3
+    # Twice a year: at six months and at a year.
+    assert own_case.follow_ups.filter(kind=FollowUp.Kind.CHECK_IN, status=FollowUp.Status.SCHEDULED).count() == 2
     no_thanks = {**step_values("keep_in_touch"), "consent": False}
     services.step_complete(case=own_case, step="keep_in_touch", actor=account_manager, values=no_thanks)
     assert sorted(own_case.follow_ups.values_list("kind", "status")) == [
-        *[("check_in", "cancelled")] * 3,
+        *[("check_in", "cancelled")] * 2,
         *[("staff_reminder", "scheduled")] * 2,
         ("survey", "scheduled"),
         ("thank_you", "scheduled"),
         ("win_back", "cancelled"),
     ]
     event = _events(own_case, "step_updated")[0]
-    assert event.summary == "Keep in touch: updated, 4 planned emails cancelled"
-    assert event.details["follow_ups_cancelled"] == 4
+    assert event.summary == "Keep in touch: updated, 3 planned emails cancelled"
+    assert event.details["follow_ups_cancelled"] == 3
 
 
 def test_keep_in_touch_needs_a_yes_or_no(own_case: DepartureCase, account_manager: User) -> None:
@@ -393,3 +434,31 @@ def test_a_retired_reason_still_shows_on_old_cases(own_case: DepartureCase, acco
     own_case.probe.refresh_from_db()
     assert own_case.probe.primary_reason is not None
     assert own_case.probe.primary_reason.label == "Budget cuts"
+
+
+def test_the_same_handover_item_cannot_be_added_twice(own_case: DepartureCase, account_manager: User) -> None:
+    services.handover_item_add(
+        case=own_case, actor=account_manager, title="Transfer the domain", days_from_leave_date=0
+    )
+    for title in ("Transfer the domain", "  transfer THE domain ", "Send the final invoice"):
+        with pytest.raises(ValidationError, match="already on the handover list") as refused:
+            services.handover_item_add(case=own_case, actor=account_manager, title=title, days_from_leave_date=3)
+        assert "title" in refused.value.message_dict
+    assert own_case.handover_items.filter(title__iexact="transfer the domain").count() == 1
+    assert own_case.handover_items.count() == 6
+    assert len(_events(own_case, "handover_item_added")) == 1
+
+
+def test_another_case_may_have_the_same_handover_item(own_case: DepartureCase, account_manager: User) -> None:
+    other = DepartureCaseFactory.create(client__account_manager=account_manager)
+    for case in (own_case, other):
+        services.handover_item_add(
+            case=case, actor=account_manager, title="Transfer the domain", days_from_leave_date=0
+        )
+    assert HandoverItem.objects.filter(title="Transfer the domain").count() == 2
+
+
+def test_the_database_refuses_a_handover_item_twice_on_one_list(own_case: DepartureCase) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HandoverItem.objects.create(case=own_case, title=" SEND the final invoice", due_on=own_case.planned_leave_date)
+    assert own_case.handover_items.count() == 5

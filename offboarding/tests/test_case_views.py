@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.urls import reverse
 from clients.models import Client
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
 from offboarding.services.cases import case_mark_departed
-from offboarding.tests.factories import ready_to_depart
+from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
 from offboarding.tests.outbox_fixtures import departed_case
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,20 @@ def test_opening_a_second_case_leads_to_the_open_one(am_client: BrowserClient, o
     assert response.redirect_chain[-1][0] == own_case.get_absolute_url()
     assert "already has an open departure case" in response.content.decode()
     assert DepartureCase.objects.count() == 1
+
+
+def test_the_open_case_form_of_a_departed_client_opens_nothing(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    case_mark_departed(case=ready_to_depart(own_case), actor=own_case.client.account_manager)
+    url = reverse("offboarding:case_open", args=[own_case.client.pk])
+    data = {"notice_received_on": "2026-11-02", "planned_leave_date": "2026-12-31", "how_heard": "call"}
+    for response in (am_client.get(url, follow=True), am_client.post(url, data, follow=True)):
+        assert response.redirect_chain[-1][0] == own_case.client.get_absolute_url()
+        assert "has left" in response.content.decode()
+    own_case.client.refresh_from_db()
+    assert own_case.client.status == Client.Status.DEPARTED
+    assert DepartureCase.objects.filter(client=own_case.client).count() == 1
 
 
 def test_another_account_managers_client_cannot_get_a_case(am_client: BrowserClient, others_client: Client) -> None:
@@ -287,6 +302,47 @@ def test_handover_items_are_ticked_and_added_in_the_browser(am_client: BrowserCl
     assert added.due_on == own_case.planned_leave_date - timedelta(days=2)
 
 
+def test_adding_a_handover_item_twice_says_it_is_there_already(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    url = reverse("offboarding:handover_add", args=[own_case.pk])
+    am_client.post(url, {"handover-title": "Transfer the domain", "handover-days_from_leave_date": "0"})
+    response = am_client.post(url, {"handover-title": " transfer the Domain", "handover-days_from_leave_date": "2"})
+    assert response.status_code == 400
+    assert "is already on the handover list" in response.content.decode()
+    assert own_case.handover_items.filter(title__iexact="transfer the domain").count() == 1
+
+
+# Self-sufficient on purpose, as transactional tests are: the flush after it empties every table.
+@pytest.mark.django_db(transaction=True)
+def test_four_simultaneous_adds_of_one_handover_item_add_it_once() -> None:
+    case = DepartureCaseFactory.create()
+    browsers = [BrowserClient() for _ in range(4)]
+    for browser in browsers:
+        browser.force_login(case.client.account_manager)
+    url = reverse("offboarding:handover_add", args=[case.pk])
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def add(browser: BrowserClient) -> None:
+        try:
+            barrier.wait()
+            response = browser.post(
+                url, {"handover-title": "Transfer the domain", "handover-days_from_leave_date": "0"}
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302, 400, 400, 400]
+    assert case.handover_items.filter(title="Transfer the domain").count() == 1
+
+
 def test_changing_the_leave_date_in_the_browser_moves_open_items(
     am_client: BrowserClient, own_case: DepartureCase
 ) -> None:
@@ -323,7 +379,8 @@ def _query_count(browser: BrowserClient, url: str) -> int:
 
 
 def _add_rows(case: DepartureCase, count: int) -> None:
-    for number in range(count):
+    first = case.handover_items.count()
+    for number in range(first, first + count):
         case.handover_items.create(title=f"Item {number}", due_on=case.planned_leave_date)
         case.events.create(client=case.client, verb="note", summary=f"Note {number}")
 

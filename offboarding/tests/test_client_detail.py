@@ -128,6 +128,28 @@ def test_a_client_who_is_not_departed_cannot_come_back(am_client: BrowserClient,
     assert own_case.client.status == Client.Status.DEPARTING
 
 
+def test_a_departed_clients_page_says_why_no_new_case_can_be_opened(
+    am_client: BrowserClient, left_in_spring: DepartureCase
+) -> None:
+    text = am_client.get(left_in_spring.client.get_absolute_url()).content.decode()
+    assert reverse("offboarding:case_open", args=[left_in_spring.client.pk]) not in text
+    assert "This client has left. If they came back, record that first" in text
+
+
+def test_a_departed_client_without_a_departure_case_is_told_there_is_nothing_to_win_back(
+    am_client: BrowserClient, own_client: Client
+) -> None:
+    Client.objects.filter(pk=own_client.pk).update(status=Client.Status.DEPARTED)  # as an old import left them
+    response = am_client.post(
+        reverse("offboarding:client_returned", args=[own_client.pk]),
+        {"returned_on": timezone.localdate().isoformat()},
+        follow=True,
+    )
+    assert "no departure case to win back" in response.content.decode()
+    own_client.refresh_from_db()
+    assert own_client.status == Client.Status.DEPARTED
+
+
 def test_a_saved_client_can_leave_again(am_client: BrowserClient, own_case: DepartureCase) -> None:
     case_mark_saved(case=own_case, actor=own_case.client.account_manager)
     text = am_client.get(own_case.client.get_absolute_url()).content.decode()

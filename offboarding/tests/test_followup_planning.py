@@ -9,7 +9,7 @@ import time_machine
 from django.contrib.auth.models import User
 
 from clients.models import Client
-from offboarding.models import FollowUp
+from offboarding.models import FollowUp, KeepInTouchStep
 from offboarding.services.followups import follow_ups_plan_for_departure, suppression_add
 from offboarding.tests.factories import DepartureCaseFactory
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
@@ -69,6 +69,60 @@ def test_check_ins_at_30_90_and_180_days_only_with_consent(former_client: Client
     without = by_kind(planned_case(other, date(2026, 3, 11), MONDAY_10, consent=False))
     assert Kind.CHECK_IN not in without
     assert Kind.WIN_BACK not in without, "a client who refused contact gets no win-back note"
+
+
+# The check-ins each cadence of the keep-in-touch step plans, in days after the leave date ("": not said).
+CHECK_IN_DAYS = {
+    "": [30, 90, 180],
+    KeepInTouchStep.Cadence.QUARTERLY: [30, 90, 180, 270, 365],
+    KeepInTouchStep.Cadence.TWICE_A_YEAR: [180, 365],
+    KeepInTouchStep.Cadence.YEARLY: [365],
+    KeepInTouchStep.Cadence.RENEWAL_ONLY: [],
+}
+
+
+def test_every_cadence_the_step_offers_has_its_plan_tested() -> None:
+    assert set(CHECK_IN_DAYS) == {"", *KeepInTouchStep.Cadence.values}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("cadence", "days"), CHECK_IN_DAYS.items())
+@time_machine.travel(MONDAY_10, tick=False)
+def test_the_cadence_the_client_chose_shapes_the_check_ins(
+    former_client: Client, cadence: str, days: list[int]
+) -> None:
+    leave_date = date(2026, 3, 11)
+    follow_ups = by_kind(planned_case(former_client, leave_date, MONDAY_10, consent=True, cadence=cadence))
+    planned = [(local(row.due_at).date() - leave_date).days for row in follow_ups.get(Kind.CHECK_IN, [])]
+    assert len(planned) == len(days), planned
+    # A check-in due on a weekend waits for Monday morning.
+    assert all(0 <= got - wanted <= 2 for got, wanted in zip(planned, days, strict=True)), planned
+    assert len(follow_ups[Kind.WIN_BACK]) == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(MONDAY_10, tick=False)
+def test_only_around_their_renewal_plans_the_win_back_note_before_it_and_no_check_ins(former_client: Client) -> None:
+    follow_ups = by_kind(
+        planned_case(
+            former_client, date(2026, 3, 11), MONDAY_10, consent=True, cadence="renewal_only", renewal=date(2027, 3, 1)
+        )
+    )
+    assert Kind.CHECK_IN not in follow_ups
+    assert date(2026, 12, 31) <= local(follow_ups[Kind.WIN_BACK][0].due_at).date() <= date(2027, 1, 4)
+
+
+@pytest.mark.django_db
+@time_machine.travel(MONDAY_10, tick=False)
+def test_only_around_an_unknown_renewal_plans_the_win_back_note_about_eleven_months_later(
+    former_client: Client,
+) -> None:
+    follow_ups = by_kind(
+        planned_case(former_client, date(2026, 3, 11), MONDAY_10, consent=True, cadence="renewal_only")
+    )
+    assert Kind.CHECK_IN not in follow_ups
+    months = (local(follow_ups[Kind.WIN_BACK][0].due_at).date() - date(2026, 3, 11)).days / 30.4
+    assert 10.5 < months < 11.5
 
 
 @pytest.mark.django_db

@@ -180,14 +180,15 @@ def _client_page(
 ) -> HttpResponse:
     cases = case_selectors.cases_for_client(client)
     rows = [{"case": case, "closed_steps": case_selectors.case_progress(case)[0]} for case in cases]
-    has_open_case = any(case.status == DepartureCase.Status.OPEN for case in cases)
+    case_open_refusal = case_services.case_open_refusal(client)
     context = {
         "client": client,
         "case_rows": rows,
         "steps_total": len(STEPS),
         "events": case_selectors.events_for_client(client),
         "follow_ups": client.follow_ups.select_related("case", "recipient_user").order_by("due_at", "id"),
-        "can_open_case": not has_open_case and client.status != Client.Status.DEPARTED,
+        "can_open_case": not case_open_refusal,
+        "case_open_refusal": case_open_refusal,
         "can_mark_returned": client.status == Client.Status.DEPARTED,
         "returned_form": returned_form or ClientReturnedForm(),
     }
@@ -205,6 +206,10 @@ def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
     if open_case is not None:
         messages.info(request, f"{client} already has an open departure case: carry on with it here.")
         return redirect(open_case)
+    refusal = case_services.case_open_refusal(client)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(client)
     form = CaseOpenForm(request.POST or None, initial={"notice_received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
