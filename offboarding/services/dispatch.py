@@ -56,10 +56,6 @@ class DispatchReport:
 def follow_ups_recover_expired_leases(*, now: datetime) -> int:
     """Rows left in `sending` by a dispatcher that died: back to retry_wait, same Message-ID."""
     expired = FollowUp.objects.filter(status=Status.SENDING, lease_expires_at__lt=now)
-    # Asked first because an UPDATE that changes no row still moves the data version that files cached
-    # pages (offboarding/page_cache.py): done every minute for nothing, it would empty the page cache.
-    if not expired.exists():
-        return 0
     failed = expired.filter(attempts__gte=settings.FOLLOW_UP_MAX_ATTEMPTS).update(
         status=Status.FAILED, lease_expires_at=None, last_error="The sender stopped before finishing, too many times."
     )
