@@ -2,48 +2,25 @@
 
 Every figure is one aggregate query over the cases whose notice arrived in the
 chosen period (the dashboard's cohort), so the number of queries never grows
-with the data and PostgreSQL does the counting. The dashboard's queries are
-`CompiledQuery`s: built and compiled once per combination of filters set, then
-run with each request's values (feedback.compiled_queries).
+with the data and PostgreSQL does the counting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import connection
-from django.db.models import (
-    CharField,
-    Count,
-    DateField,
-    DateTimeField,
-    Exists,
-    F,
-    Field,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from clients.roles import ACCOUNT_MANAGERS
 from feedback.aggregates import Median
-from feedback.compiled_queries import CompiledQuery, totals
 from feedback.models import RecordedFeedback, SurveyAnswer
 from offboarding.models import ChurnReason, DepartureCase, FollowUp, OfferStep, ProbeStep
-
-# Anonymous answers are shown only in groups at least this big, so no one can
-# work out a single person's answer from a small breakdown.
-ANONYMITY_THRESHOLD = 5
 
 DEPARTED_STATUSES = (DepartureCase.Status.DEPARTED, DepartureCase.Status.WON_BACK)
 DEPARTED = Q(status__in=DEPARTED_STATUSES)
@@ -77,15 +54,6 @@ class DashboardFilter:
     end: date
     account_manager_id: int | None = None
     segment: str = ""
-
-    def as_params(self) -> dict[str, Any]:
-        """The values of COHORT's placeholders."""
-        return {
-            "start": self.start,
-            "end": self.end,
-            "account_manager_id": self.account_manager_id,
-            "segment": self.segment,
-        }
 
 
 @dataclass(frozen=True)
@@ -121,20 +89,6 @@ def cases_for(dashboard: DashboardFilter) -> QuerySet[DepartureCase]:
     return cases
 
 
-# The placeholders of a query over cases_for(DashboardFilter(...)): see DashboardFilter.as_params.
-COHORT: dict[str, Field[Any, Any]] = {
-    "start": DateField(),
-    "end": DateField(),
-    "account_manager_id": IntegerField(),
-    "segment": CharField(),
-}
-
-
-def _cohort_query(narrow: Callable[[QuerySet[DepartureCase]], QuerySet[Any, Any]]) -> CompiledQuery:
-    """A compiled query: `narrow` applied to the cases of a DashboardFilter built from COHORT's placeholders."""
-    return CompiledQuery(lambda **params: narrow(cases_for(DashboardFilter(**params))), **COHORT)
-
-
 def _drilldown_conditions(drilldown: CaseDrilldown) -> Q:
     condition = OUTCOMES.get(drilldown.outcome, Q())
     if drilldown.reason == "none":
@@ -168,13 +122,9 @@ def case_list(dashboard: DashboardFilter, drilldown: CaseDrilldown) -> QuerySet[
 def account_managers_with_cases() -> QuerySet[User]:
     """Everyone in the account managers' group, plus anyone else who has owned a departing client."""
     in_group = Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=ACCOUNT_MANAGERS))
-    owned_cases = Q(pk__in=RawSQL(_distinct_case_values("account_manager_id"), []))  # noqa: S611 (no input)
-    return User.objects.filter(in_group | owned_cases).order_by("first_name", "last_name", "username")
-
-
-ACCOUNT_MANAGER_NAMES = CompiledQuery(
-    lambda: account_managers_with_cases().values_list("pk", "first_name", "last_name", "username")
-)
+    # One probe of the cases' account-manager index per person; `pk__in=<every case's owner>` reads every case.
+    owns_cases = Exists(DepartureCase.objects.filter(account_manager=OuterRef("pk")))
+    return User.objects.filter(in_group | owns_cases).order_by("first_name", "last_name", "username")
 
 
 def account_manager_choices() -> list[tuple[int, str]]:
@@ -183,33 +133,13 @@ def account_manager_choices() -> list[tuple[int, str]]:
     Plain values rather than users: a ModelChoiceField reads its users through a server-side
     cursor (DECLARE, FETCH, CLOSE) on every rendering, several round trips for a dozen names.
     """
-    return [
-        (row["pk"], f"{row['first_name']} {row['last_name']}".strip() or row["username"])
-        for row in ACCOUNT_MANAGER_NAMES.rows({})
-    ]
+    people = account_managers_with_cases().values_list("pk", "first_name", "last_name", "username")
+    return [(pk, f"{first_name} {last_name}".strip() or username) for pk, first_name, last_name, username in people]
 
 
 def case_segments() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(_distinct_case_values("segment"))
-        return sorted(segment for (segment,) in cursor.fetchall() if segment)
-
-
-DISTINCT_VALUES = (
-    "WITH RECURSIVE found(value) AS (SELECT MIN({column}) FROM {table} UNION ALL "
-    "SELECT (SELECT MIN(c.{column}) FROM {table} c WHERE c.{column} > found.value) "
-    "FROM found WHERE found.value IS NOT NULL) SELECT value FROM found WHERE value IS NOT NULL"
-)
-
-
-def _distinct_case_values(column: str) -> str:
-    """SQL for the distinct values of an indexed column of the cases, one index probe per value.
-
-    SELECT DISTINCT (or an EXISTS per user, for someone without cases) reads every case, years of
-    history included; stepping from each value to the next one in the index costs a probe per value.
-    """
-    table = connection.ops.quote_name(DepartureCase._meta.db_table)
-    return DISTINCT_VALUES.format(column=column, table=table)  # names from the model and the callers, no input
+    segments = DepartureCase.objects.exclude(segment="").order_by().values_list("segment", flat=True).distinct()
+    return sorted(segments)
 
 
 # --- the headline figures ---------------------------------------------------------------------------------------
@@ -245,9 +175,8 @@ def _days(interval: timedelta | None) -> float | None:
     return None if interval is None else interval.total_seconds() / 86400
 
 
-HEADLINE = _cohort_query(
-    lambda cases: totals(
-        cases,
+def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
+    row = cases_for(dashboard).aggregate(
         cases=Count("pk"),
         departures=Count("pk", filter=DEPARTED),
         revenue_lost=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
@@ -259,11 +188,6 @@ HEADLINE = _cohort_query(
         closed_with_every_step=Count("pk", filter=CLOSED & EVERY_STEP_CLOSED),
         close_interval=Median(TruncDate("closed_at") - F("notice_received_on"), filter=Q(closed_at__isnull=False)),
     )
-)
-
-
-def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
-    (row,) = HEADLINE.rows(dashboard.as_params())
     return HeadlineFigures(
         cases=row["cases"],
         departures=row["departures"],
@@ -306,9 +230,16 @@ def _reason_row(row: dict[str, Any], outcome: str, **measures: Any) -> Breakdown
     return BreakdownRow(label=label, link={"outcome": outcome, "reason": reason}, **measures)
 
 
-BY_REASON = _cohort_query(
-    lambda cases: (
-        cases.filter(DEPARTED | OFFER_MADE)
+def reason_breakdowns(dashboard: DashboardFilter) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
+    """Departures and revenue by reason, and save rate by reason, from one query.
+
+    Both group the period's cases by primary reason, so one pass over them serves both charts. Rows come
+    ordered by label and are sorted by count in Python; the sort is stable, so ties keep the database's
+    label order, exactly as `ORDER BY count DESC, label` would give.
+    """
+    rows = list(
+        cases_for(dashboard)
+        .filter(DEPARTED | OFFER_MADE)
         .values("probe__primary_reason", "probe__primary_reason__label")
         .annotate(
             departures=Count("pk", filter=DEPARTED),
@@ -318,17 +249,6 @@ BY_REASON = _cohort_query(
         )
         .order_by("probe__primary_reason__label")
     )
-)
-
-
-def reason_breakdowns(dashboard: DashboardFilter) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
-    """Departures and revenue by reason, and save rate by reason, from one query.
-
-    Both group the period's cases by primary reason, so one pass over them serves both charts. Rows come
-    ordered by label and are sorted by count in Python; the sort is stable, so ties keep the database's
-    label order, exactly as `ORDER BY count DESC, label` would give.
-    """
-    rows = BY_REASON.rows(dashboard.as_params())
     departed = [
         _reason_row(row, "departed", departures=row["departures"], revenue=row["revenue"])
         for row in sorted(rows, key=lambda row: -row["departures"])
@@ -346,18 +266,14 @@ def departures_by_reason(dashboard: DashboardFilter) -> list[BreakdownRow]:
     return reason_breakdowns(dashboard)[0]
 
 
-BY_KIND = _cohort_query(
-    lambda cases: (
-        cases.filter(DEPARTED)
+def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
         .values("probe__departure_kind")
         .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
         .order_by("-departures", "probe__departure_kind")
     )
-)
-
-
-def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = BY_KIND.rows(dashboard.as_params())
     labels = dict(ProbeStep.DepartureKind.choices)
     return [
         BreakdownRow(
@@ -371,9 +287,10 @@ def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
     ]
 
 
-BY_ACCOUNT_MANAGER = _cohort_query(
-    lambda cases: (
-        cases.values("account_manager", "account_manager__first_name", "account_manager__last_name")
+def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .values("account_manager", "account_manager__first_name", "account_manager__last_name")
         .annotate(
             cases=Count("pk"),
             departures=Count("pk", filter=DEPARTED),
@@ -384,11 +301,6 @@ BY_ACCOUNT_MANAGER = _cohort_query(
         )
         .order_by("-departures", "account_manager__first_name", "account_manager")
     )
-)
-
-
-def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = BY_ACCOUNT_MANAGER.rows(dashboard.as_params())
     return [
         BreakdownRow(
             label=f"{row.pop('account_manager__first_name')} {row.pop('account_manager__last_name')}".strip(),
@@ -400,19 +312,17 @@ def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
 
 
 COMPETITORS_SHOWN = 15
-COMPETITORS = _cohort_query(
-    lambda cases: (
-        cases.filter(DEPARTED)
+
+
+def competitors_lost_to(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
         .exclude(probe__competitor="")
         .values("probe__competitor")
         .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
         .order_by("-departures", "probe__competitor")[:COMPETITORS_SHOWN]
     )
-)
-
-
-def competitors_lost_to(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = COMPETITORS.rows(dashboard.as_params())
     return [
         BreakdownRow(
             label=row["probe__competitor"],
@@ -424,18 +334,14 @@ def competitors_lost_to(dashboard: DashboardFilter) -> list[BreakdownRow]:
     ]
 
 
-BY_OFFER_TYPE = _cohort_query(
-    lambda cases: (
-        cases.filter(OFFER_MADE)
+def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(OFFER_MADE)
         .values("offer__offer_type")
         .annotate(offers=Count("pk"), saved=Count("pk", filter=SAVED))
         .order_by("-offers", "offer__offer_type")
     )
-)
-
-
-def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = BY_OFFER_TYPE.rows(dashboard.as_params())
     labels = dict(OfferStep.OfferType.choices)
     return [
         BreakdownRow(
@@ -482,19 +388,15 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-MONTHLY_TREND = _cohort_query(
-    lambda cases: (
-        cases.filter(DEPARTED)
+def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
         .annotate(month=TruncMonth("notice_received_on"))
         .values("month", "probe__primary_reason__category")
         .annotate(departures=Count("pk"))
         .order_by()
     )
-)
-
-
-def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
-    rows = MONTHLY_TREND.rows(dashboard.as_params())
     months = _months(dashboard.start, dashboard.end)
     position = {month: index for index, month in enumerate(months)}
     counts: dict[str, list[int]] = {}
@@ -509,36 +411,71 @@ def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
 
 # --- survey answers ---------------------------------------------------------------------------------------------
 
+# Anonymous answers are shown only in groups at least this big, so no one can
+# work out a single person's answer from a small breakdown.
+ANONYMITY_THRESHOLD = 5
+
+
+def anonymous_answers_shown(count: int) -> bool:
+    """Whether a group of `count` anonymous answers may be shown, and counted in an average."""
+    return count >= ANONYMITY_THRESHOLD
+
+
+@dataclass(frozen=True)
+class AnswerTotals:
+    """A number of survey answers and the sums of their two scores: they add up across groups."""
+
+    answers: int = 0
+    satisfaction: int = 0
+    likelihood: int = 0
+
+    def __add__(self, other: AnswerTotals) -> AnswerTotals:
+        return AnswerTotals(
+            answers=self.answers + other.answers,
+            satisfaction=self.satisfaction + other.satisfaction,
+            likelihood=self.likelihood + other.likelihood,
+        )
+
+
+NO_ANSWERS = AnswerTotals()
+
 
 @dataclass(frozen=True)
 class SurveyGroup:
-    """Answers in one group; anonymous ones count only when there are enough of them."""
+    """The answers of one group: the named ones always count, the anonymous ones only when they may be shown."""
 
     label: str
-    identified: int
-    anonymous: int
-    satisfaction_sum: int
-    likelihood_sum: int
+    named: AnswerTotals
+    anonymous_answers: AnswerTotals
+
+    @property
+    def identified(self) -> int:
+        return self.named.answers
+
+    @property
+    def anonymous(self) -> int:
+        return self.anonymous_answers.answers
 
     @property
     def anonymous_shown(self) -> bool:
-        return self.anonymous >= ANONYMITY_THRESHOLD
+        return anonymous_answers_shown(self.anonymous)
 
     @property
     def anonymous_hidden(self) -> bool:
-        return 0 < self.anonymous < ANONYMITY_THRESHOLD
+        return self.anonymous > 0 and not self.anonymous_shown
 
     @property
-    def counted(self) -> int:
-        return self.identified + (self.anonymous if self.anonymous_shown else 0)
+    def counted(self) -> AnswerTotals:
+        """The answers in this group's averages."""
+        return self.named + self.anonymous_answers if self.anonymous_shown else self.named
 
     @property
     def average_satisfaction(self) -> float | None:
-        return self.satisfaction_sum / self.counted if self.counted else None
+        return self.counted.satisfaction / self.counted.answers if self.counted.answers else None
 
     @property
     def average_likelihood(self) -> float | None:
-        return self.likelihood_sum / self.counted if self.counted else None
+        return self.counted.likelihood / self.counted.answers if self.counted.answers else None
 
 
 @dataclass(frozen=True)
@@ -555,104 +492,92 @@ class SurveyFigures:
         return _share(self.answers, self.invitations_sent)
 
 
-# The survey queries' builders take their filter's values one by one: the values, or their placeholders.
+# The survey figures count the whole months of the period, answers by the month they were given and
+# invitations by the month they were due: an anonymous answer keeps only its month.
 
 
-def _answers_for(first_month: Any, end: Any, segment: Any, account_manager_id: Any) -> QuerySet[SurveyAnswer]:
-    answers = SurveyAnswer.objects.filter(month__range=(first_month, end))
-    if segment:
-        answers = answers.filter(segment=segment)
-    if account_manager_id:
+def _answers_for(dashboard: DashboardFilter) -> QuerySet[SurveyAnswer]:
+    answers = SurveyAnswer.objects.filter(month__range=(dashboard.start.replace(day=1), dashboard.end))
+    if dashboard.segment:
+        answers = answers.filter(segment=dashboard.segment)
+    if dashboard.account_manager_id:
         # An anonymous answer has no owner, so it cannot count for one account manager.
-        answers = answers.filter(is_anonymous=False, case__account_manager_id=account_manager_id)
+        answers = answers.filter(is_anonymous=False, case__account_manager_id=dashboard.account_manager_id)
     return answers
 
 
-def _invitations(starts_at: Any, ends_before: Any, segment: Any, account_manager_id: Any) -> QuerySet[FollowUp]:
-    invitations = FollowUp.objects.filter(
-        kind=FollowUp.Kind.SURVEY, status=FollowUp.Status.SENT, due_at__gte=starts_at, due_at__lt=ends_before
-    )
-    if account_manager_id:
-        invitations = invitations.filter(case__account_manager_id=account_manager_id)
-    if segment:
-        invitations = invitations.filter(case__segment=segment)
-    return invitations
-
-
-ANONYMOUS = Q(is_anonymous=True)
-SURVEY_SUMS = {
-    "identified": Count("pk", filter=~ANONYMOUS),
-    "anonymous": Count("pk", filter=ANONYMOUS),
-    "identified_satisfaction": Sum("satisfaction", filter=~ANONYMOUS, default=0),
-    "identified_likelihood": Sum("likelihood_to_return", filter=~ANONYMOUS, default=0),
-    "anonymous_satisfaction": Sum("satisfaction", filter=ANONYMOUS, default=0),
-    "anonymous_likelihood": Sum("likelihood_to_return", filter=ANONYMOUS, default=0),
-}
-FILTERS: dict[str, Field[Any, Any]] = {"segment": CharField(), "account_manager_id": IntegerField()}
-ANSWERS_BY_SEGMENT = CompiledQuery(
-    lambda **params: _answers_for(**params).values("segment").annotate(**SURVEY_SUMS).order_by("segment"),
-    first_month=DateField(),
-    end=DateField(),
-    **FILTERS,
-)
-INVITATIONS_SENT = CompiledQuery(
-    lambda **params: totals(_invitations(**params), sent=Count("pk")),
-    starts_at=DateTimeField(),
-    ends_before=DateTimeField(),
-    **FILTERS,
-)
-
-
 def _invitations_sent(dashboard: DashboardFilter) -> int:
-    # By whole months, as the answers are counted (an anonymous answer keeps only its month): the
-    # months from the period's first to its last, so that the response rate compares like with like.
     tz = timezone.get_current_timezone()
-    (row,) = INVITATIONS_SENT.rows(
-        {
-            "starts_at": datetime.combine(dashboard.start.replace(day=1), time.min, tzinfo=tz),
-            "ends_before": datetime.combine(_next_month(dashboard.end), time.min, tzinfo=tz),
-            "segment": dashboard.segment,
-            "account_manager_id": dashboard.account_manager_id,
-        }
+    invitations = FollowUp.objects.filter(
+        kind=FollowUp.Kind.SURVEY,
+        status=FollowUp.Status.SENT,
+        due_at__gte=datetime.combine(dashboard.start.replace(day=1), time.min, tzinfo=tz),
+        due_at__lt=datetime.combine(_next_month(dashboard.end), time.min, tzinfo=tz),
     )
-    return int(row["sent"])
+    if dashboard.account_manager_id:
+        invitations = invitations.filter(case__account_manager_id=dashboard.account_manager_id)
+    if dashboard.segment:
+        invitations = invitations.filter(case__segment=dashboard.segment)
+    return invitations.count()
+
+
+def _sums(name: str, condition: Q) -> dict[str, Count | Sum]:
+    """The aggregates behind an AnswerTotals of the answers meeting `condition`, named after `name`."""
+    return {
+        name: Count("pk", filter=condition),
+        f"{name}_satisfaction": Sum("satisfaction", filter=condition, default=0),
+        f"{name}_likelihood": Sum("likelihood_to_return", filter=condition, default=0),
+    }
+
+
+def _totals(row: dict[str, int], name: str) -> AnswerTotals:
+    return AnswerTotals(
+        answers=row[name], satisfaction=row[f"{name}_satisfaction"], likelihood=row[f"{name}_likelihood"]
+    )
+
+
+def survey_groups_by_segment(dashboard: DashboardFilter) -> list[SurveyGroup]:
+    rows = (
+        _answers_for(dashboard)
+        .values("segment")
+        .annotate(**_sums("named", Q(is_anonymous=False)), **_sums("anonymous", Q(is_anonymous=True)))
+        .order_by("segment")
+    )
+    return [
+        SurveyGroup(
+            label=row["segment"] or NOT_RECORDED,
+            named=_totals(row, "named"),
+            anonymous_answers=_totals(row, "anonymous"),
+        )
+        for row in rows
+    ]
+
+
+def overall_survey_group(by_segment: list[SurveyGroup]) -> SurveyGroup:
+    """Every named answer, and the anonymous answers of the segments that show theirs.
+
+    The anonymous answers of the segments too small to show count only when together they may be
+    shown: otherwise the overall average less the segments' would give away a group too small to show.
+    Counts and sums add up, so the segments' totals serve (one query fewer).
+    """
+    named = sum((group.named for group in by_segment), NO_ANSWERS)
+    shown = sum((group.anonymous_answers for group in by_segment if group.anonymous_shown), NO_ANSWERS)
+    hidden = sum((group.anonymous_answers for group in by_segment if not group.anonymous_shown), NO_ANSWERS)
+    anonymous = shown + hidden if anonymous_answers_shown(hidden.answers) else shown
+    return SurveyGroup(label="All answers", named=named, anonymous_answers=anonymous)
 
 
 def survey_figures(dashboard: DashboardFilter) -> SurveyFigures:
-    by_segment = ANSWERS_BY_SEGMENT.rows(
-        {
-            "first_month": dashboard.start.replace(day=1),
-            "end": dashboard.end,
-            "segment": dashboard.segment,
-            "account_manager_id": dashboard.account_manager_id,
-        }
-    )
-    # Counts and sums add up, so the overall row is the segments' total (one query fewer). The anonymous
-    # answers of segments too small to show count in it only when together they are enough: otherwise the
-    # overall average less the segments' would give away a group of fewer than ANONYMITY_THRESHOLD.
-    shown = [row for row in by_segment if row["anonymous"] >= ANONYMITY_THRESHOLD]
-    hidden = sum(row["anonymous"] for row in by_segment) - sum(row["anonymous"] for row in shown)
-    counted = by_segment if hidden >= ANONYMITY_THRESHOLD else shown
-    overall = {name: sum(row[name] for row in (counted if "anonymous" in name else by_segment)) for name in SURVEY_SUMS}
-    answers = sum(row["identified"] + row["anonymous"] for row in by_segment)
+    by_segment = survey_groups_by_segment(dashboard)
+    overall = overall_survey_group(by_segment)
+    answers = sum(group.identified + group.anonymous for group in by_segment)
     return SurveyFigures(
         invitations_sent=_invitations_sent(dashboard),
         answers=answers,
-        overall=_survey_group("All answers", overall),
-        by_segment=[_survey_group(row["segment"] or NOT_RECORDED, row) for row in by_segment],
+        overall=overall,
+        by_segment=by_segment,
         anonymous_excluded_by_filter=bool(dashboard.account_manager_id),
-        anonymous_left_out=answers - overall["identified"] - overall["anonymous"],
-    )
-
-
-def _survey_group(label: str, row: dict[str, Any]) -> SurveyGroup:
-    shown = row["anonymous"] >= ANONYMITY_THRESHOLD
-    return SurveyGroup(
-        label=label,
-        identified=row["identified"],
-        anonymous=row["anonymous"],
-        satisfaction_sum=row["identified_satisfaction"] + (row["anonymous_satisfaction"] if shown else 0),
-        likelihood_sum=row["identified_likelihood"] + (row["anonymous_likelihood"] if shown else 0),
+        anonymous_left_out=answers - overall.counted.answers,
     )
 
 
