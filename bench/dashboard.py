@@ -73,7 +73,7 @@ def measure_here(explain: bool) -> dict[str, Any]:
     from django.urls import reverse
     from django.utils import timezone
 
-    from feedback.selectors import default_period
+    from feedback.selectors.filters import default_period
     from offboarding.models import DepartureCase
 
     browser = Client()

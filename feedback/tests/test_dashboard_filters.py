@@ -7,7 +7,8 @@ from datetime import date, datetime
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from feedback.selectors import DashboardFilter, headline_figures
+from feedback.selectors.departures import headline_figures
+from feedback.selectors.filters import DashboardFilter
 from feedback.tests.factories import make_case
 from offboarding.models import ChurnReason, DepartureCase
 
