@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -93,12 +93,6 @@ def follow_ups_claim(*, now: datetime, limit: int) -> list[FollowUp]:
 @transaction.atomic
 def _record_outcome(follow_up: FollowUp, status: str, **changes: Any) -> bool:
     """Compare-and-set: only the dispatcher holding this attempt may write its outcome."""
-    if connection.vendor == "postgresql":
-        # Waiting for the WAL flush of every outcome would halve the send rate. Should
-        # PostgreSQL itself crash in the next instant, the row is still `sending`: its
-        # lease runs out and the message goes again with the same Message-ID.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     updated = FollowUp.objects.filter(pk=follow_up.pk, status=Status.SENDING, attempts=follow_up.attempts).update(
         status=status, lease_expires_at=None, updated_at=timezone.now(), **changes
     )
