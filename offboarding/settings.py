@@ -204,40 +204,6 @@ BUSINESS_NAME = env_str("BUSINESS_NAME", "Northwind Partners")
 BUSINESS_POSTAL_ADDRESS = env_str("BUSINESS_POSTAL_ADDRESS", "12 Harbour Street, Bristol BS1 4RN, United Kingdom")
 BUSINESS_CURRENCY = env_str("BUSINESS_CURRENCY", "EUR")
 
-# --- Celery ------------------------------------------------------------------------
-CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    BROKER_DIR = VAR_DIR / "broker"
-    for folder in ("queue", "processed", "control"):
-        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-else:
-    # Redis redelivers an unacknowledged task after the visibility timeout; it
-    # must exceed the longest task (time limits below) so that a slow task is
-    # not run twice. Set for the broker and for the result backend alike.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TIMEZONE = TIME_ZONE
-# The follow-up dispatcher registers itself here (offboarding.celery).
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-
 # --- Production hardening ------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -303,12 +269,43 @@ FOLLOW_UP_DISPATCH_BATCH = env_int("FOLLOW_UP_DISPATCH_BATCH", 50)
 FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
 FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
 FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
+# --- end Follow-ups ---------------------------------------------------------------
+
+# --- Celery (offboarding/celery.py reads every CELERY_ setting) -------------------
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
 # A web request publishes a nudge to the dispatcher; a broker that is down must
 # cost it at most this long (beat delivers the mail anyway).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-if not CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_BEAT_SCHEDULE |= {
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = VAR_DIR / "broker"
+    for folder in ("queue", "processed", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+else:
+    # Redis redelivers an unacknowledged task after the visibility timeout; it
+    # must exceed the longest task (time limits below) so that a slow task is
+    # not run twice. Set for the broker and for the result backend alike. The
+    # socket timeouts bound a web request's nudge to a Redis that hangs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
     "dispatch-follow-ups": {
         "task": "offboarding.tasks.dispatch_follow_ups",
         "schedule": float(FOLLOW_UP_DISPATCH_EVERY_SECONDS),
@@ -318,4 +315,4 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=FOLLOW_UP_DIGEST_HOUR, minute=0),
     },
 }
-# --- end Follow-ups ---------------------------------------------------------------
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
