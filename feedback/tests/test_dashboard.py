@@ -425,7 +425,7 @@ def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, n
 
 
 # The session, the person and their roles, the filters' choices, then a query per figure or chart.
-DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 15, 7
+DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 14, 7
 
 
 def _dashboard_queries(manager_client: BrowserClient) -> list[int]:
