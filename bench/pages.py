@@ -5,15 +5,8 @@ collected static files, sync workers); wrk keeps 20 connections busy on one URL
 for a bounded time, signed in through a session cookie. The floor is a minimal
 Django view on the same server (bench/support/floor_urls.py) that passes the
 same middleware; it is measured before and after the pages and its mean is the
-reference. Target: every page at least half the floor's requests per second,
-with every response a 2xx.
-
-The pages are loaded twice. First as production serves them, with the page
-cache (offboarding/page_cache.py) in a Redis of the benchmark's own: a repeat
-visit with no change to the data is answered from it, and the target applies.
-Then on a server started with PAGE_CACHE_SECONDS=0, so that every request
-renders the page, as the first visit after each change does; those figures are
-listed for information.
+reference. Every request renders its page from the database. Target: every
+page at least half the floor's requests per second, with every response a 2xx.
 
 A page whose URL name does not exist yet is skipped and listed as such, so the
 benchmark picks up new pages by itself. Prints a table and writes
@@ -35,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -44,7 +37,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.support import database  # noqa: E402
-from bench.support.outbox import start_redis, wait_until_listening  # noqa: E402
 
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -101,9 +93,6 @@ class Result:
     socket_errors: int = 0
     ratio_to_floor: float | None = None
     meets_target: bool | None = None
-    # "on": served as in production, repeat visits from the page cache (the target applies);
-    # "off": PAGE_CACHE_SECONDS=0, every request rendered, as after each change (for information).
-    cache: str = "on"
 
 
 def free_port() -> int:
@@ -113,7 +102,7 @@ def free_port() -> int:
         return port
 
 
-def production_environment(url: str, var_dir: Path, port: int, redis_port: int) -> dict[str, str]:
+def production_environment(url: str, var_dir: Path, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -126,8 +115,6 @@ def production_environment(url: str, var_dir: Path, port: int, redis_port: int) 
             "SECURE_SSL_REDIRECT": "0",
             "VAR_DIR": str(var_dir),
             "LOG_LEVEL": "WARNING",
-            # The page cache shared by the server's processes, as production sets it.
-            "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
         }
     )
     env.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
@@ -282,7 +269,7 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 def print_table(floor: Result, pages: list[Result], floor_runs: list[float]) -> None:
     header = (
-        f"{'Page':<22} {'Signed in as':<16} {'cache':<6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'Page':<22} {'Signed in as':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'non-2xx':>8} {'errors':>7} {'x floor':>8}  Target >= {TARGET_RATIO}"
     )
     print()
@@ -292,16 +279,14 @@ def print_table(floor: Result, pages: list[Result], floor_runs: list[float]) -> 
     runs = ", ".join(f"{figure:.0f}" for figure in floor_runs)
     for result in [floor, *pages]:
         if result.skipped:
-            print(f"{result.label:<22} {result.role:<16} {result.cache:<6} skipped: {result.skipped}")
+            print(f"{result.label:<22} {result.role:<16} skipped: {result.skipped}")
             continue
         ratio = "" if result.ratio_to_floor is None else f"{result.ratio_to_floor:.2f}"
         verdict = "" if result.meets_target is None else ("ok" if result.meets_target else "MISSED")
         if result is floor:
             verdict = f"(mean of runs: {runs})"
-        elif result.cache == "off":
-            verdict = "(information: rendered at every request)"
         print(
-            f"{result.label:<22} {result.role:<16} {result.cache:<6} {result.requests_per_second:>8.1f} "
+            f"{result.label:<22} {result.role:<16} {result.requests_per_second:>8.1f} "
             f"{result.p50_ms:>8.1f} {result.p99_ms:>8.1f} {result.non_2xx:>8} {result.socket_errors:>7} "
             f"{ratio:>8}  {verdict}"
         )
@@ -320,9 +305,7 @@ def main() -> int:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as temp:
         var_dir = Path(temp)
-        redis_port = free_port()
-        redis = start_redis(redis_port, var_dir)
-        env = production_environment(url, var_dir, port, redis_port)
+        env = production_environment(url, var_dir, port)
         os.environ.update(env)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True
@@ -335,40 +318,29 @@ def main() -> int:
         case_count = DepartureCase.objects.count()
         cookies = {role: session_cookie(username) for role, username in USERNAMES.items()}
         floor = resolve(FLOOR)
-        cached = [resolve(page) for page in PAGES]
-        rendered = [replace(resolve(page), cache="off") for page in PAGES]
-        pages = [*cached, *rendered]
+        pages = [resolve(page) for page in PAGES]
         from django.db import connections
 
         connections.close_all()
         script = var_dir / "count.lua"
         script.write_text(WRK_SCRIPT)
         floor_runs: list[float] = []
+        log = var_dir / "gunicorn.log"
+        server = start_gunicorn(env, port, log)
         try:
-            wait_until_listening(redis_port)
-            # The floor first, then the pages served as in production; then, on a server with the
-            # page cache off, the same pages rendered at every request, and the floor again.
-            for cache_seconds, results, floor_first in (("300", cached, True), ("0", rendered, False)):
-                log = var_dir / f"gunicorn-{cache_seconds}.log"
-                server = start_gunicorn({**env, "PAGE_CACHE_SECONDS": cache_seconds}, port, log)
-                try:
-                    wait_until_serving(port, server, log)
-                    if floor_first:
-                        measure(floor, port, cookies[floor.role], script)
-                        floor_runs.append(floor.requests_per_second)
-                    for result in results:
-                        if not result.skipped:
-                            print(f"Loading {result.label}, page cache {result.cache} ({result.path})...", flush=True)
-                            measure(result, port, cookies[result.role], script)
-                    if not floor_first:
-                        second = resolve(FLOOR)
-                        measure(second, port, cookies[floor.role], script)
-                        floor_runs.append(second.requests_per_second)
-                finally:
-                    stop(server)
+            wait_until_serving(port, server, log)
+            # The floor before and after the pages, so that load drifting during the run weighs on both.
+            measure(floor, port, cookies[floor.role], script)
+            floor_runs.append(floor.requests_per_second)
+            for result in pages:
+                if not result.skipped:
+                    print(f"Loading {result.label} ({result.path})...", flush=True)
+                    measure(result, port, cookies[result.role], script)
+            second = resolve(FLOOR)
+            measure(second, port, cookies[floor.role], script)
+            floor_runs.append(second.requests_per_second)
         finally:
-            redis.terminate()
-            redis.wait(timeout=10)
+            stop(server)
         if floor.skipped:
             raise SystemExit(f"The floor view could not be measured: {floor.skipped}")
         floor.requests_per_second = sum(floor_runs) / len(floor_runs)
@@ -376,10 +348,9 @@ def main() -> int:
             if result.skipped:
                 continue
             result.ratio_to_floor = result.requests_per_second / floor.requests_per_second
-            if result.cache == "on":
-                result.meets_target = (
-                    result.ratio_to_floor >= TARGET_RATIO and result.non_2xx == 0 and result.socket_errors == 0
-                )
+            result.meets_target = (
+                result.ratio_to_floor >= TARGET_RATIO and result.non_2xx == 0 and result.socket_errors == 0
+            )
     print_table(floor, pages, floor_runs)
     load_after = os.getloadavg()
     print(
@@ -401,9 +372,7 @@ def main() -> int:
     }
     OUTPUT.write_text(json.dumps(report, indent=2) + "\n")
     print(f"Written to {OUTPUT.relative_to(BASE_DIR)} in {report['elapsed_seconds']:.0f} s.")
-    missed = [
-        f"{result.label} (cache {result.cache})" for result in pages if result.meets_target is False or result.skipped
-    ]
+    missed = [result.label for result in pages if result.meets_target is False or result.skipped]
     if missed:
         print("Missed or not measured: " + ", ".join(missed))
     return 1 if options.strict and missed else 0

@@ -122,8 +122,6 @@ def measure_in_child(url: str) -> dict[str, Any]:
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "ERROR",
-        # The SQL of rendering each page, not of a repeat visit answered from the page cache.
-        "PAGE_CACHE_SECONDS": "0",
     }
     completed = subprocess.run(  # noqa: S603 (this script, run by our own interpreter)
         [sys.executable, __file__, "--measure"],

@@ -43,20 +43,14 @@ def page_rows(report: dict[str, Any]) -> list[Row]:
     floor = report["floor"]["requests_per_second"]
     rows = []
     for page in report["pages"]:
-        cache = "" if page.get("cache", "on") == "on" else ", page cache off"
-        name = f"Page under load: {page['label']} ({page['role']}{cache}), {report['cases']:,} cases"
+        name = f"Page under load: {page['label']} ({page['role']}), {report['cases']:,} cases"
         if page["skipped"]:
             rows.append(Row(name, f"not measured: {page['skipped']}", "", False))
             continue
         errors = page["non_2xx"] + page["socket_errors"]
         figure = f"{page['requests_per_second']:.0f} req/s = {page['ratio_to_floor']:.2f} x floor ({floor:.0f} req/s)"
         figure += f", {errors} errors" if errors else ""
-        if cache:
-            rows.append(Row(name, figure, "information: rendered at every request", None))
-        else:
-            rows.append(
-                Row(name, figure, f">= {report['target_ratio']} x floor, no errors", bool(page["meets_target"]))
-            )
+        rows.append(Row(name, figure, f">= {report['target_ratio']} x floor, no errors", bool(page["meets_target"])))
     return rows
 
 

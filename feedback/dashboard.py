@@ -7,7 +7,6 @@ chart's numbers are also in a table on the page, so the charts only add a pictur
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -20,24 +19,20 @@ from django.utils.translation import gettext_noop
 
 from clients.formatting import money
 from feedback.formatting import count, days, measure, one_decimal, percent
-from feedback.selectors import (
-    NOT_RECORDED,
+from feedback.selectors.case_lists import CaseDrilldown
+from feedback.selectors.departures import (
     BreakdownRow,
-    CaseDrilldown,
-    DashboardFilter,
     HeadlineFigures,
-    SurveyFigures,
     by_account_manager,
     competitors_lost_to,
     departures_by_kind,
-    departures_by_reason,
     headline_figures,
     monthly_trend_by_category,
     reason_breakdowns,
     save_rate_by_offer_type,
-    save_rate_by_reason,
-    survey_figures,
 )
+from feedback.selectors.filters import NOT_RECORDED, DashboardFilter
+from feedback.selectors.surveys import SurveyFigures, survey_figures
 from offboarding.models import ChurnReason, OfferStep, ProbeStep
 
 
@@ -106,7 +101,7 @@ def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[
     linked = []
     for row in rows:
         url = links.url(row.link)
-        texts = [measure(getattr(row, attribute), attribute, currency) for attribute, _heading in spec.columns]
+        texts = [measure(getattr(row, attribute), attribute, currency) for attribute, _ in spec.columns]
         linked.append(LinkedRow(row=row, url=url, cells=_linked_row_cells(row.label, url, texts)))
     urls = [linked_row.url for linked_row in linked]
     chart = {
@@ -119,16 +114,16 @@ def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[
                 "data": [_number(getattr(row, attribute)) for row in rows],
                 "axis": "right" if attribute == "revenue" else "left",
             }
-            for attribute, label in spec.drawn
+            for attribute, label in spec.measures
         ],
-        "links": [urls for _measure in spec.drawn],
+        "links": [urls for _ in spec.measures],
     }
     return Breakdown(
         key=spec.key,
         title=spec.title,
         label_heading=spec.label_heading,
         rows=linked,
-        measures=spec.drawn,
+        measures=spec.measures,
         columns=spec.columns,
         chart_alternative=_("Bar chart of %(subject)s; the numbers are in the table below.")
         % {"subject": _(spec.chart_subject)},
@@ -153,71 +148,78 @@ ACCOUNT_MANAGER_COLUMNS: Columns = [
 
 @dataclass(frozen=True)
 class BreakdownSpec:
+    """How one breakdown is shown: its chart's bars and its table's columns."""
+
     key: str
     title: str
     label_heading: str  # heading of the column that names each row
-    selector: Callable[[DashboardFilter], list[BreakdownRow]]
-    drawn: Columns  # measures drawn as bars
-    columns: Columns  # measures shown in the table
+    measures: Columns  # (BreakdownRow attribute, label) drawn as bars
+    columns: Columns  # (BreakdownRow attribute, heading) in the table
     chart_subject: str  # what the bars show, finishing "Bar chart of ...", translated when shown
 
 
-BREAKDOWNS: list[BreakdownSpec] = [
-    BreakdownSpec(
-        "by-reason",
-        "Departures and revenue by reason",
-        "Reason",
-        departures_by_reason,
-        DEPARTURES_AND_REVENUE,
-        DEPARTURES_AND_REVENUE,
-        gettext_noop("departures and revenue lost by reason"),
-    ),
-    BreakdownSpec(
-        "by-kind",
-        "By kind of departure",
-        "Kind",
-        departures_by_kind,
-        DEPARTURES_AND_REVENUE,
-        DEPARTURES_AND_REVENUE,
-        gettext_noop("departures and revenue lost by kind of departure"),
-    ),
-    BreakdownSpec(
-        "by-account-manager",
-        "By account manager",
-        "Account manager",
-        by_account_manager,
-        DEPARTURES_AND_REVENUE,
-        ACCOUNT_MANAGER_COLUMNS,
-        gettext_noop("departures and revenue lost by account manager"),
-    ),
-    BreakdownSpec(
-        "competitors",
-        "Competitors lost to",
-        "Competitor",
-        competitors_lost_to,
-        DEPARTURES_AND_REVENUE,
-        DEPARTURES_AND_REVENUE,
-        gettext_noop("departures and revenue lost to each competitor"),
-    ),
-    BreakdownSpec(
-        "save-by-offer",
-        "Save rate by offer type",
-        "Offer type",
-        save_rate_by_offer_type,
-        SAVE_RATE[:2],
-        SAVE_RATE,
-        gettext_noop("offers made and clients saved by offer type"),
-    ),
-    BreakdownSpec(
-        "save-by-reason",
-        "Save rate by reason",
-        "Reason",
-        save_rate_by_reason,
-        SAVE_RATE[:2],
-        SAVE_RATE,
-        gettext_noop("offers made and clients saved by reason"),
-    ),
-]
+BY_REASON = BreakdownSpec(
+    key="by-reason",
+    title="Departures and revenue by reason",
+    label_heading="Reason",
+    measures=DEPARTURES_AND_REVENUE,
+    columns=DEPARTURES_AND_REVENUE,
+    chart_subject=gettext_noop("departures and revenue lost by reason"),
+)
+BY_KIND = BreakdownSpec(
+    key="by-kind",
+    title="By kind of departure",
+    label_heading="Kind",
+    measures=DEPARTURES_AND_REVENUE,
+    columns=DEPARTURES_AND_REVENUE,
+    chart_subject=gettext_noop("departures and revenue lost by kind of departure"),
+)
+BY_ACCOUNT_MANAGER = BreakdownSpec(
+    key="by-account-manager",
+    title="By account manager",
+    label_heading="Account manager",
+    measures=DEPARTURES_AND_REVENUE,
+    columns=ACCOUNT_MANAGER_COLUMNS,
+    chart_subject=gettext_noop("departures and revenue lost by account manager"),
+)
+COMPETITORS = BreakdownSpec(
+    key="competitors",
+    title="Competitors lost to",
+    label_heading="Competitor",
+    measures=DEPARTURES_AND_REVENUE,
+    columns=DEPARTURES_AND_REVENUE,
+    chart_subject=gettext_noop("departures and revenue lost to each competitor"),
+)
+SAVE_BY_OFFER = BreakdownSpec(
+    key="save-by-offer",
+    title="Save rate by offer type",
+    label_heading="Offer type",
+    measures=SAVE_RATE[:2],
+    columns=SAVE_RATE,
+    chart_subject=gettext_noop("offers made and clients saved by offer type"),
+)
+SAVE_BY_REASON = BreakdownSpec(
+    key="save-by-reason",
+    title="Save rate by reason",
+    label_heading="Reason",
+    measures=SAVE_RATE[:2],
+    columns=SAVE_RATE,
+    chart_subject=gettext_noop("offers made and clients saved by reason"),
+)
+
+
+def _breakdowns(dashboard: DashboardFilter, links: CaseLinks, currency: str) -> list[Breakdown]:
+    """The page's breakdowns in their order, each with its rows; both reason charts come from one query."""
+    by_reason = reason_breakdowns(dashboard)
+    rows = [
+        (BY_REASON, by_reason.departures),
+        (BY_KIND, departures_by_kind(dashboard)),
+        (BY_ACCOUNT_MANAGER, by_account_manager(dashboard)),
+        (COMPETITORS, competitors_lost_to(dashboard)),
+        (SAVE_BY_OFFER, save_rate_by_offer_type(dashboard)),
+        (SAVE_BY_REASON, by_reason.save_rate),
+    ]
+    return [_breakdown(links, currency, spec, spec_rows) for spec, spec_rows in rows]
 
 
 @dataclass
@@ -316,12 +318,7 @@ def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, 
 
 def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, Any]:
     case_links = CaseLinks(dashboard)
-    by_reason, save_by_reason = reason_breakdowns(dashboard)  # one query for both charts
-    rows = {"by-reason": by_reason, "save-by-reason": save_by_reason}
-    breakdowns = [
-        _breakdown(case_links, currency, spec, rows[spec.key] if spec.key in rows else spec.selector(dashboard))
-        for spec in BREAKDOWNS
-    ]
+    breakdowns = _breakdowns(dashboard, case_links, currency)
     trend = _trend(dashboard, case_links)
     charts = {breakdown.key: breakdown.chart for breakdown in breakdowns} | {"trend": trend.chart}
     outcomes = ("departed", "offer_made", "saved_after_offer", "won_back", "closed")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clients.forms import PlausibleDatesForm
 from feedback.models import RecordedFeedback
-from feedback.selectors import default_period
+from feedback.selectors.filters import default_period
 from feedback.services import SurveyResponse
 from offboarding.models import ChurnReason
 

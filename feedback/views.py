@@ -22,14 +22,8 @@ from clients.csv_safety import csv_response
 from clients.roles import is_manager
 from feedback.dashboard import dashboard_context, drilldown_description, drilldown_params, filter_params
 from feedback.forms import DashboardFilterForm, RecordedFeedbackForm, SurveyForm
-from feedback.selectors import (
-    CaseDrilldown,
-    DashboardFilter,
-    account_manager_choices,
-    case_list,
-    case_segments,
-    default_period,
-)
+from feedback.selectors.case_lists import CaseDrilldown, case_list
+from feedback.selectors.filters import DashboardFilter, account_manager_choices, case_segments, default_period
 from feedback.services import (
     SurveyAlreadyAnswered,
     SurveyClosed,

@@ -72,8 +72,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After sign-in and messages: anonymous visitors are sent away first, a waiting message is seen.
-    "offboarding.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -94,8 +92,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clients.context_processors.navigation",
-                # After Django's own csrf processor, so that a page rendered for the cache carries a placeholder.
-                "offboarding.page_cache.page_cache",
             ],
         },
     },
@@ -123,26 +119,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Page cache (offboarding/page_cache.py) ----------------------------------
-# The busiest pages are kept per person and data version: any committed write
-# files them afresh, so the seconds only bound how long an unreachable page
-# stays in memory. 0 turns the cache off. CACHE_URL (redis://) shares it between
-# the web server's processes; without it each process keeps its own.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-PAGE_CACHE_VIEWS = frozenset({"home", "clients:list", "client_detail", "offboarding:case", "feedback:dashboard"})
-CACHE_URL = env_url("CACHE_URL", "", schemes=("redis", "rediss")) if env_str("CACHE_URL", "") else ""
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "offboarding"}
-        if CACHE_URL
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 500},
-        }
-    ),
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Sign-in ----------------------------------------------------------------
 LOGIN_URL = "login"
@@ -227,40 +204,6 @@ BUSINESS_NAME = env_str("BUSINESS_NAME", "Northwind Partners")
 BUSINESS_POSTAL_ADDRESS = env_str("BUSINESS_POSTAL_ADDRESS", "12 Harbour Street, Bristol BS1 4RN, United Kingdom")
 BUSINESS_CURRENCY = env_str("BUSINESS_CURRENCY", "EUR")
 
-# --- Celery ------------------------------------------------------------------------
-CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    BROKER_DIR = VAR_DIR / "broker"
-    for folder in ("queue", "processed", "control"):
-        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
-else:
-    # Redis redelivers an unacknowledged task after the visibility timeout; it
-    # must exceed the longest task (time limits below) so that a slow task is
-    # not run twice. Set for the broker and for the result backend alike.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TIMEZONE = TIME_ZONE
-# The follow-up dispatcher registers itself here (offboarding.celery).
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-
 # --- Production hardening ------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -334,12 +277,43 @@ FOLLOW_UP_DISPATCH_BATCH = env_int("FOLLOW_UP_DISPATCH_BATCH", 50)
 FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
 FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
 FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
+# --- end Follow-ups ---------------------------------------------------------------
+
+# --- Celery (offboarding/celery.py reads every CELERY_ setting) -------------------
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
 # A web request publishes a nudge to the dispatcher; a broker that is down must
 # cost it at most this long (beat delivers the mail anyway).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-if not CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_BEAT_SCHEDULE |= {
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_DIR = VAR_DIR / "broker"
+    for folder in ("queue", "processed", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+else:
+    # Redis redelivers an unacknowledged task after the visibility timeout; it
+    # must exceed the longest task (time limits below) so that a slow task is
+    # not run twice. Set for the broker and for the result backend alike. The
+    # socket timeouts bound a web request's nudge to a Redis that hangs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
     "dispatch-follow-ups": {
         "task": "offboarding.tasks.dispatch_follow_ups",
         "schedule": float(FOLLOW_UP_DISPATCH_EVERY_SECONDS),
@@ -349,4 +323,4 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=FOLLOW_UP_DIGEST_HOUR, minute=0),
     },
 }
-# --- end Follow-ups ---------------------------------------------------------------
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from feedback import formatting
-from feedback.selectors import case_feedback as case_feedback_selector
+from feedback.selectors.surveys import case_feedback as case_feedback_selector
 from offboarding.models import DepartureCase
 
 register = template.Library()

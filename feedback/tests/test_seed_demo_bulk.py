@@ -8,7 +8,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
-from feedback.selectors import DashboardFilter, default_period, headline_figures, survey_figures
+from feedback.selectors.departures import headline_figures
+from feedback.selectors.filters import DashboardFilter, default_period
+from feedback.selectors.surveys import survey_figures
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.services.cases import STEP_MODELS
 

@@ -1,12 +1,12 @@
-"""The data version that keys the page cache (offboarding/page_cache.py), on PostgreSQL only.
+"""The data version that keyed the page cache, on PostgreSQL only; 0007 drops it with the page cache.
 
 Every committed transaction that wrote to a table the pages read adds one to
 a counter; a cached page is filed under the sum of the counters, so a page
 rendered before a change can never be served after it. The counting:
 
 - a statement trigger on each of those tables (installed after every migrate
-  by offboarding.page_cache.install_triggers, so new tables get one too)
-  records, once per transaction, a row in offboarding_data_change;
+  by the page cache itself, so new tables got one too) records, once per
+  transaction, a row in offboarding_data_change;
 - a deferred constraint trigger on that table adds one to a counter when the
   transaction commits, in the same commit as the data, and deletes the row.
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -60,10 +60,6 @@ class DispatchReport:
 def follow_ups_recover_expired_leases(*, now: datetime) -> int:
     """Rows left in `sending` by a dispatcher that died: back to retry_wait, same Message-ID."""
     expired = FollowUp.objects.filter(status=Status.SENDING, lease_expires_at__lt=now)
-    # Asked first because an UPDATE that changes no row still moves the data version that files cached
-    # pages (offboarding/page_cache.py): done every minute for nothing, it would empty the page cache.
-    if not expired.exists():
-        return 0
     failed = expired.filter(attempts__gte=settings.FOLLOW_UP_MAX_ATTEMPTS).update(
         status=Status.FAILED, lease_expires_at=None, last_error="The sender stopped before finishing, too many times."
     )
@@ -101,12 +97,6 @@ def follow_ups_claim(*, now: datetime, limit: int) -> list[FollowUp]:
 @transaction.atomic
 def _record_outcome(follow_up: FollowUp, status: str, **changes: Any) -> bool:
     """Compare-and-set: only the dispatcher holding this attempt may write its outcome."""
-    if connection.vendor == "postgresql":
-        # Waiting for the WAL flush of every outcome would halve the send rate. Should
-        # PostgreSQL itself crash in the next instant, the row is still `sending`: its
-        # lease runs out and the message goes again with the same Message-ID.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
     updated = FollowUp.objects.filter(pk=follow_up.pk, status=Status.SENDING, attempts=follow_up.attempts).update(
         status=status, lease_expires_at=None, updated_at=timezone.now(), **changes
     )

@@ -1,0 +1,285 @@
+"""Departure figures for the dashboard: the headline figures, the breakdowns and the monthly trend.
+
+Every figure is one aggregate query over the filter's cases (cases_for), so the
+number of queries never grows with the data and PostgreSQL does the counting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+
+from feedback.aggregates import Median
+from feedback.selectors.filters import (
+    CLOSED,
+    DEPARTED,
+    EVERY_STEP_CLOSED,
+    NOT_RECORDED,
+    OFFER_MADE,
+    SAVED,
+    WON_BACK,
+    DashboardFilter,
+    cases_for,
+    next_month,
+    share,
+)
+from offboarding.models import ChurnReason, OfferStep, ProbeStep
+
+
+@dataclass(frozen=True)
+class HeadlineFigures:
+    cases: int
+    departures: int
+    revenue_lost: Decimal
+    offers_made: int
+    saved_after_offer: int
+    win_backs: int
+    median_days_to_return: float | None
+    closed: int
+    closed_with_every_step: int
+    median_days_to_close: float | None
+
+    @property
+    def save_rate(self) -> float | None:
+        return share(self.saved_after_offer, self.offers_made)
+
+    @property
+    def checklist_adherence(self) -> float | None:
+        return share(self.closed_with_every_step, self.closed)
+
+
+def _days(interval: timedelta | None) -> float | None:
+    return None if interval is None else interval.total_seconds() / 86400
+
+
+def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
+    row = cases_for(dashboard).aggregate(
+        cases=Count("pk"),
+        departures=Count("pk", filter=DEPARTED),
+        revenue_lost=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+        offers_made=Count("pk", filter=OFFER_MADE),
+        saved_after_offer=Count("pk", filter=OFFER_MADE & SAVED),
+        win_backs=Count("pk", filter=WON_BACK),
+        return_interval=Median(F("won_back_on") - F("departed_on"), filter=WON_BACK),
+        closed=Count("pk", filter=CLOSED),
+        closed_with_every_step=Count("pk", filter=CLOSED & EVERY_STEP_CLOSED),
+        close_interval=Median(TruncDate("closed_at") - F("notice_received_on"), filter=Q(closed_at__isnull=False)),
+    )
+    return HeadlineFigures(
+        cases=row["cases"],
+        departures=row["departures"],
+        revenue_lost=row["revenue_lost"],
+        offers_made=row["offers_made"],
+        saved_after_offer=row["saved_after_offer"],
+        win_backs=row["win_backs"],
+        median_days_to_return=_days(row["return_interval"]),
+        closed=row["closed"],
+        closed_with_every_step=row["closed_with_every_step"],
+        median_days_to_close=_days(row["close_interval"]),
+    )
+
+
+# --- breakdowns: one row per bar of a chart and per line of its table -------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    link: dict[str, str]  # CaseDrilldown fields selecting the cases behind this row
+    cases: int = 0
+    departures: int = 0
+    revenue: Decimal = Decimal(0)
+    offers: int = 0
+    saved: int = 0
+    win_backs: int = 0
+
+    @property
+    def save_rate(self) -> float | None:
+        return share(self.saved, self.offers)
+
+
+@dataclass(frozen=True)
+class ReasonBreakdowns:
+    departures: list[BreakdownRow]  # departures and revenue lost, by primary reason
+    save_rate: list[BreakdownRow]  # offers made and clients saved, by primary reason
+
+
+def _reason_row(row: dict[str, Any], outcome: str, **measures: Any) -> BreakdownRow:
+    label = row["probe__primary_reason__label"] or NOT_RECORDED
+    reason = str(row["probe__primary_reason"] or "none")
+    return BreakdownRow(label=label, link={"outcome": outcome, "reason": reason}, **measures)
+
+
+def reason_breakdowns(dashboard: DashboardFilter) -> ReasonBreakdowns:
+    """Departures and revenue by reason, and save rate by reason, from one query.
+
+    Both group the period's cases by primary reason, so one pass over them serves both charts. Rows come
+    ordered by label and are sorted by count in Python; the sort is stable, so ties keep the database's
+    label order, exactly as `ORDER BY count DESC, label` would give.
+    """
+    rows = list(
+        cases_for(dashboard)
+        .filter(DEPARTED | OFFER_MADE)
+        .values("probe__primary_reason", "probe__primary_reason__label")
+        .annotate(
+            departures=Count("pk", filter=DEPARTED),
+            revenue=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+            offers=Count("pk", filter=OFFER_MADE),
+            saved=Count("pk", filter=OFFER_MADE & SAVED),
+        )
+        .order_by("probe__primary_reason__label")
+    )
+    departed = [
+        _reason_row(row, "departed", departures=row["departures"], revenue=row["revenue"])
+        for row in sorted(rows, key=lambda row: -row["departures"])
+        if row["departures"]
+    ]
+    offered = [
+        _reason_row(row, "offer_made", offers=row["offers"], saved=row["saved"])
+        for row in sorted(rows, key=lambda row: -row["offers"])
+        if row["offers"]
+    ]
+    return ReasonBreakdowns(departures=departed, save_rate=offered)
+
+
+def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
+        .values("probe__departure_kind")
+        .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
+        .order_by("-departures", "probe__departure_kind")
+    )
+    kinds = dict(ProbeStep.DepartureKind.choices)
+    return [
+        BreakdownRow(
+            label=kinds.get(row["probe__departure_kind"], NOT_RECORDED),
+            link={"outcome": "departed", "kind": row["probe__departure_kind"] or "none"},
+            departures=row["departures"],
+            revenue=row["revenue"],
+        )
+        for row in rows
+    ]
+
+
+def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .values("account_manager", "account_manager__first_name", "account_manager__last_name")
+        .annotate(
+            cases=Count("pk"),
+            departures=Count("pk", filter=DEPARTED),
+            revenue=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+            offers=Count("pk", filter=OFFER_MADE),
+            saved=Count("pk", filter=OFFER_MADE & SAVED),
+            win_backs=Count("pk", filter=WON_BACK),
+        )
+        .order_by("-departures", "account_manager__first_name", "account_manager")
+    )
+    return [
+        BreakdownRow(
+            label=f"{row['account_manager__first_name']} {row['account_manager__last_name']}".strip(),
+            link={"account_manager": str(row["account_manager"])},
+            cases=row["cases"],
+            departures=row["departures"],
+            revenue=row["revenue"],
+            offers=row["offers"],
+            saved=row["saved"],
+            win_backs=row["win_backs"],
+        )
+        for row in rows
+    ]
+
+
+COMPETITORS_SHOWN = 15
+
+
+def competitors_lost_to(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
+        .exclude(probe__competitor="")
+        .values("probe__competitor")
+        .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
+        .order_by("-departures", "probe__competitor")[:COMPETITORS_SHOWN]
+    )
+    return [
+        BreakdownRow(
+            label=row["probe__competitor"],
+            link={"outcome": "departed", "competitor": row["probe__competitor"]},
+            departures=row["departures"],
+            revenue=row["revenue"],
+        )
+        for row in rows
+    ]
+
+
+def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
+    rows = (
+        cases_for(dashboard)
+        .filter(OFFER_MADE)
+        .values("offer__offer_type")
+        .annotate(offers=Count("pk"), saved=Count("pk", filter=SAVED))
+        .order_by("-offers", "offer__offer_type")
+    )
+    offer_types = dict(OfferStep.OfferType.choices)
+    return [
+        BreakdownRow(
+            label=offer_types.get(row["offer__offer_type"], NOT_RECORDED),
+            link={"outcome": "offer_made", "offer_type": row["offer__offer_type"] or "none"},
+            offers=row["offers"],
+            saved=row["saved"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    label: str
+    category: str
+    counts: list[int]
+
+
+@dataclass(frozen=True)
+class MonthlyTrend:
+    months: list[date]
+    series: list[TrendSeries] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[date, list[int]]]:
+        """The table's rows: one per month, one count per series."""
+        return [(month, [s.counts[index] for s in self.series]) for index, month in enumerate(self.months)]
+
+
+def _months(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
+    rows = (
+        cases_for(dashboard)
+        .filter(DEPARTED)
+        .annotate(month=TruncMonth("notice_received_on"))
+        .values("month", "probe__primary_reason__category")
+        .annotate(departures=Count("pk"))
+        .order_by()
+    )
+    months = _months(dashboard.start, dashboard.end)
+    position = {month: index for index, month in enumerate(months)}
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        category = row["probe__primary_reason__category"] or ""
+        counts.setdefault(category, [0] * len(months))[position[row["month"]]] = row["departures"]
+    labels = dict(ChurnReason.Category.choices)
+    order = [key for key in labels if key in counts] + ([""] if "" in counts else [])
+    series = [TrendSeries(label=labels.get(key, NOT_RECORDED), category=key, counts=counts[key]) for key in order]
+    return MonthlyTrend(months=months, series=series)

@@ -1,0 +1,102 @@
+"""The dashboard's filter, and what every figure and case list counts by.
+
+A filter picks the dashboard's cohort: the cases whose notice arrived in the
+period, optionally of one account manager and one segment. The outcomes say
+which of those cases departed, were saved, won back, and so on, for the
+figures and for the case lists behind them alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from clients.roles import ACCOUNT_MANAGERS
+from offboarding.models import DepartureCase
+
+# The label of a row whose reason, kind, offer type or segment was never recorded.
+NOT_RECORDED = "Not recorded"
+
+DEPARTED = Q(status__in=(DepartureCase.Status.DEPARTED, DepartureCase.Status.WON_BACK))
+OFFER_MADE = Q(offer__offer_made=True)
+SAVED = Q(status=DepartureCase.Status.SAVED)
+WON_BACK = Q(status=DepartureCase.Status.WON_BACK, won_back_on__isnull=False, departed_on__isnull=False)
+CLOSED = ~Q(status=DepartureCase.Status.OPEN)
+STEP_CLOSED = ("done", "skipped")  # the model forbids skipping without a reason
+EVERY_STEP_CLOSED = Q(
+    probe__status__in=STEP_CLOSED,
+    apology__status__in=STEP_CLOSED,
+    offer__status__in=STEP_CLOSED,
+    transition__status__in=STEP_CLOSED,
+    thanks__status__in=STEP_CLOSED,
+    keep_in_touch__status__in=STEP_CLOSED,
+)
+
+# The outcomes a link from the dashboard can narrow its case list to.
+OUTCOMES = {
+    "departed": DEPARTED,
+    "saved": SAVED,
+    "won_back": WON_BACK,
+    "offer_made": OFFER_MADE,
+    "saved_after_offer": OFFER_MADE & SAVED,
+    "closed": CLOSED,
+}
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    start: date
+    end: date
+    account_manager_id: int | None = None
+    segment: str = ""
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve months: from the first day of the month eleven months ago to today."""
+    months_back = today.year * 12 + today.month - 1 - 11
+    return date(months_back // 12, months_back % 12 + 1, 1), today
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def cases_for(dashboard: DashboardFilter) -> QuerySet[DepartureCase]:
+    cases = DepartureCase.objects.filter(notice_received_on__range=(dashboard.start, dashboard.end))
+    if dashboard.account_manager_id:
+        cases = cases.filter(account_manager_id=dashboard.account_manager_id)
+    if dashboard.segment:
+        cases = cases.filter(segment=dashboard.segment)
+    return cases
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part` as a share of `whole`, or None when there is no whole to share (a rate of nothing)."""
+    return part / whole if whole else None
+
+
+def account_managers_with_cases() -> QuerySet[User]:
+    """Everyone in the account managers' group, plus anyone else who has owned a departing client."""
+    in_group = Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=ACCOUNT_MANAGERS))
+    # One probe of the cases' account-manager index per person; `pk__in=<every case's owner>` reads every case.
+    owns_cases = Exists(DepartureCase.objects.filter(account_manager=OuterRef("pk")))
+    return User.objects.filter(in_group | owns_cases).order_by("first_name", "last_name", "username")
+
+
+def account_manager_choices() -> list[tuple[int, str]]:
+    """(id, name) of account_managers_with_cases(), for the filters' choice list.
+
+    Plain values rather than users: a ModelChoiceField reads its users through a server-side
+    cursor (DECLARE, FETCH, CLOSE) on every rendering, several round trips for a dozen names.
+    """
+    people = account_managers_with_cases().values_list("pk", "first_name", "last_name", "username")
+    return [(pk, f"{first_name} {last_name}".strip() or username) for pk, first_name, last_name, username in people]
+
+
+def case_segments() -> list[str]:
+    segments = DepartureCase.objects.exclude(segment="").order_by().values_list("segment", flat=True).distinct()
+    return sorted(segments)
