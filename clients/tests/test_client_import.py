@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -228,3 +229,39 @@ def test_blank_lines_are_skipped_and_row_numbers_stay_true(manager: User, owners
     rows = [client_row("a@a.example"), ["", "", "", "", "", "", "", "", "", "", "", "", "", ""], client_row("bad")]
     result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
     assert [(p.row, p.column) for p in result.problems] == [(4, "contact_email")]
+
+
+def test_a_hostile_one_line_file_is_refused_at_once_and_imports_nothing(
+    manager_client: BrowserClient, owners: None
+) -> None:
+    # One 150 KB line of `;"a`: sniffing the delimiter from the whole line took minutes.
+    upload = SimpleUploadedFile("clients.csv", b';"a' * 50_000, content_type="text/csv")
+    started = time.monotonic()
+    response = manager_client.post(IMPORT_URL, {"file": upload})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert "The first line is not a header row of client columns" in response.text
+    assert not Client.objects.exists()
+    assert elapsed < 2
+
+
+def test_a_hostile_row_after_a_good_header_is_reported_at_once(manager: User, owners: None) -> None:
+    content = ",".join(CSV_HEADER) + "\n" + ';"a' * 50_000 + "\n"
+    started = time.monotonic()
+    result = clients_import_csv(file=io.BytesIO(content.encode()), imported_by=manager)
+    assert time.monotonic() - started < 2
+    assert not result.ok
+    assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_the_delimiter_is_the_one_that_splits_the_header_into_client_columns(
+    manager: User, owners: None, delimiter: str
+) -> None:
+    # Commas and semicolons inside the cells do not mislead it; quoted header names are fine too.
+    header = delimiter.join(['"company_name"', "contact_name", "contact_email", "account_manager", "notes"])
+    row = delimiter.join(['"Alder, Smith; Partners"', "Sofia", "s@a.example", "amelia", '"a, b; c"'])
+    result = clients_import_csv(file=io.BytesIO(f"{header}\r\n{row}\r\n".encode()), imported_by=manager)
+    assert result.created == 1, result.problems
+    alder = Client.objects.get()
+    assert (alder.company_name, alder.notes) == ("Alder, Smith; Partners", "a, b; c")
