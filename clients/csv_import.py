@@ -159,7 +159,6 @@ def _with_defaults(cells: dict[str, str]) -> dict[str, object]:
         "monthly_value": cells.get("monthly_value") or "0",
         "currency": (cells.get("currency") or settings.BUSINESS_CURRENCY).upper(),
         "time_zone": cells.get("time_zone") or settings.TIME_ZONE,
-        "status": (cells.get("status") or Client.Status.ACTIVE).lower(),
         "contract_start": cells.get("contract_start") or None,
         "contract_end": cells.get("contract_end") or None,
     }
@@ -173,6 +172,18 @@ def _owner_problems(username: str, owner: User | None, number: int) -> list[Impo
     return []
 
 
+def _status_problems(row: ClientRow) -> list[ImportProblem]:
+    # The export writes every client's real status; an import adds active clients only, since a
+    # client's status follows their departure cases and an import creates none.
+    if row.cells.get("status", "").lower() in ("", Client.Status.ACTIVE):
+        return []
+    message = _(
+        "Only active clients can be imported: a client's status follows their departure cases, which an import "
+        "does not create. Leave this cell empty or write active, or leave the row out."
+    )
+    return [ImportProblem(row.number, "status", message)]
+
+
 def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, list[ImportProblem]]:
     """An unsaved client built from one row, and everything wrong with the row (no database queries)."""
     cells: dict[str, object] = {name: row.cells.get(name, "") for name in CSV_HEADER}
@@ -182,7 +193,8 @@ def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, li
     consent = parse_consent(row.cells.get("keep_in_touch_consent", ""))
     if consent is None:
         problems.append(ImportProblem(row.number, "keep_in_touch_consent", "Enter yes or no."))
-    del cells["account_manager"], cells["keep_in_touch_consent"]
+    problems.extend(_status_problems(row))
+    del cells["account_manager"], cells["keep_in_touch_consent"], cells["status"]
     client = Client(**cells, account_manager=owners.get(username), keep_in_touch_consent=bool(consent))
     problems.extend(_model_problems(client, row.number))
     return client, problems

@@ -44,7 +44,7 @@ def test_a_good_file_creates_every_client(manager_client: BrowserClient, owners:
     rows = [
         client_row("sofia@alder.example", company_name="Alder Logistics", monthly_value="2400.50"),
         client_row("liam@bramley.example", account_manager="jonas", contract_start="", contract_end=""),
-        client_row("noah@calder.example", status="Departed", keep_in_touch_consent="", currency="", time_zone=""),
+        client_row("noah@calder.example", status="Active", keep_in_touch_consent="", currency="", time_zone=""),
     ]
     response = manager_client.post(IMPORT_URL, {"file": csv_upload(rows)}, follow=True)
     assert "Imported 3 clients." in response.text
@@ -60,7 +60,7 @@ def test_a_good_file_creates_every_client(manager_client: BrowserClient, owners:
     assert bramley.contract_start is None
     calder = Client.objects.get(contact_email="noah@calder.example")
     assert (calder.status, calder.keep_in_touch_consent, calder.currency, calder.time_zone) == (
-        Client.Status.DEPARTED,
+        Client.Status.ACTIVE,
         False,
         "EUR",
         "Europe/London",
@@ -265,3 +265,26 @@ def test_the_delimiter_is_the_one_that_splits_the_header_into_client_columns(
     assert result.created == 1, result.problems
     alder = Client.objects.get()
     assert (alder.company_name, alder.notes) == ("Alder, Smith; Partners", "a, b; c")
+
+
+def test_the_import_adds_active_clients_only_and_explains_every_other_status(manager: User, owners: None) -> None:
+    # A client's status follows their departure cases; an import creates no case.
+    rows = [
+        client_row("a@a.example", status="active"),
+        client_row("b@b.example", status=""),
+        client_row("c@c.example", status="departed"),
+        client_row("d@d.example", status="Departing"),
+        client_row("e@e.example", status="returned"),
+        client_row("f@f.example", status="zombie"),
+    ]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.column) for p in result.problems] == [(4, "status"), (5, "status"), (6, "status"), (7, "status")]
+    assert result.problems[0].message == (
+        "Only active clients can be imported: a client's status follows their departure cases, which an import "
+        "does not create. Leave this cell empty or write active, or leave the row out."
+    )
+    assert not Client.objects.exists()
+
+    result = clients_import_csv(file=csv_upload(rows[:2]), imported_by=manager)
+    assert result.created == 2
+    assert set(Client.objects.values_list("status", flat=True)) == {Client.Status.ACTIVE}
