@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from clients.csv_format import CSV_HEADER, REQUIRED_COLUMNS, parse_consent
-from clients.csv_safety import FORMULA_TRIGGERS
+from clients.csv_safety import starts_like_formula
 from clients.models import Client
 from clients.validators import validate_currency_code, validate_plausible_date
 
@@ -123,7 +123,7 @@ def _checked_header(cells: list[str]) -> list[str]:
 def _restored(cell: str) -> str:
     # Our export prefixes formula-like cells with a quote; take it off again so
     # an exported file imports unchanged (a phone number "+44 ..." stays as it was).
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+    if cell.startswith("'") and starts_like_formula(cell[1:]):
         return cell[1:]
     return cell.strip()
 
