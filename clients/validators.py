@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
@@ -23,3 +24,20 @@ def validate_plausible_date(value: date) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValidationError(f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
+
+
+# Invisible controls that change the direction text is shown in: embeddings and overrides
+# (U+202A-U+202E), isolates (U+2066-U+2069) and the marks (U+200E, U+200F, U+061C). In a name
+# they make "Alder\u202egnp.exe" show as "Alderexe.png": what a person reads is not what is stored.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def validate_no_bidi_controls(value: str) -> None:
+    if not BIDI_CONTROLS.isdisjoint(value):
+        raise ValidationError(
+            _(
+                "Remove the invisible text-direction characters (such as U+202E): they make a name show "
+                "differently from what it holds."
+            ),
+            code="bidi_control",
+        )

@@ -288,3 +288,14 @@ def test_the_import_adds_active_clients_only_and_explains_every_other_status(man
     result = clients_import_csv(file=csv_upload(rows[:2]), imported_by=manager)
     assert result.created == 2
     assert set(Client.objects.values_list("status", flat=True)) == {Client.Status.ACTIVE}
+
+
+def test_names_with_text_direction_controls_are_reported_and_nothing_imported(manager: User, owners: None) -> None:
+    rows = [
+        client_row("a@a.example", company_name="Alder\u202eskrow"),
+        client_row("b@b.example", contact_name="Sofia\u200f Nowak"),
+    ]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "company_name"), (3, "contact_name")]
+    assert "Remove the invisible text-direction characters" in result.problems[0].message
+    assert not Client.objects.exists()

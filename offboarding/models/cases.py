@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from clients.models import Client, OwnedQuerySet
+from clients.validators import validate_no_bidi_controls
 
 
 class ChurnReason(models.Model):
@@ -27,7 +28,7 @@ class ChurnReason(models.Model):
         OTHER = "other", "Other"
 
     key = models.SlugField(max_length=60, unique=True)
-    label = models.CharField(max_length=120)
+    label = models.CharField(max_length=120, validators=[validate_no_bidi_controls])
     category = models.CharField(max_length=20, choices=Category.choices)
     description = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(default=100)
@@ -272,7 +273,7 @@ class HandoverItem(models.Model):
     """One item of the transition's handover list."""
 
     case = models.ForeignKey(DepartureCase, on_delete=models.CASCADE, related_name="handover_items")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     days_from_leave_date = models.IntegerField(
         default=0, help_text="Due this many days after the leave date (negative: before it)."
     )

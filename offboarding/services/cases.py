@@ -516,13 +516,15 @@ def handover_item_add(*, case: DepartureCase, actor: User, title: str, days_from
     case = _locked_case(case)
     _ensure_handover_editable(case)
     position = (case.handover_items.aggregate(last=models.Max("position"))["last"] or 0) + 1
-    item = HandoverItem.objects.create(
+    item = HandoverItem(
         case=case,
         title=title.strip(),
         days_from_leave_date=days_from_leave_date,
         due_on=case.planned_leave_date + timedelta(days=days_from_leave_date),
         position=position,
     )
+    item.full_clean(exclude=["case"])
+    item.save()
     case_event_record(
         client=case.client,
         case=case,

@@ -266,6 +266,19 @@ def test_handover_items_are_ticked_and_added_in_the_browser(am_client: BrowserCl
     assert added.due_on == own_case.planned_leave_date - timedelta(days=2)
 
 
+def test_a_handover_item_title_with_text_direction_controls_is_refused(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    before = own_case.handover_items.count()
+    response = am_client.post(
+        reverse("offboarding:handover_add", args=[own_case.pk]),
+        {"handover-title": "Transfer the \u202eniamod", "handover-days_from_leave_date": "0"},
+    )
+    assert response.status_code == 400
+    assert "Remove the invisible text-direction characters" in response.content.decode()
+    assert own_case.handover_items.count() == before
+
+
 def test_changing_the_leave_date_in_the_browser_moves_open_items(
     am_client: BrowserClient, own_case: DepartureCase
 ) -> None:
