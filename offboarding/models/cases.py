@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Client, OwnedQuerySet
 from clients.validators import validate_no_bidi_controls
@@ -83,7 +84,7 @@ class DepartureCase(models.Model):
     monthly_value = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     departed_on = models.DateField(null=True, blank=True)
     saved_on = models.DateField(null=True, blank=True)
@@ -340,7 +341,8 @@ class CaseEvent(models.Model):
     verb = models.CharField(max_length=60)
     summary = models.CharField(max_length=300)
     details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the service that records the change, to the moment it passed along with it.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

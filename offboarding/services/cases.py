@@ -63,10 +63,24 @@ DEFAULT_HANDOVER = (
 
 
 def case_event_record(
-    *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: Any
+    *,
+    client: Client,
+    case: DepartureCase | None,
+    actor: User | None,
+    verb: str,
+    summary: str,
+    now: datetime | None = None,
+    **details: Any,
 ) -> CaseEvent:
+    """One timeline entry, at the moment the service that made the change was given (now, by default)."""
     return CaseEvent.objects.create(
-        client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details
+        client=client,
+        case=case,
+        actor=actor,
+        verb=verb,
+        summary=summary[:300],
+        details=details,
+        created_at=now or timezone.now(),
     )
 
 
@@ -79,8 +93,10 @@ def case_open(
     planned_leave_date: date,
     how_heard: str,
     first_notes: str = "",
+    now: datetime | None = None,
 ) -> DepartureCase:
     """Log that a client is leaving: a case with its six steps and the default handover list."""
+    now = now or timezone.now()
     if planned_leave_date < notice_received_on:
         raise ValidationError({"planned_leave_date": "The leave date cannot be before the notice was received."})
     client = Client.objects.select_for_update().get(pk=client.pk)
@@ -99,6 +115,7 @@ def case_open(
                 monthly_value=client.monthly_value,
                 currency=client.currency,
                 opened_by=opened_by,
+                opened_at=now,
             )
     except IntegrityError:
         raise ValidationError("This client already has an open departure case.") from None
@@ -118,6 +135,7 @@ def case_open(
     client.status = Client.Status.DEPARTING
     client.save(update_fields=["status", "updated_at"])
     case_event_record(
+        now=now,
         client=client,
         case=case,
         actor=opened_by,
@@ -257,6 +275,7 @@ def step_complete(
     details = _keep_in_touch_answered(case, record, changes, now) if step == "keep_in_touch" else {}
     verb, summary = ("step_updated", "updated") if was_done else ("step_completed", "done")
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -318,6 +337,7 @@ def step_skip(*, case: DepartureCase, step: str, actor: User, reason: str, now: 
     record.completed_at = now
     record.save()
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -357,6 +377,7 @@ def case_mark_saved(*, case: DepartureCase, actor: User, now: datetime | None = 
     client_before = _set_client_status(case.client, Client.Status.ACTIVE)
     cancelled = follow_ups_cancel_pending(client=case.client, reason="saved", actor=actor, now=now)
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -410,6 +431,7 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     client_before = _set_client_status(case.client, Client.Status.DEPARTED)
     planned = follow_ups_plan_for_departure(case=case, actor=actor, now=now)
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -450,6 +472,7 @@ def client_mark_returned(
     client_before = _set_client_status(client, Client.Status.RETURNED)
     cancelled = follow_ups_cancel_pending(client=client, reason="returned", actor=actor, now=now)
     case_event_record(
+        now=now,
         client=client,
         case=case,
         actor=actor,
@@ -548,6 +571,7 @@ def handover_item_set_done(*, item: HandoverItem, actor: User, done: bool, now: 
     item.done_at, item.done_by = (now, actor) if done else (None, None)
     item.save(update_fields=["done_at", "done_by"])
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
