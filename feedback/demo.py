@@ -109,11 +109,33 @@ def bulk_seed(*, users: dict[str, User], clients: int, cases: int, today: date, 
     owners = [users["amelia"], users["jonas"], *_extra_account_managers()]
     reasons = list(ChurnReason.objects.filter(retired_at__isnull=True))
     new_clients = _bulk_clients(rng, owners, clients, today)
+    latest: dict[int, DepartureCase] = {}
     answers = 0
     for first in range(0, cases, BATCH):
         with transaction.atomic():
-            answers += _bulk_case_batch(rng, new_clients, range(first, min(cases, first + BATCH)), reasons, today)
+            numbers = range(first, min(cases, first + BATCH))
+            answers += _bulk_case_batch(rng, new_clients, numbers, reasons, today, latest)
+    _set_statuses_from_latest_cases(latest)
     return BulkResult(clients=len(new_clients), cases=cases, survey_answers=answers)
+
+
+# A client's status as their latest case leaves it, as the case services set it.
+CLIENT_STATUS_AFTER = {
+    DepartureCase.Status.OPEN: Client.Status.DEPARTING,
+    DepartureCase.Status.SAVED: Client.Status.ACTIVE,
+    DepartureCase.Status.DEPARTED: Client.Status.DEPARTED,
+    DepartureCase.Status.WON_BACK: Client.Status.RETURNED,
+}
+
+
+def _set_statuses_from_latest_cases(latest: dict[int, DepartureCase]) -> None:
+    """Clients start active; those with cases take the status their latest case gives them."""
+    by_status: dict[str, list[int]] = {}
+    for client_id, case in latest.items():
+        by_status.setdefault(CLIENT_STATUS_AFTER[DepartureCase.Status(case.status)], []).append(client_id)
+    for status, client_ids in by_status.items():
+        if status != Client.Status.ACTIVE:
+            Client.objects.filter(pk__in=client_ids).update(status=status)
 
 
 def _extra_account_managers() -> list[User]:
@@ -150,16 +172,24 @@ def _bulk_client(rng: random.Random, owners: list[User], number: int, run: str, 
         contract_start=start,
         contract_end=start + timedelta(days=365 * rng.randint(1, 3)),
         keep_in_touch_consent=rng.random() < 0.5,
-        status=Client.Status.DEPARTED,
     )
 
 
 def _bulk_case_batch(
-    rng: random.Random, clients: list[Client], numbers: range, reasons: list[ChurnReason], today: date
+    rng: random.Random,
+    clients: list[Client],
+    numbers: range,
+    reasons: list[ChurnReason],
+    today: date,
+    latest: dict[int, DepartureCase],
 ) -> int:
     cases = DepartureCase.objects.bulk_create(
         [_bulk_case(rng, clients[number % len(clients)], number < len(clients), today) for number in numbers]
     )
+    for case in cases:
+        known = latest.get(case.client_id)
+        if known is None or (known.notice_received_on, known.pk) < (case.notice_received_on, case.pk):
+            latest[case.client_id] = case
     for model, make in _step_makers(rng, reasons):
         _insert_rows(model, [make(case) for case in cases])
     return _bulk_surveys(rng, cases, reasons, today)
@@ -198,6 +228,7 @@ def _copy_text(value: Any) -> str:
 
 def _bulk_case(rng: random.Random, client: Client, may_be_open: bool, today: date) -> DepartureCase:
     # Only a client's first case may stay open: the database allows one open case per client.
+    # An open case is the client's latest: its notice came in the last 100 days, the others' before.
     roll = rng.random()
     status = (
         DepartureCase.Status.OPEN
@@ -208,7 +239,7 @@ def _bulk_case(rng: random.Random, client: Client, may_be_open: bool, today: dat
         if roll < 0.4
         else DepartureCase.Status.DEPARTED
     )
-    notice = today - timedelta(days=rng.randint(0 if status == "open" else 100, 730))
+    notice = today - timedelta(days=rng.randint(0, 99) if status == "open" else rng.randint(100, 730))
     leave = notice + timedelta(days=rng.choice((14, 30, 30, 60, 90)))
     case = DepartureCase(
         client=client,
