@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 @dataclass(frozen=True)
 class CsvColumn:
     name: str
     required: bool
-    description: str
+    description: _StrOrPromise
 
 
 CSV_COLUMNS = (
@@ -25,7 +31,14 @@ CSV_COLUMNS = (
     CsvColumn("contract_end", False, "Contract end (renewal) date as YYYY-MM-DD; not before the start."),
     CsvColumn("time_zone", False, "Time zone such as Europe/Berlin. Empty means the business's time zone."),
     CsvColumn("keep_in_touch_consent", False, "yes or no (also true/false, 1/0). Empty means no."),
-    CsvColumn("status", False, "active, departing, departed or returned. Empty means active."),
+    CsvColumn(
+        "status",
+        False,
+        _(
+            "The export writes the client's status (active, departing, departed or returned). The import adds active "
+            "clients only, so the cell must be active or empty: a status follows the client's departure cases."
+        ),
+    ),
     CsvColumn("notes", False, "Free text."),
 )
 CSV_HEADER = tuple(column.name for column in CSV_COLUMNS)

@@ -11,14 +11,18 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from clients.csv_format import CSV_HEADER, REQUIRED_COLUMNS, parse_consent
-from clients.csv_safety import FORMULA_TRIGGERS
+from clients.csv_safety import starts_like_formula
 from clients.models import Client
 from clients.validators import validate_currency_code, validate_plausible_date
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
+# A header naming every client column, quoted and spaced, is well under 1,000 characters.
+MAX_HEADER_CHARS = 4096
+DELIMITERS = (",", ";", "\t")
 
 # Row numbers as a spreadsheet shows them: the header is row 1.
 FIRST_DATA_ROW = 2
@@ -69,15 +73,34 @@ def _decoded(file: IO[bytes]) -> str:
     return text
 
 
-def _delimiter(text: str) -> str:
-    # Spreadsheets in many European locales save CSV with semicolons. Only the delimiter is
-    # sniffed: from a header without quotes the sniffer also guesses that a quote inside a
-    # cell is not doubled, and 'say "hi"' would import as 'say "hi"""'.
-    first_line = text.split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
+def _header_line(text: str) -> str:
+    # Only a bounded start of the file is read to find the header: a file that is one huge
+    # line must be refused at once, not parsed (sniffing a 150 KB line took minutes).
+    line, newline, _rest = text[: MAX_HEADER_CHARS + 1].partition("\n")
+    if not newline and len(line) > MAX_HEADER_CHARS:
+        raise FileRejected(
+            _(
+                "The first line is not a header row of client columns: it is longer than %(limit)s characters. "
+                "The first line must name the columns, such as company_name,contact_name,contact_email,account_manager."
+            )
+            % {"limit": f"{MAX_HEADER_CHARS:,}"}
+        )
+    return line.rstrip("\r")
+
+
+def _known_columns(header_line: str, delimiter: str) -> int:
+    cells = next(csv.reader([header_line], csv.excel, delimiter=delimiter), [])
+    return sum(cell.strip().lower() in CSV_HEADER for cell in cells)
+
+
+def _delimiter(header_line: str) -> str:
+    """The one of comma, semicolon and tab that splits the header into the most client column names.
+
+    The header must be made of known names, so the choice needs no guessing; on a tie (or a
+    header of one column) it is the comma, and the header check then says what is wrong.
+    Spreadsheets in many European locales save CSV with semicolons.
+    """
+    return max(DELIMITERS, key=lambda delimiter: _known_columns(header_line, delimiter))
 
 
 def _checked_header(cells: list[str]) -> list[str]:
@@ -100,7 +123,7 @@ def _checked_header(cells: list[str]) -> list[str]:
 def _restored(cell: str) -> str:
     # Our export prefixes formula-like cells with a quote; take it off again so
     # an exported file imports unchanged (a phone number "+44 ..." stays as it was).
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+    if cell.startswith("'") and starts_like_formula(cell[1:]):
         return cell[1:]
     return cell.strip()
 
@@ -120,7 +143,7 @@ def _records(reader: Iterator[list[str]], header: list[str]) -> Iterator[ClientR
 def read_client_rows(file: IO[bytes]) -> list[ClientRow | ImportProblem]:
     """Every data row of the file, or a problem for rows that cannot even be split into columns."""
     text = _decoded(file)
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=_delimiter(_header_line(text)))
     try:
         header = _checked_header(next(reader, []))
         rows = list(_records(reader, header))
@@ -136,7 +159,6 @@ def _with_defaults(cells: dict[str, str]) -> dict[str, object]:
         "monthly_value": cells.get("monthly_value") or "0",
         "currency": (cells.get("currency") or settings.BUSINESS_CURRENCY).upper(),
         "time_zone": cells.get("time_zone") or settings.TIME_ZONE,
-        "status": (cells.get("status") or Client.Status.ACTIVE).lower(),
         "contract_start": cells.get("contract_start") or None,
         "contract_end": cells.get("contract_end") or None,
     }
@@ -150,6 +172,18 @@ def _owner_problems(username: str, owner: User | None, number: int) -> list[Impo
     return []
 
 
+def _status_problems(row: ClientRow) -> list[ImportProblem]:
+    # The export writes every client's real status; an import adds active clients only, since a
+    # client's status follows their departure cases and an import creates none.
+    if row.cells.get("status", "").lower() in ("", Client.Status.ACTIVE):
+        return []
+    message = _(
+        "Only active clients can be imported: a client's status follows their departure cases, which an import "
+        "does not create. Leave this cell empty or write active, or leave the row out."
+    )
+    return [ImportProblem(row.number, "status", message)]
+
+
 def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, list[ImportProblem]]:
     """An unsaved client built from one row, and everything wrong with the row (no database queries)."""
     cells: dict[str, object] = {name: row.cells.get(name, "") for name in CSV_HEADER}
@@ -159,7 +193,8 @@ def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, li
     consent = parse_consent(row.cells.get("keep_in_touch_consent", ""))
     if consent is None:
         problems.append(ImportProblem(row.number, "keep_in_touch_consent", "Enter yes or no."))
-    del cells["account_manager"], cells["keep_in_touch_consent"]
+    problems.extend(_status_problems(row))
+    del cells["account_manager"], cells["keep_in_touch_consent"], cells["status"]
     client = Client(**cells, account_manager=owners.get(username), keep_in_touch_consent=bool(consent))
     problems.extend(_model_problems(client, row.number))
     return client, problems

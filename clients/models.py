@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from clients.roles import is_manager
-from clients.validators import validate_deliverable_email
+from clients.validators import validate_deliverable_email, validate_no_bidi_controls
 
 
 def validate_time_zone(value: str) -> None:
@@ -76,8 +76,8 @@ class Client(models.Model):
         DEPARTED = "departed", "Departed"
         RETURNED = "returned", "Returned"
 
-    company_name = models.CharField(max_length=200)
-    contact_name = models.CharField("primary contact", max_length=200)
+    company_name = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
+    contact_name = models.CharField("primary contact", max_length=200, validators=[validate_no_bidi_controls])
     contact_email = DeliverableEmailField("contact email", max_length=254)
     contact_phone = models.CharField("contact phone", max_length=40, blank=True)
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients")

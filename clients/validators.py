@@ -50,3 +50,18 @@ def validate_deliverable_email(value: str) -> None:
     if reason:
         raise ValidationError(reason, code="undeliverable")
     validate_email(value)
+# Invisible controls that change the direction text is shown in: embeddings and overrides
+# (U+202A-U+202E), isolates (U+2066-U+2069) and the marks (U+200E, U+200F, U+061C). In a name
+# they make "Alder\u202egnp.exe" show as "Alderexe.png": what a person reads is not what is stored.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def validate_no_bidi_controls(value: str) -> None:
+    if not BIDI_CONTROLS.isdisjoint(value):
+        raise ValidationError(
+            _(
+                "Remove the invisible text-direction characters (such as U+202E): they make a name show "
+                "differently from what it holds."
+            ),
+            code="bidi_control",
+        )

@@ -1,8 +1,11 @@
 """Demo survey answers for `manage.py seed_demo`, and bulk data for `seed_demo --clients N --cases M`.
 
-The bulk generator writes rows directly with bulk_create in batches (no
-services, no case events): it exists to fill a database for the dashboard and
-its benchmark, 100,000 cases in about a minute.
+The demo's clients answer through the survey service, at the moment in their story when the
+invitation had arrived (offboarding/demo.py calls DemoSurveyAnswers as it plays each story).
+
+The bulk generator writes rows directly with bulk_create in batches (no services, no case
+events): it exists to fill a database for the dashboard and its benchmark, 100,000 cases in
+about a minute. Its clients take the status their latest case gives them, as the services do.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.roles import ACCOUNT_MANAGERS
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
-from feedback.services import invitation_hash
+from feedback.services import SurveyResponse, invitation_hash, survey_answer_submit
 from offboarding.models import (
     ApologyStep,
     ChurnReason,
@@ -37,45 +40,37 @@ from offboarding.models import (
 )
 
 
-def seed_feedback(users: dict[str, User], today: date) -> int:
-    """Answer the demo's sent survey invitations, every third one anonymously, once.
+class DemoSurveyAnswers:
+    """Most demo clients answer their survey invitation the day after it arrives, every third anonymously.
 
-    Every answer uses up an invitation, as a real one does, so the response
-    rate on the demo dashboard stays a true share of the invitations sent.
+    The first to answer would rather we did not keep in touch: their check-ins are cancelled.
     """
-    rng = random.Random(5)
-    created = 0
-    sent = FollowUp.objects.filter(kind=FollowUp.Kind.SURVEY, status=FollowUp.Status.SENT).select_related("case")
-    for position, follow_up in enumerate(sent.order_by("pk")):
-        if UsedSurveyInvitation.objects.filter(invitation_hash=invitation_hash(follow_up.pk)).exists():
-            continue
-        UsedSurveyInvitation.objects.create(invitation_hash=invitation_hash(follow_up.pk))
-        _demo_answer(rng, today, follow_up=follow_up, anonymous=position % 3 == 2)
-        created += 1
-    return created
 
+    def __init__(self) -> None:
+        self.rng = random.Random(5)
+        self.invitations = 0
 
-def _demo_answer(rng: random.Random, today: date, follow_up: FollowUp, anonymous: bool) -> SurveyAnswer:
-    case = follow_up.case
-    satisfaction = rng.choice((2, 3, 4, 4, 5))
-    answer = SurveyAnswer.objects.create(
-        is_anonymous=anonymous,
-        month=today.replace(day=1),
-        segment=case.segment if case else "",
-        satisfaction=satisfaction,
-        likelihood_to_return=min(10, satisfaction * 2 + rng.randint(-1, 1)),
-        could_do_better=rng.choice(COULD_DO_BETTER),
-        did_well=rng.choice(DID_WELL),
-        may_keep_in_touch=rng.random() < 0.7,
-        client=None if anonymous or case is None else case.client,
-        case=None if anonymous else case,
-        follow_up=None if anonymous else follow_up,
-        submitted_at=None if anonymous else timezone.now(),
-    )
-    reason = ChurnReason.objects.order_by("?").first()
-    if reason:
-        answer.reasons.add(reason)
-    return answer
+    def __call__(self, invitation: FollowUp, moment: datetime) -> None:
+        position = self.invitations
+        self.invitations += 1
+        assert invitation.sent_at is not None
+        assert invitation.case is not None
+        answered_at = invitation.sent_at + timedelta(days=1)
+        # Every fourth never answers; an answer the story has not reached yet is not given.
+        if position % 4 == 3 or answered_at >= moment:
+            return
+        satisfaction = self.rng.choice((2, 3, 4, 4, 5))
+        reason = invitation.case.probe.primary_reason
+        response = SurveyResponse(
+            reasons=[reason] if reason else [],
+            satisfaction=satisfaction,
+            could_do_better=self.rng.choice(COULD_DO_BETTER),
+            did_well=self.rng.choice(DID_WELL),
+            likelihood_to_return=min(10, satisfaction * 2 + self.rng.randint(-1, 1)),
+            may_keep_in_touch=position % 5 != 0,
+            anonymous=position % 3 == 2,
+        )
+        survey_answer_submit(follow_up=invitation, response=response, now=answered_at)
 
 
 COULD_DO_BETTER = (
@@ -109,11 +104,33 @@ def bulk_seed(*, users: dict[str, User], clients: int, cases: int, today: date, 
     owners = [users["amelia"], users["jonas"], *_extra_account_managers()]
     reasons = list(ChurnReason.objects.filter(retired_at__isnull=True))
     new_clients = _bulk_clients(rng, owners, clients, today)
+    latest: dict[int, DepartureCase] = {}
     answers = 0
     for first in range(0, cases, BATCH):
         with transaction.atomic():
-            answers += _bulk_case_batch(rng, new_clients, range(first, min(cases, first + BATCH)), reasons, today)
+            numbers = range(first, min(cases, first + BATCH))
+            answers += _bulk_case_batch(rng, new_clients, numbers, reasons, today, latest)
+    _set_statuses_from_latest_cases(latest)
     return BulkResult(clients=len(new_clients), cases=cases, survey_answers=answers)
+
+
+# A client's status as their latest case leaves it, as the case services set it.
+CLIENT_STATUS_AFTER = {
+    DepartureCase.Status.OPEN: Client.Status.DEPARTING,
+    DepartureCase.Status.SAVED: Client.Status.ACTIVE,
+    DepartureCase.Status.DEPARTED: Client.Status.DEPARTED,
+    DepartureCase.Status.WON_BACK: Client.Status.RETURNED,
+}
+
+
+def _set_statuses_from_latest_cases(latest: dict[int, DepartureCase]) -> None:
+    """Clients start active; those with cases take the status their latest case gives them."""
+    by_status: dict[str, list[int]] = {}
+    for client_id, case in latest.items():
+        by_status.setdefault(CLIENT_STATUS_AFTER[DepartureCase.Status(case.status)], []).append(client_id)
+    for status, client_ids in by_status.items():
+        if status != Client.Status.ACTIVE:
+            Client.objects.filter(pk__in=client_ids).update(status=status)
 
 
 def _extra_account_managers() -> list[User]:
@@ -150,16 +167,24 @@ def _bulk_client(rng: random.Random, owners: list[User], number: int, run: str, 
         contract_start=start,
         contract_end=start + timedelta(days=365 * rng.randint(1, 3)),
         keep_in_touch_consent=rng.random() < 0.5,
-        status=Client.Status.DEPARTED,
     )
 
 
 def _bulk_case_batch(
-    rng: random.Random, clients: list[Client], numbers: range, reasons: list[ChurnReason], today: date
+    rng: random.Random,
+    clients: list[Client],
+    numbers: range,
+    reasons: list[ChurnReason],
+    today: date,
+    latest: dict[int, DepartureCase],
 ) -> int:
     cases = DepartureCase.objects.bulk_create(
         [_bulk_case(rng, clients[number % len(clients)], number < len(clients), today) for number in numbers]
     )
+    for case in cases:
+        known = latest.get(case.client_id)
+        if known is None or (known.notice_received_on, known.pk) < (case.notice_received_on, case.pk):
+            latest[case.client_id] = case
     for model, make in _step_makers(rng, reasons):
         _insert_rows(model, [make(case) for case in cases])
     return _bulk_surveys(rng, cases, reasons, today)
@@ -198,6 +223,7 @@ def _copy_text(value: Any) -> str:
 
 def _bulk_case(rng: random.Random, client: Client, may_be_open: bool, today: date) -> DepartureCase:
     # Only a client's first case may stay open: the database allows one open case per client.
+    # An open case is the client's latest: its notice came in the last 100 days, the others' before.
     roll = rng.random()
     status = (
         DepartureCase.Status.OPEN
@@ -208,7 +234,7 @@ def _bulk_case(rng: random.Random, client: Client, may_be_open: bool, today: dat
         if roll < 0.4
         else DepartureCase.Status.DEPARTED
     )
-    notice = today - timedelta(days=rng.randint(0 if status == "open" else 100, 730))
+    notice = today - timedelta(days=rng.randint(0, 99) if status == "open" else rng.randint(100, 730))
     leave = notice + timedelta(days=rng.choice((14, 30, 30, 60, 90)))
     case = DepartureCase(
         client=client,

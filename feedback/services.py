@@ -104,6 +104,7 @@ def _record_identified_answer(*, follow_up: FollowUp, client: Client, answer: Su
     cancelled = _apply_keep_in_touch_answer(follow_up=follow_up, client=client, consent=consent, now=now)
     consent_words = {True: "may keep in touch", False: "would rather we did not keep in touch", None: ""}[consent]
     case_event_record(
+        now=now,
         client=client,
         case=follow_up.case,
         actor=None,

@@ -1,23 +1,29 @@
-"""Demo departure cases for `manage.py seed_demo`: every state, with realistic steps filled in.
+"""Demo departure cases for `manage.py seed_demo`: every state, each story one that could have happened.
 
-Deterministic and idempotent: a client that already has a case is left alone. Cases are
-made through the services, as a person would make them, then their timestamps are moved
-back to the dates the story happened.
+Deterministic and idempotent: a client that already has a case is left alone. A story is
+played through the services a person's clicks go through, in the order it happened, each
+call given the moment it happened (`now=`). Before each later moment, what a running worker
+would have done with the client's mail by then is recorded (offboarding/demo_outbox.py), so
+the outbox holds the mail already sent and a first start mails only what falls due from then on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding.models import CaseEvent, ChurnReason, DepartureCase
+from offboarding.demo_outbox import SurveyAnswerer, follow_ups_handle_as_of
+from offboarding.models import ChurnReason, DepartureCase
 from offboarding.services import cases as services
+from offboarding.services.followups import client_unsubscribe
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,10 @@ class DemoCase:
     skipped: dict[str, str] = field(default_factory=dict)
     handover_done: int = 0
     returned_days_ago: int | None = None
+    consent: bool = True  # the answer at the keep-in-touch step
+    unsubscribed_days_after_leaving: int | None = None
+    # The contact left their company: mail due from then on bounces.
+    mailbox_gone_days_after_leaving: int | None = None
 
 
 _DECLINED_PRICE = {
@@ -147,6 +157,8 @@ DEMO_CASES = (
         worth_saving="no",
         skipped={"apology": "We did what was agreed.", "offer": "Not worth saving."},
         handover_done=5,
+        consent=False,
+        mailbox_gone_days_after_leaving=1,
     ),
     DemoCase(
         160,
@@ -156,6 +168,18 @@ DEMO_CASES = (
         ("probe", "apology", "offer", "transition", "thanks", "keep_in_touch"),
         outcome="departed",
         offer=_NO_OFFER,
+        handover_done=5,
+        unsubscribed_days_after_leaving=40,
+    ),
+    DemoCase(
+        30,
+        30,
+        "service-quality",
+        "The monthly reports kept arriving with errors.",
+        ("probe", "apology", "offer", "transition", "thanks", "keep_in_touch"),
+        outcome="departed",
+        competitor="Harbour Analytics",
+        offer=_DECLINED_PRICE,
         handover_done=5,
     ),
 )
@@ -181,74 +205,133 @@ def _step_values(story: DemoCase, step: str, users: dict[str, User]) -> dict[str
         "offer": {"approved_by": users["marta"], **story.offer},
         "transition": {"notes": "Agreed a two-week overlap with the new provider."},
         "thanks": {"personal_note": "Thank you for four good years together.", "send_card": True, "card_sent_on": None},
-        "keep_in_touch": {"consent": True, "cadence": "twice_a_year", "new_contract_renewal_on": None},
+        "keep_in_touch": {
+            "consent": story.consent,
+            "cadence": "twice_a_year" if story.consent else "",
+            "new_contract_renewal_on": None,
+        },
     }
     return values[step]
 
 
-def _at(day: date, hour: int = 10) -> datetime:
+def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def _play(story: DemoCase, client: Client, users: dict[str, User], today: date) -> DepartureCase:
-    actor = client.account_manager
+def _spread(start: datetime, end: datetime, count: int) -> list[datetime]:
+    """`count` moments after `start`, a day apart, or closer together when `end` comes sooner."""
+    gap = min(timedelta(days=1), (end - start) / (count + 1))
+    return [start + gap * (number + 1) for number in range(count)]
+
+
+# A service call of the story with everything but the moment it happened, passed as `now`.
+Action = Callable[..., object]
+
+
+def _work_before_leaving(story: DemoCase, case: DepartureCase, users: dict[str, User]) -> list[Action]:
+    """The account manager's steps and handover ticks, in the order they did them."""
+    actor = case.client.account_manager
+    actions: list[Action] = [
+        partial(services.step_skip, case=case, step=step, actor=actor, reason=reason)
+        for step, reason in story.skipped.items()
+    ]
+    actions += [
+        partial(services.step_complete, case=case, step=step, actor=actor, values=_step_values(story, step, users))
+        for step in story.steps
+    ]
+    items = case.handover_items.order_by("due_on", "position")[: story.handover_done]
+    actions += [partial(services.handover_item_set_done, item=item, actor=actor, done=True) for item in items]
+    return actions
+
+
+def _after_leaving(story: DemoCase, client: Client, leave: date, today: date) -> list[tuple[datetime, Action]]:
+    after: list[tuple[datetime, Action]] = []
+    if story.unsubscribed_days_after_leaving is not None:
+        # The client follows the unsubscribe link in an evening's email.
+        moment = _at(leave + timedelta(days=story.unsubscribed_days_after_leaving), 20)
+        after.append((moment, partial(client_unsubscribe, client=client, email=client.contact_email)))
+    if story.returned_days_ago is not None:
+        returned_on = today - timedelta(days=story.returned_days_ago)
+        action = partial(
+            services.client_mark_returned, client=client, actor=client.account_manager, returned_on=returned_on
+        )
+        after.append((_at(returned_on, 11), action))
+    return sorted(after, key=lambda moment_and_action: moment_and_action[0])
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """Plays a client's story at its moments; before each, the worker's part is done as it would have been."""
+
+    client: Client
+    survey_answered: SurveyAnswerer | None
+    mailbox_gone_from: datetime | None
+
+    def at(self, moment: datetime, action: Action) -> None:
+        self.catch_up(moment)
+        action(now=moment)
+
+    def catch_up(self, moment: datetime) -> None:
+        follow_ups_handle_as_of(
+            client=self.client,
+            moment=moment,
+            mailbox_gone_from=self.mailbox_gone_from,
+            survey_answered=self.survey_answered,
+        )
+
+
+def _open(story: DemoCase, client: Client, today: date) -> DepartureCase:
     notice = today - timedelta(days=story.notice_days_ago)
-    case = services.case_open(
+    return services.case_open(
         client=client,
-        opened_by=actor,
+        opened_by=client.account_manager,
         notice_received_on=notice,
         planned_leave_date=notice + timedelta(days=story.notice_period_days),
         how_heard=DepartureCase.HowHeard.CALL,
         first_notes=story.words,
+        now=_at(notice, 9),
     )
-    for step, reason in story.skipped.items():
-        services.step_skip(case=case, step=step, actor=actor, reason=reason)
-    for step in story.steps:
-        services.step_complete(case=case, step=step, actor=actor, values=_step_values(story, step, users))
-    for item in case.handover_items.order_by("due_on", "position")[: story.handover_done]:
-        services.handover_item_set_done(item=item, actor=actor, done=True)
-    if story.outcome in ("departed", "won_back"):
-        services.case_mark_departed(case=case, actor=actor, now=_at(case.planned_leave_date))
-    if story.outcome == "won_back" and story.returned_days_ago is not None:
-        services.client_mark_returned(
-            client=client, actor=actor, returned_on=today - timedelta(days=story.returned_days_ago)
-        )
+
+
+def _play(
+    story: DemoCase, client: Client, users: dict[str, User], now: datetime, survey_answered: SurveyAnswerer | None
+) -> DepartureCase:
+    today = timezone.localdate(now)
+    case = _open(story, client, today)
+    leave = case.planned_leave_date
+    leaves = story.outcome in ("departed", "won_back")
+    # Marked departed at the end of the leave day, or now when that is still to come.
+    departed_at = min(_at(leave, 16), now)
+    work = _work_before_leaving(story, case, users)
+    for moment, action in zip(_spread(case.opened_at, departed_at if leaves else now, len(work)), work, strict=True):
+        action(now=moment)
+    if not leaves:
+        return case
+    gone = story.mailbox_gone_days_after_leaving
+    clock = _Clock(client, survey_answered, None if gone is None else _at(leave + timedelta(days=gone), 0))
+    clock.at(departed_at, partial(services.case_mark_departed, case=case, actor=client.account_manager))
+    for moment, action in _after_leaving(story, client, leave, today):
+        clock.at(moment, action)
+    clock.catch_up(now)
     return case
 
 
-def _backdate(case: DepartureCase, today: date) -> None:
-    """Move the case's timestamps to when the story happened, one event a day after the notice."""
-    case.refresh_from_db()
-    start = case.notice_received_on
-    DepartureCase.objects.filter(pk=case.pk).update(opened_at=_at(start, 9))
-    if case.departed_on is not None:
-        DepartureCase.objects.filter(pk=case.pk).update(closed_at=_at(min(case.departed_on, today), 17))
-    for offset, event in enumerate(case.events.order_by("created_at", "id")):
-        moment = min(_at(start + timedelta(days=offset), 9 + offset % 8), timezone.now())
-        if event.verb == "client_returned" and case.won_back_on:
-            moment = _at(case.won_back_on)
-        CaseEvent.objects.filter(pk=event.pk).update(created_at=moment)
-        _backdate_what_the_event_records(case, event, moment)
+def seed_cases(
+    users: dict[str, User],
+    clients: list[Client],
+    *,
+    now: datetime,
+    survey_answered: SurveyAnswerer | None = None,
+) -> int:
+    """Play a story for each of the first clients that has no case yet; returns how many were played.
 
-
-def _backdate_what_the_event_records(case: DepartureCase, event: CaseEvent, moment: datetime) -> None:
-    step = event.details.get("step")
-    if event.verb in ("step_completed", "step_skipped") and step in services.STEPS:
-        services.STEPS[step]._default_manager.filter(pk=getattr(case, step).pk).update(completed_at=moment)
-    elif event.verb == "case_saved":
-        DepartureCase.objects.filter(pk=case.pk).update(saved_on=moment.date(), closed_at=moment)
-        for step in event.details.get("steps_closed_as_not_needed", []):
-            services.STEPS[step]._default_manager.filter(pk=getattr(case, step).pk).update(completed_at=moment)
-    elif event.verb == "handover_item_done":
-        title = event.summary.removeprefix("Handover item done: ")
-        case.handover_items.filter(title=title).update(done_at=moment)
-
-
-def seed_cases(users: dict[str, User], clients: list[Client], today: date) -> int:
+    `survey_answered` is called when a survey invitation has been sent, with the moment the
+    story has reached, so a higher app can answer it then (the answer may cancel later mail).
+    """
     created = 0
     for story, client in zip(DEMO_CASES, clients, strict=False):
         if client.cases.exists():
             continue
-        _backdate(_play(story, client, users, today), today)
+        _play(story, client, users, now, survey_answered)
         created += 1
     return created

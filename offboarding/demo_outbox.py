@@ -1,72 +1,75 @@
-"""Demo follow-ups for `manage.py seed_demo`: at least one in every status of the outbox."""
+"""Demo only: what a running worker would have done with a demo client's mail by a moment of their story.
+
+The demo's stories are played through the services at the moments they happened, so the
+mail they plan falls due in the past. A worker that had been running would have sent it by
+now; a first start must not send it all at once. So, before each moment of a story, every
+follow-up of the client already due is left as the dispatcher leaves a sent one (its message
+stored, one attempt, sent when it was due), or failed when the story says the client's mailbox
+was gone by then; the account manager ticks off staff reminders the same day. Nothing is mailed.
+Rows the story's changes cancelled (a return, an unsubscribe, a "no" to keeping in touch) are
+no longer pending, so none is marked sent against the client's wishes.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.contrib.auth.models import User
-from django.utils import timezone
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from clients.models import Client
 from offboarding.emails import render_follow_up
 from offboarding.models import FollowUp
-from offboarding.services.followups import message_id_for
+from offboarding.services.followups import follow_up_mark_done
 
-Kind = FollowUp.Kind
-Status = FollowUp.Status
+# Called with a survey invitation just sent and the moment the story has reached.
+SurveyAnswerer = Callable[[FollowUp, datetime], None]
 
-# (status, kind, days from today, attempts, last error or note)
-DEMO_ROWS = (
-    (Status.SENT, Kind.THANK_YOU, -20, 1, ""),
-    (Status.SENT, Kind.SURVEY, -16, 2, ""),
-    (Status.SCHEDULED, Kind.CHECK_IN, 10, 0, ""),
-    (Status.SCHEDULED, Kind.WIN_BACK, 200, 0, ""),
-    (Status.SENDING, Kind.CHECK_IN, 0, 1, ""),
-    (Status.RETRY_WAIT, Kind.THANK_YOU, -1, 2, "SMTPResponseException: (421, b'4.7.0 Try again later')"),
-    (Status.FAILED, Kind.SURVEY, -5, 1, "SMTPRecipientsRefused: 550 5.1.1 Mailbox unavailable"),
-    (Status.CANCELLED, Kind.CHECK_IN, 30, 0, "The client came back"),
-    (Status.SUPPRESSED, Kind.WIN_BACK, -3, 1, "The address is on the suppression list."),
-    (Status.SCHEDULED, Kind.STAFF_REMINDER, 0, 0, "Send the handwritten card"),
-    (Status.DONE, Kind.STAFF_REMINDER, -10, 0, "Call them: 90 days since they left"),
-)
+MAILBOX_GONE = "SMTPRecipientsRefused: {'contact': (550, b'5.1.1 Mailbox unavailable')}"
+REMINDER_DONE_AFTER = timedelta(hours=2)
 
 
-def _demo_row(index: int, client: Client, row: tuple[str, str, int, int, str], now: datetime) -> FollowUp:
-    status, kind, days, attempts, detail = row
-    key = f"demo:{index}:{status}:{kind}"
-    to_staff = kind == Kind.STAFF_REMINDER
-    due_at = now + timedelta(days=days)
-    follow_up = FollowUp(
-        key=key,
-        kind=kind,
-        client=client,
-        recipient_email=client.account_manager.email if to_staff else client.contact_email,
-        recipient_user=client.account_manager if to_staff else None,
-        note=detail if to_staff else "",
-        due_at=due_at,
-        next_attempt_at=due_at + timedelta(hours=2) if status == Status.RETRY_WAIT else due_at,
-        status=status,
-        attempts=attempts,
-        lease_expires_at=now + timedelta(minutes=10) if status == Status.SENDING else None,
-        message_id=message_id_for(key),
-        last_error=detail if status in (Status.RETRY_WAIT, Status.FAILED, Status.SUPPRESSED) else "",
-        cancelled_reason=detail if status == Status.CANCELLED else "",
-        sent_at=due_at if status in (Status.SENT, Status.DONE) else None,
+def _next_due(client: Client, moment: datetime) -> FollowUp | None:
+    return (
+        FollowUp.objects.filter(client=client, status__in=FollowUp.PENDING_STATUSES, next_attempt_at__lt=moment)
+        .select_related("client__account_manager", "case__thanks", "case__keep_in_touch")
+        .order_by("next_attempt_at", "pk")
+        .first()
     )
-    if status == Status.SENT:
-        rendered = render_follow_up(follow_up)
-        follow_up.subject, follow_up.body_text, follow_up.body_html = rendered.subject, rendered.text, rendered.html
-    return follow_up
 
 
-def seed_follow_ups(users: dict[str, User], today: date) -> int:
-    """Add the demo rows once (their keys make a second run a no-op); returns how many were added."""
-    clients = list(Client.objects.filter(account_manager__in=users.values()).select_related("account_manager")[:4])
-    if not clients:
-        return 0
-    now = timezone.make_aware(datetime.combine(today, time(10)))
-    rows = [_demo_row(index, clients[index % len(clients)], row, now) for index, row in enumerate(DEMO_ROWS)]
-    existing = set(FollowUp.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True))
-    new_rows = [row for row in rows if row.key not in existing]
-    FollowUp.objects.bulk_create(new_rows)
-    return len(new_rows)
+def follow_ups_handle_as_of(
+    *,
+    client: Client,
+    moment: datetime,
+    mailbox_gone_from: datetime | None = None,
+    survey_answered: SurveyAnswerer | None = None,
+) -> None:
+    """Handle the client's follow-ups due before `moment`, one at a time in the order they fell due.
+
+    One at a time: answering a survey can cancel the check-ins after it.
+    """
+    while (follow_up := _next_due(client, moment)) is not None:
+        if follow_up.kind == FollowUp.Kind.STAFF_REMINDER:
+            done_at = min(follow_up.due_at + REMINDER_DONE_AFTER, moment)
+            follow_up_mark_done(follow_up=follow_up, actor=client.account_manager, now=done_at)
+        elif mailbox_gone_from is not None and follow_up.due_at >= mailbox_gone_from:
+            _record_bounce(follow_up)
+        else:
+            _record_sent(follow_up)
+            if follow_up.kind == FollowUp.Kind.SURVEY and survey_answered is not None:
+                survey_answered(follow_up, moment)
+
+
+def _record_sent(follow_up: FollowUp) -> None:
+    rendered = render_follow_up(follow_up)
+    follow_up.status = FollowUp.Status.SENT
+    follow_up.attempts = 1
+    follow_up.sent_at = follow_up.next_attempt_at
+    follow_up.subject, follow_up.body_text, follow_up.body_html = rendered.subject, rendered.text, rendered.html
+    follow_up.save(update_fields=["status", "attempts", "sent_at", "subject", "body_text", "body_html", "updated_at"])
+
+
+def _record_bounce(follow_up: FollowUp) -> None:
+    follow_up.status = FollowUp.Status.FAILED
+    follow_up.attempts = 1
+    follow_up.last_error = MAILBOX_GONE
+    follow_up.save(update_fields=["status", "attempts", "last_error", "updated_at"])

@@ -86,3 +86,21 @@ def test_export_query_count_does_not_grow_with_clients(
     with django_assert_max_num_queries(5):
         exported = downloaded_rows(manager_client.get(EXPORT_URL))
     assert len(exported) == rows + 1
+
+
+def test_an_export_filtered_to_active_clients_imports_and_departed_ones_are_explained(
+    manager_client: BrowserClient, manager: User, account_manager: User
+) -> None:
+    ClientFactory.create(company_name="Alder", account_manager=account_manager)
+    ClientFactory.create(company_name="Bramley", account_manager=account_manager, status=Client.Status.DEPARTED)
+    everyone = downloaded_rows(manager_client.get(EXPORT_URL))
+    active = downloaded_rows(manager_client.get(EXPORT_URL, {"status": "active"}))
+    assert [row[CSV_HEADER.index("status")] for row in everyone[1:]] == ["active", "departed"]
+    Client.objects.all().delete()
+
+    refused = clients_import_csv(file=csv_upload(everyone[1:], header=everyone[0]), imported_by=manager)
+    assert [(p.row, p.column) for p in refused.problems] == [(3, "status")]
+    assert not Client.objects.exists()
+    result = clients_import_csv(file=csv_upload(active[1:], header=active[0]), imported_by=manager)
+    assert result.created == 1
+    assert Client.objects.get().company_name == "Alder"

@@ -85,6 +85,8 @@ def test_a_manager_cannot_hand_a_client_to_someone_outside_the_account_managers(
         ({"currency": "E1R"}, "three-letter currency code"),
         ({"contact_email": "not-an-email"}, "Enter a valid email address."),
         ({"company_name": ""}, "This field is required."),
+        ({"company_name": "Alder\u202eskrow"}, "Remove the invisible text-direction characters"),
+        ({"contact_name": "\u2067Sofia\u2069 Nowak"}, "Remove the invisible text-direction characters"),
     ],
 )
 def test_invalid_client_details_are_explained_and_nothing_is_saved(

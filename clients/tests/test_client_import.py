@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -43,7 +44,7 @@ def test_a_good_file_creates_every_client(manager_client: BrowserClient, owners:
     rows = [
         client_row("sofia@alder.example", company_name="Alder Logistics", monthly_value="2400.50"),
         client_row("liam@bramley.example", account_manager="jonas", contract_start="", contract_end=""),
-        client_row("noah@calder.example", status="Departed", keep_in_touch_consent="", currency="", time_zone=""),
+        client_row("noah@calder.example", status="Active", keep_in_touch_consent="", currency="", time_zone=""),
     ]
     response = manager_client.post(IMPORT_URL, {"file": csv_upload(rows)}, follow=True)
     assert "Imported 3 clients." in response.text
@@ -59,7 +60,7 @@ def test_a_good_file_creates_every_client(manager_client: BrowserClient, owners:
     assert bramley.contract_start is None
     calder = Client.objects.get(contact_email="noah@calder.example")
     assert (calder.status, calder.keep_in_touch_consent, calder.currency, calder.time_zone) == (
-        Client.Status.DEPARTED,
+        Client.Status.ACTIVE,
         False,
         "EUR",
         "Europe/London",
@@ -241,4 +242,71 @@ def test_an_address_with_accents_before_the_at_is_reported_with_the_reason(manag
             "and . _ + - there; the part after the @ may have accents.",
         )
     ]
+def test_a_hostile_one_line_file_is_refused_at_once_and_imports_nothing(
+    manager_client: BrowserClient, owners: None
+) -> None:
+    # One 150 KB line of `;"a`: sniffing the delimiter from the whole line took minutes.
+    upload = SimpleUploadedFile("clients.csv", b';"a' * 50_000, content_type="text/csv")
+    started = time.monotonic()
+    response = manager_client.post(IMPORT_URL, {"file": upload})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert "The first line is not a header row of client columns" in response.text
+    assert not Client.objects.exists()
+    assert elapsed < 2
+
+
+def test_a_hostile_row_after_a_good_header_is_reported_at_once(manager: User, owners: None) -> None:
+    content = ",".join(CSV_HEADER) + "\n" + ';"a' * 50_000 + "\n"
+    started = time.monotonic()
+    result = clients_import_csv(file=io.BytesIO(content.encode()), imported_by=manager)
+    assert time.monotonic() - started < 2
+    assert not result.ok
+    assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_the_delimiter_is_the_one_that_splits_the_header_into_client_columns(
+    manager: User, owners: None, delimiter: str
+) -> None:
+    # Commas and semicolons inside the cells do not mislead it; quoted header names are fine too.
+    header = delimiter.join(['"company_name"', "contact_name", "contact_email", "account_manager", "notes"])
+    row = delimiter.join(['"Alder, Smith; Partners"', "Sofia", "s@a.example", "amelia", '"a, b; c"'])
+    result = clients_import_csv(file=io.BytesIO(f"{header}\r\n{row}\r\n".encode()), imported_by=manager)
+    assert result.created == 1, result.problems
+    alder = Client.objects.get()
+    assert (alder.company_name, alder.notes) == ("Alder, Smith; Partners", "a, b; c")
+
+
+def test_the_import_adds_active_clients_only_and_explains_every_other_status(manager: User, owners: None) -> None:
+    # A client's status follows their departure cases; an import creates no case.
+    rows = [
+        client_row("a@a.example", status="active"),
+        client_row("b@b.example", status=""),
+        client_row("c@c.example", status="departed"),
+        client_row("d@d.example", status="Departing"),
+        client_row("e@e.example", status="returned"),
+        client_row("f@f.example", status="zombie"),
+    ]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.column) for p in result.problems] == [(4, "status"), (5, "status"), (6, "status"), (7, "status")]
+    assert result.problems[0].message == (
+        "Only active clients can be imported: a client's status follows their departure cases, which an import "
+        "does not create. Leave this cell empty or write active, or leave the row out."
+    )
+    assert not Client.objects.exists()
+
+    result = clients_import_csv(file=csv_upload(rows[:2]), imported_by=manager)
+    assert result.created == 2
+    assert set(Client.objects.values_list("status", flat=True)) == {Client.Status.ACTIVE}
+
+
+def test_names_with_text_direction_controls_are_reported_and_nothing_imported(manager: User, owners: None) -> None:
+    rows = [
+        client_row("a@a.example", company_name="Alder\u202eskrow"),
+        client_row("b@b.example", contact_name="Sofia\u200f Nowak"),
+    ]
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "company_name"), (3, "contact_name")]
+    assert "Remove the invisible text-direction characters" in result.problems[0].message
     assert not Client.objects.exists()

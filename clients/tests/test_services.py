@@ -88,3 +88,45 @@ def test_update_refuses_fields_that_are_not_client_details(account_manager: User
     client = ClientFactory.create(account_manager=account_manager)
     with pytest.raises(TypeError, match="status"):
         client_update(client=client, updated_by=account_manager, status=Client.Status.DEPARTED)
+
+
+BIDI_CONTROLS = [
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+]
+
+
+@pytest.mark.parametrize("control", BIDI_CONTROLS, ids=[f"U+{ord(c):04X}" for c in BIDI_CONTROLS])
+@pytest.mark.parametrize("field", ["company_name", "contact_name"])
+def test_names_with_text_direction_controls_are_refused(account_manager: User, control: str, field: str) -> None:
+    # "Alder\u202egnp.exe" shows as "Aldere...": a name must read as it is stored.
+    with pytest.raises(ValidationError) as refused:
+        client_create(created_by=account_manager, **{**DETAILS, field: f"Alder{control}sgnitsoh"})
+    assert refused.value.message_dict[field] == [
+        "Remove the invisible text-direction characters (such as U+202E): they make a name show differently "
+        "from what it holds."
+    ]
+    assert not Client.objects.exists()
+    client = client_create(created_by=account_manager, **DETAILS)
+    changes: dict[str, Any] = {field: f"{control}Alder"}
+    with pytest.raises(ValidationError):
+        client_update(client=client, updated_by=account_manager, **changes)
+    client.refresh_from_db()
+    assert getattr(client, field) == DETAILS[field]
+
+
+def test_names_in_other_scripts_are_accepted(account_manager: User) -> None:
+    client = client_create(
+        created_by=account_manager, **{**DETAILS, "company_name": "شركة الأرز", "contact_name": "יעל כהן"}
+    )
+    assert Client.objects.get() == client

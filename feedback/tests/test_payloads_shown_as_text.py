@@ -14,7 +14,7 @@ from django.test import Client as BrowserClient
 from django.urls import reverse
 from django.utils.html import escape
 
-from clients.csv_safety import FORMULA_TRIGGERS
+from clients.csv_safety import starts_like_formula
 from clients.tests.helpers import client_row, csv_upload, downloaded_rows
 from feedback.tests.payloads import EMAIL, RAW_MARKUP, TAIL, Story, build_story, payload, short_payload, shown
 from offboarding.emails import follow_up_message, render_follow_up
@@ -135,7 +135,7 @@ def test_emails_escape_the_payloads_in_html_and_keep_them_literal_in_text(story:
 def _exported_row(browser: BrowserClient, url: str, column: str, value: str) -> dict[str, str]:
     """The download's row whose `column` holds `value`, once no cell of the file could run as a formula."""
     header, *rows = downloaded_rows(browser.get(url))
-    assert [cell for row in [header, *rows] for cell in row if cell.startswith(FORMULA_TRIGGERS)] == []
+    assert [cell for row in [header, *rows] for cell in row if starts_like_formula(cell)] == []
     return next(cells for row in rows if (cells := dict(zip(header, row, strict=True)))[column] == value)
 
 

@@ -7,12 +7,33 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from clients.models import Client
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
 from feedback.selectors.departures import headline_figures
 from feedback.selectors.filters import DashboardFilter, default_period
 from feedback.selectors.surveys import survey_figures
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.services.cases import STEP_MODELS
+
+# A client's status as their latest departure case leaves it; no case: active.
+STATUS_AFTER: dict[str | None, str] = {
+    None: Client.Status.ACTIVE,
+    DepartureCase.Status.OPEN: Client.Status.DEPARTING,
+    DepartureCase.Status.SAVED: Client.Status.ACTIVE,
+    DepartureCase.Status.DEPARTED: Client.Status.DEPARTED,
+    DepartureCase.Status.WON_BACK: Client.Status.RETURNED,
+}
+
+
+def _contradicting_clients() -> list[str]:
+    wrong = []
+    for client in Client.objects.prefetch_related("cases"):
+        cases = sorted(client.cases.all(), key=lambda case: (case.notice_received_on, case.pk))
+        if client.status != STATUS_AFTER[cases[-1].status if cases else None]:
+            wrong.append(f"{client.company_name}: {client.status}, cases {[case.status for case in cases]}")
+        if any(case.status == DepartureCase.Status.OPEN for case in cases[:-1]):
+            wrong.append(f"{client.company_name}: an open case before a later one")
+    return wrong
 
 
 @pytest.mark.django_db
@@ -63,3 +84,12 @@ def test_history_adds_closed_cases_years_back_and_leaves_the_last_two_years_alon
     years_back = DashboardFilter(start=today - timedelta(days=365 * 12), end=oldest.notice_received_on)
     assert headline_figures(years_back).departures > 100
     assert survey_figures(years_back).invitations_sent > survey_figures(years_back).answers > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("clients", "cases"), [(40, 300), (50, 20)])
+def test_bulk_clients_have_the_status_their_latest_case_gives_them(clients: int, cases: int) -> None:
+    call_command("seed_demo", "--clients", str(clients), "--cases", str(cases))
+    assert _contradicting_clients() == []
+    call_command("seed_demo", "--history", "200")
+    assert _contradicting_clients() == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -8,8 +9,10 @@ from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower, Trim
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Client, OwnedQuerySet
+from clients.validators import validate_no_bidi_controls
 
 
 class ChurnReason(models.Model):
@@ -30,7 +33,7 @@ class ChurnReason(models.Model):
         OTHER = "other", "Other"
 
     key = models.SlugField(max_length=60, unique=True)
-    label = models.CharField(max_length=120)
+    label = models.CharField(max_length=120, validators=[validate_no_bidi_controls])
     category = models.CharField(max_length=20, choices=Category.choices)
     description = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(default=100)
@@ -85,7 +88,7 @@ class DepartureCase(models.Model):
     monthly_value = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     departed_on = models.DateField(null=True, blank=True)
     saved_on = models.DateField(null=True, blank=True)
@@ -275,7 +278,7 @@ class HandoverItem(models.Model):
     """One item of the transition's handover list."""
 
     case = models.ForeignKey(DepartureCase, on_delete=models.CASCADE, related_name="handover_items")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     days_from_leave_date = models.IntegerField(
         default=0, help_text="Due this many days after the leave date (negative: before it)."
     )
@@ -345,6 +348,7 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
         verb: str,
         summary: str,
         details: dict[str, Any],
+        created_at: datetime | None = None,
     ) -> CaseEvent:
         """Write one timeline entry; every service writes its events through here.
 
@@ -354,7 +358,15 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
         """
         CaseEvent.Verb(verb)
         _check_changes(details.get("changes", {}))
-        return self.create(client=client, case=case, actor=actor, verb=verb, summary=summary[:300], details=details)
+        return self.create(
+            client=client,
+            case=case,
+            actor=actor,
+            verb=verb,
+            summary=summary[:300],
+            details=details,
+            created_at=created_at or timezone.now(),
+        )
 
 
 def _check_changes(changes: Any) -> None:
@@ -399,7 +411,8 @@ class CaseEvent(models.Model):
     verb = models.CharField(max_length=60)
     summary = models.CharField(max_length=300)
     details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the service that records the change, to the moment it passed along with it.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = CaseEventQuerySet.as_manager()
 

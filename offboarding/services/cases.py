@@ -67,9 +67,19 @@ DEFAULT_HANDOVER = (
 
 
 def case_event_record(
-    *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: Any
+    *,
+    client: Client,
+    case: DepartureCase | None,
+    actor: User | None,
+    verb: str,
+    summary: str,
+    now: datetime | None = None,
+    **details: Any,
 ) -> CaseEvent:
-    return CaseEvent.objects.record(client=client, case=case, actor=actor, verb=verb, summary=summary, details=details)
+    """One timeline entry, at the moment the service that made the change was given (now, by default)."""
+    return CaseEvent.objects.record(
+        client=client, case=case, actor=actor, verb=verb, summary=summary, details=details, created_at=now
+    )
 
 
 def case_open_refusal(client: Client) -> str:
@@ -99,8 +109,10 @@ def case_open(
     planned_leave_date: date,
     how_heard: str,
     first_notes: str = "",
+    now: datetime | None = None,
 ) -> DepartureCase:
     """Log that a client is leaving: a case with its six steps and the default handover list."""
+    now = now or timezone.now()
     if planned_leave_date < notice_received_on:
         raise ValidationError({"planned_leave_date": "The leave date cannot be before the notice was received."})
     client = Client.objects.select_for_update().get(pk=client.pk)
@@ -120,6 +132,7 @@ def case_open(
                 monthly_value=client.monthly_value,
                 currency=client.currency,
                 opened_by=opened_by,
+                opened_at=now,
             )
     except IntegrityError:
         raise ValidationError(_("This client already has an open departure case.")) from None
@@ -139,6 +152,7 @@ def case_open(
     client.status = Client.Status.DEPARTING
     client.save(update_fields=["status", "updated_at"])
     case_event_record(
+        now=now,
         client=client,
         case=case,
         actor=opened_by,
@@ -278,6 +292,7 @@ def step_complete(
     details = _keep_in_touch_answered(case, record, changes, now) if step == "keep_in_touch" else {}
     verb, summary = ("step_updated", "updated") if was_done else ("step_completed", "done")
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -339,6 +354,7 @@ def step_skip(*, case: DepartureCase, step: str, actor: User, reason: str, now: 
     record.completed_at = now
     record.save()
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -378,6 +394,7 @@ def case_mark_saved(*, case: DepartureCase, actor: User, now: datetime | None = 
     client_before = _set_client_status(case.client, Client.Status.ACTIVE)
     cancelled = follow_ups_cancel_pending(client=case.client, reason="saved", actor=actor, now=now)
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -431,6 +448,7 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     client_before = _set_client_status(case.client, Client.Status.DEPARTED)
     planned = follow_ups_plan_for_departure(case=case, actor=actor, now=now)
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,
@@ -481,6 +499,7 @@ def client_mark_returned(
     client_before = _set_client_status(client, Client.Status.RETURNED)
     cancelled = follow_ups_cancel_pending(client=client, reason="returned", actor=actor, now=now)
     case_event_record(
+        now=now,
         client=client,
         case=case,
         actor=actor,
@@ -567,13 +586,15 @@ def handover_item_add(*, case: DepartureCase, actor: User, title: str, days_from
     title = title.strip()
     _ensure_not_on_handover_list(case, title)
     position = (case.handover_items.aggregate(last=models.Max("position"))["last"] or 0) + 1
-    item = HandoverItem.objects.create(
+    item = HandoverItem(
         case=case,
         title=title,
         days_from_leave_date=days_from_leave_date,
         due_on=case.planned_leave_date + timedelta(days=days_from_leave_date),
         position=position,
     )
+    item.full_clean(exclude=["case"])
+    item.save()
     case_event_record(
         client=case.client,
         case=case,
@@ -597,6 +618,7 @@ def handover_item_set_done(*, item: HandoverItem, actor: User, done: bool, now: 
     item.done_at, item.done_by = (now, actor) if done else (None, None)
     item.save(update_fields=["done_at", "done_by"])
     case_event_record(
+        now=now,
         client=case.client,
         case=case,
         actor=actor,

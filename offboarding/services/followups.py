@@ -28,9 +28,18 @@ from offboarding.nudge import nudge_dispatcher_on_commit
 # cases.py imports this module (it plans and cancels follow-ups), so events are
 # written here directly rather than through its case_event_record.
 def _event(
-    *, client: Client, case: DepartureCase | None, actor: User | None, verb: str, summary: str, **details: object
+    *,
+    client: Client,
+    case: DepartureCase | None,
+    actor: User | None,
+    verb: str,
+    summary: str,
+    now: datetime | None = None,
+    **details: object,
 ) -> None:
-    CaseEvent.objects.record(client=client, case=case, actor=actor, verb=verb, summary=summary, details=details)
+    CaseEvent.objects.record(
+        client=client, case=case, actor=actor, verb=verb, summary=summary, details=details, created_at=now
+    )
 
 
 Kind = FollowUp.Kind
@@ -273,6 +282,7 @@ def client_unsubscribe(*, client: Client | None, email: str, now: datetime) -> i
         client.save(update_fields=["keep_in_touch_consent", "updated_at"])
     if not already or cancelled:
         _event(
+            now=now,
             client=client,
             case=None,
             actor=None,
@@ -309,9 +319,10 @@ def _locked(follow_up: FollowUp) -> FollowUp:
     return FollowUp.objects.select_for_update(of=("self",)).select_related("client", "case").get(pk=follow_up.pk)
 
 
-def _record(follow_up: FollowUp, actor: User | None, verb: str, summary: str) -> None:
+def _record(follow_up: FollowUp, actor: User | None, verb: str, summary: str, now: datetime | None = None) -> None:
     if follow_up.client is not None:
         _event(
+            now=now,
             client=follow_up.client,
             case=follow_up.case,
             actor=actor,
@@ -371,7 +382,7 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
     follow_up.status = Status.DONE
     follow_up.sent_at = now
     follow_up.save(update_fields=["status", "sent_at", "updated_at"])
-    _record(follow_up, actor, "follow_up_done", f"Done: {follow_up.note or follow_up.get_kind_display()}")
+    _record(follow_up, actor, "follow_up_done", f"Done: {follow_up.note or follow_up.get_kind_display()}", now)
     return follow_up
 
 
@@ -415,7 +426,9 @@ def follow_up_add(
         created_by=actor,
     )
     local = timezone.localtime(due_at)
-    _record(follow_up, actor, "follow_up_added", f"{follow_up.get_kind_display()} added for {local:%d %b %Y %H:%M}")
+    _record(
+        follow_up, actor, "follow_up_added", f"{follow_up.get_kind_display()} added for {local:%d %b %Y %H:%M}", now
+    )
     return follow_up
 
 
@@ -431,5 +444,5 @@ def follow_up_retry(*, follow_up: FollowUp, actor: User, now: datetime) -> Follo
     follow_up.attempts = 0
     follow_up.next_attempt_at = _business_due(follow_up.kind, now)
     follow_up.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    _record(follow_up, actor, "follow_up_retried", f"{follow_up.get_kind_display()} queued to be sent again")
+    _record(follow_up, actor, "follow_up_retried", f"{follow_up.get_kind_display()} queued to be sent again", now)
     return follow_up

@@ -24,7 +24,10 @@ def reason_is_used(reason: ChurnReason) -> bool:
 def reason_create(*, key: str, label: str, category: str, description: str = "") -> ChurnReason:
     if ChurnReason.objects.filter(key=key).exists():
         raise ValidationError({"key": "A reason with this key already exists (perhaps retired): choose another key."})
-    return ChurnReason.objects.create(key=key, label=label.strip(), category=category, description=description.strip())
+    reason = ChurnReason(key=key, label=label.strip(), category=category, description=description.strip())
+    reason.full_clean(validate_unique=False)
+    reason.save()
+    return reason
 
 
 @transaction.atomic
@@ -38,6 +41,7 @@ def reason_update(*, reason: ChurnReason, label: str, category: str, description
     reason.label = label
     reason.category = category
     reason.description = description.strip()
+    reason.full_clean(validate_unique=False)
     reason.save(update_fields=["label", "category", "description"])
     return reason
 

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_cases_cover_every_state_and_a_second_run_adds_nothing() -> None:
-    today = timezone.localdate()
+    now = timezone.now()
     users = client_demo.seed_users()
-    clients = client_demo.seed_clients(users, today)
-    created = seed_cases(users, clients, today)
+    clients = client_demo.seed_clients(users, timezone.localdate(now))
+    created = seed_cases(users, clients, now=now)
     counts = dict(DepartureCase.objects.values_list("status").annotate(n=Count("id")))
     assert set(counts) == {"open", "saved", "departed", "won_back"}
     assert created == sum(counts.values())
@@ -27,6 +27,6 @@ def test_demo_cases_cover_every_state_and_a_second_run_adds_nothing() -> None:
     assert not CaseEvent.objects.filter(created_at__gt=timezone.now()).exists()
     events = CaseEvent.objects.count()
 
-    assert seed_cases(users, clients, today) == 0
+    assert seed_cases(users, clients, now=now) == 0
     assert DepartureCase.objects.count() == created
     assert CaseEvent.objects.count() == events

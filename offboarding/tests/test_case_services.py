@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -35,6 +35,34 @@ def test_opening_a_case_marks_the_client_departing_and_seeds_steps_and_handover(
     assert case.handover_items.count() == 5
     assert case.handover_items.get(title="Send the final invoice").due_on == date(2027, 1, 7)
     assert _events(case, "case_opened")[0].details["client_status"] == {"before": "active", "after": "departing"}
+
+
+def test_a_change_recorded_for_a_given_moment_is_on_the_timeline_at_that_moment(
+    own_client: Client, account_manager: User
+) -> None:
+    # Back-office entry after the fact (and the demo's stories) pass the moment things happened.
+    opened_at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    case = services.case_open(
+        client=own_client,
+        opened_by=account_manager,
+        notice_received_on=date(2026, 3, 2),
+        planned_leave_date=date(2026, 3, 20),
+        how_heard="call",
+        now=opened_at,
+    )
+    services.step_complete(
+        case=case, step="probe", actor=account_manager, values=step_values("probe"), now=opened_at + timedelta(days=1)
+    )
+    services.step_skip(
+        case=case, step="apology", actor=account_manager, reason="n/a", now=opened_at + timedelta(days=2)
+    )
+    case.refresh_from_db()
+    assert case.opened_at == opened_at
+    assert [(event.verb, event.created_at) for event in case.events.order_by("pk")] == [
+        ("case_opened", opened_at),
+        ("step_completed", opened_at + timedelta(days=1)),
+        ("step_skipped", opened_at + timedelta(days=2)),
+    ]
 
 
 def test_a_client_has_one_open_case_at_a_time(own_case: DepartureCase) -> None:

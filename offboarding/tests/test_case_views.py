@@ -341,6 +341,17 @@ def test_four_simultaneous_adds_of_one_handover_item_add_it_once() -> None:
         thread.join()
     assert sorted(statuses) == [302, 400, 400, 400]
     assert case.handover_items.filter(title="Transfer the domain").count() == 1
+def test_a_handover_item_title_with_text_direction_controls_is_refused(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    before = own_case.handover_items.count()
+    response = am_client.post(
+        reverse("offboarding:handover_add", args=[own_case.pk]),
+        {"handover-title": "Transfer the \u202eniamod", "handover-days_from_leave_date": "0"},
+    )
+    assert response.status_code == 400
+    assert "Remove the invisible text-direction characters" in response.content.decode()
+    assert own_case.handover_items.count() == before
 
 
 def test_changing_the_leave_date_in_the_browser_moves_open_items(

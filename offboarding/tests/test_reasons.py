@@ -118,3 +118,17 @@ def test_a_retired_reason_leaves_new_cases_but_stays_on_old_ones(
     assert "Budget cuts" not in new_case_page
     manager_client.post(reverse("offboarding:reason_restore", args=[reason.pk]))
     assert "Budget cuts" in manager_client.get(others_case.get_absolute_url()).content.decode()
+
+
+def test_a_reason_label_with_text_direction_controls_is_refused(manager_client: BrowserClient) -> None:
+    response = manager_client.post(
+        reverse("offboarding:reasons"), {"key": "new-ceo", "label": "A new \u202eOEC", "category": "structural"}
+    )
+    assert response.status_code == 400
+    assert "Remove the invisible text-direction characters" in response.content.decode()
+    assert not ChurnReason.objects.filter(key="new-ceo").exists()
+    reason = ChurnReasonFactory.create(key="typo", label="Tpyo")
+    with pytest.raises(ValidationError, match="text-direction"):
+        services.reason_update(reason=reason, label="Typo\u2066", category="other", description="")
+    reason.refresh_from_db()
+    assert reason.label == "Tpyo"

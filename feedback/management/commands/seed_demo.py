@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from clients import demo as client_demo
 from clients.models import Client
-from feedback.demo import bulk_seed, seed_feedback
+from feedback.demo import DemoSurveyAnswers, bulk_seed
 from feedback.demo_history import history_add
+from feedback.models import SurveyAnswer
 from offboarding.demo import seed_cases
-from offboarding.demo_outbox import seed_follow_ups
+from offboarding.models import FollowUp
 
 
 class Command(BaseCommand):
@@ -50,16 +51,16 @@ class Command(BaseCommand):
             self._history(cases=options["history"], today=today)
         if options["clients"] or options["cases"] or options["history"]:
             return
+        before = FollowUp.objects.count(), SurveyAnswer.objects.count()
         with transaction.atomic():
             users = client_demo.seed_users()
             clients = client_demo.seed_clients(users, today)
-            cases = seed_cases(users, clients, today)
-            follow_ups = seed_follow_ups(users, today)
-            answers = seed_feedback(users, today)
+            cases = seed_cases(users, clients, now=timezone.now(), survey_answered=DemoSurveyAnswers())
+        follow_ups, answers = FollowUp.objects.count() - before[0], SurveyAnswer.objects.count() - before[1]
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {len(clients)} clients, {cases} departure cases, "
-                f"{follow_ups} follow-ups, {answers} feedback answers."
+                f"{follow_ups} follow-ups, {answers} survey answers."
             )
         )
         for demo_user in client_demo.DEMO_USERS:
