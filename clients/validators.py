@@ -50,6 +50,8 @@ def validate_deliverable_email(value: str) -> None:
     if reason:
         raise ValidationError(reason, code="undeliverable")
     validate_email(value)
+
+
 # Invisible controls that change the direction text is shown in: embeddings and overrides
 # (U+202A-U+202E), isolates (U+2066-U+2069) and the marks (U+200E, U+200F, U+061C). In a name
 # they make "Alder\u202egnp.exe" show as "Alderexe.png": what a person reads is not what is stored.

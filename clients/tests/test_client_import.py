@@ -242,6 +242,8 @@ def test_an_address_with_accents_before_the_at_is_reported_with_the_reason(manag
             "and . _ + - there; the part after the @ may have accents.",
         )
     ]
+
+
 def test_a_hostile_one_line_file_is_refused_at_once_and_imports_nothing(
     manager_client: BrowserClient, owners: None
 ) -> None:

@@ -341,6 +341,8 @@ def test_four_simultaneous_adds_of_one_handover_item_add_it_once() -> None:
         thread.join()
     assert sorted(statuses) == [302, 400, 400, 400]
     assert case.handover_items.filter(title="Transfer the domain").count() == 1
+
+
 def test_a_handover_item_title_with_text_direction_controls_is_refused(
     am_client: BrowserClient, own_case: DepartureCase
 ) -> None:
