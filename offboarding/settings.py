@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in, before the page cache: a person without a role is shown no page, cached or not.
+    "offboarding.middleware.RoleRequiredMiddleware",
     # After sign-in and messages: anonymous visitors are sent away first, a waiting message is seen.
     "offboarding.page_cache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

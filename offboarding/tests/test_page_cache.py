@@ -30,8 +30,8 @@ from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-# A page served from the cache asks for the session, the user and the data version, nothing else.
-QUERIES_OF_A_CACHED_PAGE = 3
+# A page served from the cache asks for the session, the user, their roles and the data version, nothing else.
+QUERIES_OF_A_CACHED_PAGE = 4
 
 
 def _get(browser: BrowserClient, path: str) -> tuple[bytes, int]:
@@ -151,6 +151,25 @@ def test_a_person_given_the_manager_role_sees_the_dashboard_at_once(account_mana
 
     assert browser.get("/feedback/").status_code == 200
     assert browser.get("/").content != home  # the navigation now offers the dashboard
+
+
+def test_an_account_manager_taken_out_of_the_group_is_not_served_her_cached_pages(
+    account_manager: User, am_client: BrowserClient
+) -> None:
+    case = DepartureCaseFactory.create(
+        client=ClientFactory.create(company_name="Alder Foods", account_manager=account_manager)
+    )
+    paths = ("/", "/clients/", case.client.get_absolute_url(), case.get_absolute_url())
+    for path in paths:
+        assert b"Alder Foods" in _get(am_client, path)[0]
+        assert _get(am_client, path)[1] == QUERIES_OF_A_CACHED_PAGE
+
+    account_manager.groups.clear()
+
+    for path in paths:
+        response = am_client.get(path)
+        assert response.status_code in {403, 404}, path
+        assert b"Alder Foods" not in response.content
 
 
 def test_a_message_is_shown_once_and_the_page_is_cached_after_it(
