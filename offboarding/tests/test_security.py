@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client as BrowserClient
@@ -28,6 +30,46 @@ def test_a_correct_password_after_a_few_typos_still_signs_in(client: BrowserClie
     for _ in range(3):
         _sign_in(client, "typo-typo-typo")
     assert _sign_in(client, TEST_PASSWORD) == 302
+
+
+def _sign_in_from(client: BrowserClient, forwarded_for: str, password: str) -> int:
+    response = client.post(
+        "/accounts/login/", {"username": "amelia", "password": password}, HTTP_X_FORWARDED_FOR=forwarded_for
+    )
+    return response.status_code
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_a_forged_forwarded_address_does_not_escape_the_lock(
+    client: BrowserClient, account_manager: User, settings: Any
+) -> None:
+    settings.BEHIND_TLS_PROXY = False
+    for number in range(5):
+        _sign_in_from(client, f"203.0.113.{number}", "guess-guess-guess")
+    assert _sign_in_from(client, "198.51.100.7", TEST_PASSWORD) == 429
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_each_forwarded_address_is_counted_apart(
+    client: BrowserClient, account_manager: User, settings: Any
+) -> None:
+    # The proxy connects from 127.0.0.1 for everyone and appends the address it saw.
+    settings.BEHIND_TLS_PROXY = True
+    for _ in range(5):
+        _sign_in_from(client, "203.0.113.5", "guess-guess-guess")
+    assert _sign_in_from(client, "203.0.113.5", TEST_PASSWORD) == 429
+    assert _sign_in_from(client, "198.51.100.7", TEST_PASSWORD) == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_an_address_a_stranger_puts_in_front_is_not_believed(
+    client: BrowserClient, account_manager: User, settings: Any
+) -> None:
+    # The proxy appends the address it saw to whatever the stranger sent: only the last entry is its own.
+    settings.BEHIND_TLS_PROXY = True
+    for number in range(5):
+        _sign_in_from(client, f"198.51.100.{number}, 203.0.113.5", "guess-guess-guess")
+    assert _sign_in_from(client, "203.0.113.5", TEST_PASSWORD) == 429
 
 
 @pytest.mark.django_db
