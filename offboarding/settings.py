@@ -171,6 +171,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Reset links sent to one account, and reset requests from one address, per hour
+# (offboarding/services/sign_in.py); past either the page says the same and nothing is sent.
+PASSWORD_RESET_MAILS_PER_ACCOUNT = 3
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = 10
 
 # --- Time and language -------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
