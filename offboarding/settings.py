@@ -337,8 +337,10 @@ FOLLOW_UP_DISPATCH_BATCH = env_int("FOLLOW_UP_DISPATCH_BATCH", 50)
 FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
 FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
 FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
-# A web request publishes a nudge to the dispatcher; a broker that is down must
-# cost it at most this long (beat delivers the mail anyway).
+# A web request publishes a nudge to the dispatcher after commit; a broker that is
+# down or hung costs it at most this long (offboarding/nudge.py; beat delivers the
+# mail anyway). The worker and beat wait longer on their own connections.
+FOLLOW_UP_NUDGE_TIMEOUT_SECONDS = 1.0
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 if not CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 2, "socket_timeout": 5}
