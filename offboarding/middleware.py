@@ -33,3 +33,18 @@ class RoleRequiredMiddleware(MiddlewareMixin):
         if match is not None and "admin" in match.namespaces:
             return None
         return TemplateResponse(request, "registration/no_role.html", status=403).render()
+
+
+class PrivateAnswersMiddleware(MiddlewareMixin):
+    """Every answer to a signed-in person, pages and CSV downloads alike, is `Cache-Control: private, no-store`.
+
+    Their pages hold clients' details: no shared proxy may keep them, and no browser
+    may store them on disk or show them again from its history after signing out.
+    A view that says otherwise (such as /healthz) keeps its own header.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response

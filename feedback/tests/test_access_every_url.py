@@ -117,3 +117,13 @@ def test_a_signed_in_person_without_a_role_is_told_to_ask_a_manager(amelia_witho
     assert "Ask a manager" in text
     assert OWNED_COMPANY not in text
     assert 'action="/accounts/logout/"' in text  # she can still sign out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [p for p in _pages() if p.name not in PUBLIC_PAGES], ids=lambda p: p.name)
+def test_no_answer_to_a_signed_in_person_may_be_stored_by_a_cache(
+    page: Page, amelias_objects: None, manager_client: BrowserClient
+) -> None:
+    response = manager_client.get(page.path)
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, f"{page.name}: Cache-Control {response.get('Cache-Control')!r}"

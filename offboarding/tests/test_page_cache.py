@@ -52,6 +52,7 @@ def test_a_second_visit_is_served_from_the_cache_with_the_visitors_own_csrf_toke
 
     first, first_queries = _get(browser, case.get_absolute_url())
     second, second_queries = _get(browser, case.get_absolute_url())
+    assert browser.get(case.get_absolute_url())["Cache-Control"] == "private, no-store"  # a cached answer too
 
     assert first_queries > QUERIES_OF_A_CACHED_PAGE
     assert second_queries == QUERIES_OF_A_CACHED_PAGE

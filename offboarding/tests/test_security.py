@@ -89,3 +89,20 @@ def test_pages_forbid_framing_and_sniffing(client: BrowserClient) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_a_csv_download_may_not_be_stored_by_a_cache(manager_client: BrowserClient) -> None:
+    for path in ("/clients/export.csv", "/feedback/cases/export.csv"):
+        response = manager_client.get(path)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store", path
+
+
+@pytest.mark.django_db
+def test_a_public_page_keeps_its_own_cache_control_for_a_signed_in_visitor(
+    client: BrowserClient, am_client: BrowserClient
+) -> None:
+    for browser in (client, am_client):
+        response = browser.get("/healthz")
+        assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
