@@ -59,6 +59,8 @@ def test_production_settings_pass_the_deploy_check() -> None:
         ("SITE_URL", "offboarding.example"),
         ("TIME_ZONE", "Mars/Olympus_Mons"),
         ("EMAIL_PORT", "twenty-five"),
+        ("SESSION_COOKIE_SECURE", "maybe"),
+        ("CSRF_COOKIE_SECURE", "sometimes"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
@@ -101,3 +103,31 @@ def test_the_embedded_defaults_need_no_server(monkeypatch: pytest.MonkeyPatch) -
         "filesystem://",
         "django.core.mail.backends.filebased.EmailBackend",
     ]
+
+
+def _cookie_security(env: dict[str, str]) -> list[str]:
+    result = run_django(
+        env,
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)",
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (PRODUCTION_ENV, ["True", "True"]),
+        ({**PRODUCTION_ENV, "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "off"}, ["False", "False"]),
+        ({"DEBUG": "1"}, ["False", "False"]),
+        ({"DEBUG": "1", "SESSION_COOKIE_SECURE": "1", "CSRF_COOKIE_SECURE": "yes"}, ["True", "True"]),
+    ],
+    ids=["production", "production over plain HTTP", "development", "development over HTTPS"],
+)
+def test_secure_cookies_follow_debug_unless_the_environment_says_otherwise(
+    env: dict[str, str], expected: list[str]
+) -> None:
+    assert _cookie_security(env) == expected
