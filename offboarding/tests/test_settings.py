@@ -134,7 +134,7 @@ def test_secure_cookies_follow_debug_unless_the_environment_says_otherwise(
 
 
 def _make_run(tmp_path: Path, *arguments: str, **env: str) -> str:
-    """What `make run` hands to honcho, with stand-ins for the venv's python and honcho (nothing installed or started)."""
+    """The SITE_URL `make run` hands to honcho; stand-ins for the venv's python and honcho install and start nothing."""
     for name, script in {"python": "exit 0", "honcho": 'echo "SITE_URL=$SITE_URL"'}.items():
         (tmp_path / name).write_text(f"#!/bin/sh\n{script}\n")
         (tmp_path / name).chmod(0o755)
