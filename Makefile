@@ -33,6 +33,9 @@ chromium:
 
 # --- make run: embedded defaults (SQLite, filesystem broker, mail as files) ---
 run: export DEBUG ?= 1
+# Links in mail lead to the web server's port. honcho hands each process a PORT of its own
+# (web PORT, worker PORT+100, beat PORT+200), so the worker, which sends the mail, is told here.
+run: export SITE_URL ?= http://localhost:$(PORT)
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput

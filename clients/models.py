@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from clients.roles import is_manager
+from clients.roles import is_account_manager, is_manager
 from clients.validators import validate_deliverable_email, validate_no_bidi_controls
 
 
@@ -52,7 +52,8 @@ _Owned = TypeVar("_Owned", bound=models.Model)
 class OwnedQuerySet(models.QuerySet[_Owned]):
     """Rows that belong to an account manager through `owner_field`.
 
-    Managers see every row; an account manager only their own; anyone else nothing.
+    Managers see every row; an account manager only their own; anyone else nothing, even
+    rows they still own: taking someone out of "Account managers" takes their access away.
     """
 
     owner_field = "account_manager"
@@ -60,9 +61,9 @@ class OwnedQuerySet(models.QuerySet[_Owned]):
     def visible_to(self, user: Any) -> Self:
         if is_manager(user):
             return self
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(**{self.owner_field: user})
+        if is_account_manager(user):
+            return self.filter(**{self.owner_field: user})
+        return self.none()
 
 
 class ClientQuerySet(OwnedQuerySet["Client"]):

@@ -1,7 +1,8 @@
 """The two roles, as groups created by a data migration.
 
 Account managers own a book of clients and see only their own; managers see
-everything plus the dashboard, exports, outbox and the reason list.
+everything plus the dashboard, exports, outbox and the reason list. A signed-in
+person in neither group (a leaver, a newcomer not yet placed) sees nothing.
 """
 
 from __future__ import annotations
@@ -32,3 +33,8 @@ def is_manager(user: Any) -> bool:
 
 def is_account_manager(user: Any) -> bool:
     return bool(user.is_authenticated and ACCOUNT_MANAGERS in _group_names(user))
+
+
+def has_role(user: Any) -> bool:
+    """Whether the person may use the app at all: without a role they may only sign out or change their password."""
+    return is_manager(user) or is_account_manager(user)

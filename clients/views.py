@@ -18,7 +18,7 @@ from clients.csv_import import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from clients.csv_safety import csv_response
 from clients.forms import ClientFilterForm, ClientForm, ClientImportForm
 from clients.models import Client
-from clients.roles import is_account_manager, is_manager
+from clients.roles import has_role, is_manager
 from clients.selectors import client_csv_rows, clients_filtered
 
 CLIENTS_PER_PAGE = 25
@@ -43,10 +43,6 @@ def _role_required(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
 def _signed_in_user(request: HttpRequest) -> User:
     # LoginRequiredMiddleware keeps anonymous visitors out of every view here.
     return cast(User, request.user)
-
-
-def _owns_clients(user: Any) -> bool:
-    return is_manager(user) or is_account_manager(user)
 
 
 def client_list(request: HttpRequest) -> HttpResponse:
@@ -75,7 +71,7 @@ def _save_client(request: HttpRequest, form: ClientForm, client: Client | None) 
         return None
 
 
-@_role_required(_owns_clients)
+@_role_required(has_role)
 def client_create(request: HttpRequest) -> HttpResponse:
     form = ClientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

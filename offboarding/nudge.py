@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
 from offboarding.celery import app
@@ -11,9 +12,18 @@ from offboarding.celery import app
 logger = logging.getLogger(__name__)
 
 
-def _publish() -> None:
+def publish_dispatch_nudge() -> None:
+    """Publish one dispatch task, giving up after FOLLOW_UP_NUDGE_TIMEOUT_SECONDS.
+
+    A connection of its own rather than the pool's: a hung Redis accepts the
+    connection and then answers nothing, and only the socket timeout ends the
+    wait. The worker's connections keep the longer timeouts of the settings.
+    """
+    bound = settings.FOLLOW_UP_NUDGE_TIMEOUT_SECONDS
+    options = {"socket_connect_timeout": bound, "socket_timeout": bound}
     try:
-        app.send_task("offboarding.tasks.dispatch_follow_ups", retry=False)
+        with app.connection_for_write(connect_timeout=bound, transport_options=options) as connection:
+            app.send_task("offboarding.tasks.dispatch_follow_ups", retry=False, connection=connection)
     except Exception:
         # Only a nudge: beat dispatches within a minute anyway, so a broker
         # outage must never fail the request that planned the mail.
@@ -22,4 +32,4 @@ def _publish() -> None:
 
 def nudge_dispatcher_on_commit() -> None:
     """Publish once the rows the worker should send are committed (it could not see them before)."""
-    transaction.on_commit(_publish)
+    transaction.on_commit(publish_dispatch_nudge)

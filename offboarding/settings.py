@@ -71,7 +71,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "offboarding.middleware.PrivateAnswersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in: a person without a role is shown no page.
+    "offboarding.middleware.RoleRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -134,7 +137,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", default=False) else None
+# Behind our TLS proxy every visitor connects from the proxy's address: count failures
+# per address the proxy forwards, or one stranger could lock a user out everywhere.
+AXES_CLIENT_IP_CALLABLE = "offboarding.client_address.client_address"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -144,6 +149,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Reset links sent to one account, and reset requests from one address, per hour
+# (offboarding/services/sign_in.py); past either the page says the same and nothing is sent.
+PASSWORD_RESET_MAILS_PER_ACCOUNT = 3
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = 10
 
 # --- Time and language -------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -205,17 +214,20 @@ BUSINESS_POSTAL_ADDRESS = env_str("BUSINESS_POSTAL_ADDRESS", "12 Harbour Street,
 BUSINESS_CURRENCY = env_str("BUSINESS_CURRENCY", "EUR")
 
 # --- Production hardening ------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
+# One TLS-terminating proxy in front (nginx, a load balancer) that sets X-Forwarded-Proto
+# and appends the visitor's address to X-Forwarded-For.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 X_FRAME_OPTIONS = "DENY"
@@ -277,12 +289,15 @@ FOLLOW_UP_DISPATCH_BATCH = env_int("FOLLOW_UP_DISPATCH_BATCH", 50)
 FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
 FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
 FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
+# A web request publishes a nudge to the dispatcher after commit; a broker that is
+# down or hung costs it at most this long (offboarding/nudge.py; beat delivers the
+# mail anyway). The worker and beat wait longer on their own connections.
+FOLLOW_UP_NUDGE_TIMEOUT_SECONDS = 1.0
 # --- end Follow-ups ---------------------------------------------------------------
 
 # --- Celery (offboarding/celery.py reads every CELERY_ setting) -------------------
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
-# A web request publishes a nudge to the dispatcher; a broker that is down must
-# cost it at most this long (beat delivers the mail anyway).
+# The worker's and beat's own connections to the broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 if CELERY_BROKER_URL.startswith("filesystem://"):
     BROKER_DIR = VAR_DIR / "broker"

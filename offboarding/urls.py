@@ -4,13 +4,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from offboarding.forms.sign_in import SignInForm
+from offboarding.forms.sign_in import PasswordResetRequestForm, SignInForm
 from offboarding.views import cases, health
 
 urlpatterns = [
     path("", cases.my_work, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # The client page lives with the cases: it shows every departure case,
     # the timeline and the scheduled follow-ups (clients/ must not import them).

@@ -150,6 +150,18 @@ def test_keeping_the_same_email_on_edit_is_fine(am_client: BrowserClient, accoun
     assert client.contact_email == "SOFIA@alder.example"
 
 
+def test_an_account_manager_taken_out_of_the_group_can_no_longer_edit_her_client(
+    am_client: BrowserClient, account_manager: User
+) -> None:
+    client = ClientFactory.create(account_manager=account_manager, company_name="Alder Foods")
+    account_manager.groups.clear()
+    url = reverse("clients:edit", args=[client.pk])
+    assert am_client.get(url).status_code in {403, 404}
+    assert am_client.post(url, _form_data(company_name="Alder Group")).status_code in {403, 404}
+    client.refresh_from_db()
+    assert client.company_name == "Alder Foods"
+
+
 def test_a_user_without_a_role_cannot_add_clients(db: None) -> None:
     browser = BrowserClient()
     browser.force_login(User.objects.create_user("visitor"))

@@ -38,3 +38,13 @@ def test_account_managers_see_only_their_own_clients(
     theirs = ClientFactory.create(account_manager=other_account_manager)
     assert list(Client.objects.visible_to(account_manager)) == [mine]
     assert set(Client.objects.visible_to(manager)) == {mine, theirs}
+
+
+@pytest.mark.django_db
+def test_an_account_manager_taken_out_of_the_group_sees_none_of_the_clients_she_still_owns(
+    account_manager: User,
+) -> None:
+    ClientFactory.create(account_manager=account_manager)
+    account_manager.groups.clear()
+    without_a_role = User.objects.get(pk=account_manager.pk)
+    assert list(Client.objects.visible_to(without_a_role)) == []

@@ -23,13 +23,16 @@ from offboarding.tests.test_sign_in import PUBLIC_PAGES
 from offboarding.tests.urlwalk import Page, all_pages
 
 OWNED_PK = 424242
+OWNED_COMPANY = "Amelias Own Company"
 
 
 @pytest.fixture
 def amelias_objects(account_manager: User, other_account_manager: User, manager: User) -> None:
     """One of everything Amelia owns, each with primary key OWNED_PK."""
     restart_ids_at(OWNED_PK)
-    case = DepartureCaseFactory.create(client__account_manager=account_manager, opened_by=account_manager)
+    case = DepartureCaseFactory.create(
+        client__account_manager=account_manager, client__company_name=OWNED_COMPANY, opened_by=account_manager
+    )
     FollowUp.objects.create(
         key="access-test-check-in",
         kind=FollowUp.Kind.CHECK_IN,
@@ -80,3 +83,47 @@ def test_a_manager_can_open_every_page(page: Page, amelias_objects: None, manage
     assert response.status_code in {200, 302, 405}, f"{page.name}: GET answered {response.status_code}"
     if response.status_code == 302:
         assert not response["Location"].startswith(reverse("login"))
+
+
+@pytest.fixture
+def amelia_without_a_role(amelias_objects: None, account_manager: User, am_client: BrowserClient) -> BrowserClient:
+    """Amelia, still signed in and still the owner of her objects, taken out of "Account managers"."""
+    account_manager.groups.clear()
+    return am_client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page", [p for p in _pages() if p.name not in PUBLIC_PAGES | OWN_ACCOUNT_PAGES], ids=lambda p: p.name
+)
+def test_a_signed_in_person_without_a_role_can_neither_read_nor_change_anything(
+    page: Page, amelia_without_a_role: BrowserClient
+) -> None:
+    before = snapshot()
+    read = amelia_without_a_role.get(page.path)
+    assert read.status_code in {403, 404, 405}, f"{page.name}: GET answered {read.status_code}"
+    assert OWNED_COMPANY not in read.content.decode(), f"{page.name}: showed her former client"
+    change = amelia_without_a_role.post(page.path, {})
+    assert change.status_code in {403, 404, 405}, f"{page.name}: POST answered {change.status_code}"
+    assert snapshot() == before, f"{page.name}: a refused request changed the database"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_person_without_a_role_is_told_to_ask_a_manager(amelia_without_a_role: BrowserClient) -> None:
+    page = amelia_without_a_role.get(reverse("home"))
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "You have no role yet" in text
+    assert "Ask a manager" in text
+    assert OWNED_COMPANY not in text
+    assert 'action="/accounts/logout/"' in text  # she can still sign out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [p for p in _pages() if p.name not in PUBLIC_PAGES], ids=lambda p: p.name)
+def test_no_answer_to_a_signed_in_person_may_be_stored_by_a_cache(
+    page: Page, amelias_objects: None, manager_client: BrowserClient
+) -> None:
+    response = manager_client.get(page.path)
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, f"{page.name}: Cache-Control {response.get('Cache-Control')!r}"

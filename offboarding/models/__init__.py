@@ -16,6 +16,7 @@ from offboarding.models.cases import (
     TransitionStep,
 )
 from offboarding.models.followups import FollowUp, Suppression
+from offboarding.models.rate_limits import RateLimit
 
 __all__ = [
     "ApologyStep",
@@ -28,6 +29,7 @@ __all__ = [
     "KeepInTouchStep",
     "OfferStep",
     "ProbeStep",
+    "RateLimit",
     "Suppression",
     "ThankStep",
     "TransitionStep",

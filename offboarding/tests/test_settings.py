@@ -59,6 +59,8 @@ def test_production_settings_pass_the_deploy_check() -> None:
         ("SITE_URL", "offboarding.example"),
         ("TIME_ZONE", "Mars/Olympus_Mons"),
         ("EMAIL_PORT", "twenty-five"),
+        ("SESSION_COOKIE_SECURE", "maybe"),
+        ("CSRF_COOKIE_SECURE", "sometimes"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
@@ -101,3 +103,61 @@ def test_the_embedded_defaults_need_no_server(monkeypatch: pytest.MonkeyPatch) -
         "filesystem://",
         "django.core.mail.backends.filebased.EmailBackend",
     ]
+
+
+def _cookie_security(env: dict[str, str]) -> list[str]:
+    result = run_django(
+        env,
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)",
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (PRODUCTION_ENV, ["True", "True"]),
+        ({**PRODUCTION_ENV, "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "off"}, ["False", "False"]),
+        ({"DEBUG": "1"}, ["False", "False"]),
+        ({"DEBUG": "1", "SESSION_COOKIE_SECURE": "1", "CSRF_COOKIE_SECURE": "yes"}, ["True", "True"]),
+    ],
+    ids=["production", "production over plain HTTP", "development", "development over HTTPS"],
+)
+def test_secure_cookies_follow_debug_unless_the_environment_says_otherwise(
+    env: dict[str, str], expected: list[str]
+) -> None:
+    assert _cookie_security(env) == expected
+
+
+def _make_run(tmp_path: Path, *arguments: str, **env: str) -> str:
+    """The SITE_URL `make run` hands to honcho; stand-ins for the venv's python and honcho install and start nothing."""
+    for name, script in {"python": "exit 0", "honcho": 'echo "SITE_URL=$SITE_URL"'}.items():
+        (tmp_path / name).write_text(f"#!/bin/sh\n{script}\n")
+        (tmp_path / name).chmod(0o755)
+    clean = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT", "DEBUG"}}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", "install", "run", f"BIN={tmp_path}", *arguments],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-1]
+
+
+def test_make_run_on_another_port_mails_links_to_that_port(tmp_path: Path) -> None:
+    # honcho gives each process its own PORT (the worker, which sends the mail, gets 8201):
+    # the web server's port has to reach them all as SITE_URL.
+    assert _make_run(tmp_path, "PORT=8101") == "SITE_URL=http://localhost:8101"
+    assert _make_run(tmp_path, PORT="8102") == "SITE_URL=http://localhost:8102"
+    assert _make_run(tmp_path) == "SITE_URL=http://localhost:8000"
+    assert _make_run(tmp_path, SITE_URL="https://offboarding.northwind.example") == (
+        "SITE_URL=https://offboarding.northwind.example"
+    )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client as BrowserClient
 
-from clients.tests.factories import TEST_PASSWORD
+from clients.tests.factories import TEST_PASSWORD, UserFactory
 from offboarding.tests.urlwalk import Page, all_pages
 
 # Pages a person who is not signed in must be able to reach.
@@ -111,3 +114,55 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client: BrowserC
     )
     account_manager.refresh_from_db()
     assert account_manager.check_password("brand-new-passphrase-7")
+
+
+def _ask_for_reset(client: BrowserClient, email: str, **headers: str) -> str:
+    """Ask for a reset link; the page it leads to, which must never tell whether the account exists."""
+    response = client.post("/accounts/password_reset/", {"email": email}, follow=True, headers=headers)
+    assert response.redirect_chain == [("/accounts/password_reset/done/", 302)]
+    assert "If an account uses that address, a link to choose a new password is on its way." in response.text
+    return response.text
+
+
+@pytest.mark.django_db
+def test_the_reset_link_leads_to_site_url_whatever_host_the_request_named(
+    client: BrowserClient, account_manager: User, settings: Any
+) -> None:
+    settings.SITE_URL = "https://offboarding.northwind.example"
+    _ask_for_reset(client, account_manager.email, host="127.0.0.1:1337")
+    body = str(mail.outbox[0].body)
+    assert "https://offboarding.northwind.example/accounts/reset/" in body
+    assert "1337" not in body + str(mail.outbox[0].subject)
+
+
+@pytest.mark.django_db
+def test_an_account_gets_at_most_three_reset_mails_an_hour(
+    client: BrowserClient, account_manager: User, settings: Any
+) -> None:
+    settings.BEHIND_TLS_PROXY = True
+    with time_machine.travel("2026-03-02 09:00Z", tick=False) as clock:
+        for _ in range(5):
+            _ask_for_reset(client, account_manager.email)
+        assert len(mail.outbox) == 3
+        clock.shift(timedelta(minutes=59))
+        _ask_for_reset(client, account_manager.email, x_forwarded_for="198.51.100.7")  # nor from elsewhere
+        assert len(mail.outbox) == 3
+        clock.shift(timedelta(minutes=2))  # the first three are more than an hour old now
+        _ask_for_reset(client, account_manager.email)
+        assert len(mail.outbox) == 4
+
+
+@pytest.mark.django_db
+def test_one_address_asks_for_at_most_ten_resets_an_hour_known_accounts_or_not(
+    client: BrowserClient, settings: Any
+) -> None:
+    settings.BEHIND_TLS_PROXY = True
+    colleagues = [UserFactory.create(username=f"colleague{number}") for number in range(12)]
+    with time_machine.travel("2026-03-02 09:00Z", tick=False):
+        for number in range(4):
+            _ask_for_reset(client, f"nobody{number}@northwind.example", x_forwarded_for="203.0.113.5")
+        for colleague in colleagues:
+            _ask_for_reset(client, colleague.email, x_forwarded_for="203.0.113.5")
+        assert len(mail.outbox) == 6
+        _ask_for_reset(client, colleagues[-1].email, x_forwarded_for="198.51.100.7")
+        assert [message.to for message in mail.outbox[6:]] == [[colleagues[-1].email]]
