@@ -51,6 +51,8 @@ TRIGGER_FUNCTION = "offboarding_note_data_change()"
 # Tables no page shows: sign-in sessions (messages are handled per request), the
 # admin's log and django-axes' sign-in attempts.
 UNWATCHED_APPS = frozenset({"sessions", "admin", "axes"})
+# Written by every dispatcher run, read by /healthz and /metrics only (never cached).
+UNWATCHED_TABLES = frozenset({"offboarding_dispatcherrun"})
 
 VERSION_SQL = """
 SELECT current_setting('offboarding.data_changed', true),
@@ -220,7 +222,7 @@ def watched_tables() -> list[str]:
         model._meta.db_table
         for model in apps.get_models(include_auto_created=True)
         if model._meta.managed and not model._meta.proxy and model._meta.app_label not in UNWATCHED_APPS
-    }
+    } - UNWATCHED_TABLES
     return sorted(tables)
 
 

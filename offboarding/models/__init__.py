@@ -15,7 +15,7 @@ from offboarding.models.cases import (
     ThankStep,
     TransitionStep,
 )
-from offboarding.models.followups import FollowUp, Suppression
+from offboarding.models.followups import DispatcherRun, FollowUp, Suppression
 
 __all__ = [
     "ApologyStep",
@@ -23,6 +23,7 @@ __all__ = [
     "CaseStep",
     "ChurnReason",
     "DepartureCase",
+    "DispatcherRun",
     "FollowUp",
     "HandoverItem",
     "KeepInTouchStep",
