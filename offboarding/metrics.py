@@ -69,7 +69,8 @@ class OutboxCollector(Collector):
         )
         oldest = GaugeMetricFamily(
             "offboarding_outbox_oldest_due_age_seconds",
-            "Age of the oldest follow-up waiting to be sent that is due now (0 when none), by kind.",
+            "Age of the oldest mail waiting to be sent that is due now (0 when none), by kind. Client mail"
+            " waits for business hours, so it grows overnight and at weekends.",
             labels=["kind"],
         )
         failures = GaugeMetricFamily(
@@ -77,7 +78,7 @@ class OutboxCollector(Collector):
             "Follow-ups whose last attempt in the past hour failed, by kind and status (failed or retry_wait).",
             labels=["kind", "status"],
         )
-        oldest_due: dict[str, float] = dict.fromkeys(FollowUp.Kind.values, 0.0)
+        oldest_due: dict[str, float] = dict.fromkeys(FollowUp.MAILED_KINDS, 0.0)
         for group in _outbox_groups(now):
             rows.add_metric([group.status, group.kind], group.rows)
             if group.oldest_due is not None:
@@ -94,13 +95,14 @@ class OutboxGroup:
     status: str
     kind: str
     rows: int
-    oldest_due: datetime | None  # of the rows waiting to be sent and due now
+    oldest_due: datetime | None  # of the mail waiting to be sent and due now
     changed_last_hour: int
 
 
 def _outbox_groups(now: datetime) -> list[OutboxGroup]:
     """One query: per status and kind, the rows, the oldest due pending one, and those changed in the hour."""
-    pending_and_due = Q(status__in=FollowUp.PENDING_STATUSES, next_attempt_at__lte=now)
+    # Staff reminders are to-dos that stay scheduled until done; only mail waits to be sent.
+    pending_and_due = Q(status__in=FollowUp.PENDING_STATUSES, next_attempt_at__lte=now, kind__in=FollowUp.MAILED_KINDS)
     groups = (
         FollowUp.objects.order_by()
         .values("status", "kind")

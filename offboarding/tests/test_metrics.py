@@ -58,6 +58,8 @@ def test_the_outbox_shows_rows_per_status_and_kind_the_oldest_due_age_and_recent
     FollowUpFactory.create(kind=Kind.THANK_YOU, due_at=now + timedelta(days=3))
     FollowUpFactory.create(kind=Kind.SURVEY, status=Status.FAILED, attempts=1)
     FollowUpFactory.create(kind=Kind.SURVEY, status=Status.SENT, attempts=1)
+    # A to-do for the account manager, never mailed on its own: it stays scheduled until done.
+    FollowUpFactory.create(kind=Kind.STAFF_REMINDER, due_at=now - timedelta(days=30))
 
     with django_assert_max_num_queries(2):
         figures = scrape(client, token)
@@ -69,6 +71,8 @@ def test_the_outbox_shows_rows_per_status_and_kind_the_oldest_due_age_and_recent
     oldest = figures[("offboarding_outbox_oldest_due_age_seconds", (("kind", "thank_you"),))]
     assert 600 <= oldest < 660
     assert figures[("offboarding_outbox_oldest_due_age_seconds", (("kind", "survey"),))] == 0
+    assert figures[(rows, (("kind", "staff_reminder"), ("status", "scheduled")))] == 1
+    assert ("offboarding_outbox_oldest_due_age_seconds", (("kind", "staff_reminder"),)) not in figures
     assert figures[("offboarding_outbox_failures_last_hour", (("kind", "survey"), ("status", "failed")))] == 1
     assert figures[("offboarding_dispatcher_last_run_timestamp_seconds", ())] == 0
 
