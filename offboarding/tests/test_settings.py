@@ -59,6 +59,9 @@ def test_production_settings_pass_the_deploy_check() -> None:
         ("SITE_URL", "offboarding.example"),
         ("TIME_ZONE", "Mars/Olympus_Mons"),
         ("EMAIL_PORT", "twenty-five"),
+        ("LOG_FORMAT", "xml"),
+        ("METRICS_TOKEN", "too-short"),
+        ("CACHE_URL", "memcached://127.0.0.1:11211"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
@@ -101,3 +104,15 @@ def test_the_embedded_defaults_need_no_server(monkeypatch: pytest.MonkeyPatch) -
         "filesystem://",
         "django.core.mail.backends.filebased.EmailBackend",
     ]
+
+
+def test_production_logs_json_and_shares_its_cache_through_redis_when_told_where() -> None:
+    result = run_django(
+        {**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/15"},
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; print(settings.LOG_FORMAT, settings.CACHES['default']['BACKEND'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["json", "django.core.cache.backends.redis.RedisCache"]
