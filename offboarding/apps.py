@@ -10,6 +10,7 @@ class OffboardingConfig(AppConfig):
     verbose_name = "Departure cases"
 
     def ready(self) -> None:
+        from offboarding import checks  # noqa: F401 (registers the deployment checks)
         from offboarding.page_cache import install_triggers
         from offboarding.request_context import forget_request_id
 

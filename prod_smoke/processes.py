@@ -6,6 +6,7 @@ stopping the group stops all of it; its output goes to a log file of its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -48,16 +49,15 @@ class Process:
         return bad
 
     def stop(self, timeout: float = 30) -> None:
-        if self.popen.poll() is not None:
-            return
-        try:
-            os.killpg(self.popen.pid, signal.SIGTERM)
-            self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        """As systemd's KillMode=mixed (deploy/): TERM to the main process, which stops its children
+        gracefully; whatever of the group is left after that, or after the timeout, is killed."""
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout=timeout)
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+        self.popen.wait(timeout=10)
 
 
 @dataclass
@@ -102,13 +102,16 @@ class Processes:
 
     def run(self, *arguments: str) -> None:
         """A management command, as a deploy runs it before starting the processes."""
-        subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        result = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
             [sys.executable, "manage.py", *arguments],
             cwd=PROJECT_DIR,
             env=self.environment,
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
         )
+        if result.returncode != 0:
+            raise SystemExit(f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}")
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, process: Process | None = None) -> None:

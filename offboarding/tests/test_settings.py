@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     "EMAIL_HOST": "smtp.northwind.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/offboarding",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+    "CACHE_URL": "redis://127.0.0.1:6379/15",
 }
 
 # Set for the test process itself (pytest.ini); a fresh process starts without them.
@@ -47,6 +48,14 @@ def test_production_settings_pass_the_deploy_check() -> None:
     result = run_django(PRODUCTION_ENV, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_asks_for_a_shared_cache() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "offboarding.W001" in result.stderr
+    assert "CACHE_URL is not set" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -108,7 +117,7 @@ def test_the_embedded_defaults_need_no_server(monkeypatch: pytest.MonkeyPatch) -
 
 def test_production_logs_json_and_shares_its_cache_through_redis_when_told_where() -> None:
     result = run_django(
-        {**PRODUCTION_ENV, "CACHE_URL": "redis://127.0.0.1:6379/15"},
+        PRODUCTION_ENV,
         "shell",
         "--verbosity=0",
         "-c",
