@@ -9,7 +9,8 @@ one beat, against PostgreSQL (a database of its own, migrated fresh) and Redis
 2. amelia signs in and logs a departure through node A with the real forms
    (CSRF and all): opens the case, records the required steps, marks it departed;
 3. the case page (with the message the departure left) through node B, and
-   marta's dashboard through node B after signing in through node A;
+   marta's dashboard through node B after signing in through node A; node A is
+   reloaded with SIGHUP while amelia keeps reading her case through it;
 4. the thank-you arrives at the SMTP server exactly once;
 5. the metrics show the outbox emptied;
 6. a second beat is started and stopped: no extra mail;
@@ -197,6 +198,20 @@ class Smoke:
         self.say(f"departure of {client.company_name} logged through node A (request id {departed.request_id})")
         return case_pk, departed
 
+    def reload_a_gracefully(self, browser: Browser, case_pk: int) -> None:
+        """SIGHUP, as `systemctl reload` sends it: new workers, and every request meanwhile answered."""
+        web_a = next(process for process in self.processes.started if process.name == "web-a")
+        booted, retired = _worker_lines(web_a, "Booting worker"), _worker_lines(web_a, "Worker exiting")
+        os.kill(web_a.popen.pid, signal.SIGHUP)
+        answers = []
+        deadline = time.monotonic() + 30
+        while _worker_lines(web_a, "Worker exiting") < retired + 2 and time.monotonic() < deadline:
+            answers.append(browser.get(self.ports.web_a, f"/cases/{case_pk}/").status)
+        check(_worker_lines(web_a, "Booting worker") >= booted + 2, "node A booted new workers after SIGHUP")
+        check(_worker_lines(web_a, "Worker exiting") >= retired + 2, "node A retired its old workers")
+        check(set(answers) == {200}, f"every request during the reload was answered: {sorted(set(answers))}")
+        self.say(f"node A reloaded with SIGHUP: old workers retired, {len(answers)} requests meanwhile, all answered")
+
     def read_through_b(self, browser: Browser, case_pk: int) -> None:
         case_page = _expect(browser.get(self.ports.web_b, f"/cases/{case_pk}/"), 200)
         check("left us" in case_page.body, "the case page through node B shows the departure")
@@ -265,6 +280,10 @@ def _wait_for_healthz(process: Process, port: int) -> None:
     wait_until(answers, 60, process)
 
 
+def _worker_lines(web: Process, start: str) -> int:
+    return sum(str(line.get("message")).startswith(start) for line in web.json_lines())
+
+
 def _beat_nudges(beat: Process) -> int:
     return sum("Sending due task dispatch-follow-ups" in str(line.get("message")) for line in beat.json_lines())
 
@@ -301,6 +320,7 @@ def scenario(processes: Processes, ports: Ports, mail: MailServer) -> tuple[str,
     browser = Browser()
     case_pk, departed = smoke.log_departure(browser)
     smoke.read_through_b(browser, case_pk)
+    smoke.reload_a_gracefully(browser, case_pk)
     thank_you = smoke.thank_you_once(case_pk)
     wait_until(lambda: smoke.figures(ports.web_a).oldest_due_seconds == 0, 30)
     emptied = smoke.figures(ports.web_a)
