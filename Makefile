@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/offboarding
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint typecheck pytest services install install-dev chromium
+.PHONY: run test lint typecheck pytest services install install-dev chromium prod-smoke
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,7 @@ $(CHECKS): export CELERY_BROKER_URL = $(TEST_BROKER_URL)
 $(CHECKS): export SECRET_KEY ?= test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz
 $(CHECKS): export EMAIL_HOST ?= 127.0.0.1
 $(CHECKS): export SITE_URL ?= http://testserver
-test: install-dev chromium services lint typecheck pytest
+test: install-dev chromium services lint typecheck pytest prod-smoke
 
 services: install-dev
 	@$(BIN)/python .ci/check_services.py
@@ -72,6 +72,17 @@ pytest: install-dev chromium
 	@$(BIN)/pytest --create-db; status=$$?; \
 		echo "Screenshots of the main pages (and of any failing page): $(CURDIR)/var/screenshots/"; \
 		exit $$status
+
+# --- make prod-smoke: the production processes on this machine (prod_smoke/run.py, about 30 s) ---
+# Two gunicorn nodes, two Celery workers and one beat with DEBUG off, a departure logged through one node
+# and read through the other, the thank-you delivered once, a second beat harmless, every log line JSON.
+# Its database is dropped and made afresh (the name must contain "smoke"); its Redis database is emptied.
+SMOKE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/offboarding_smoke
+SMOKE_REDIS_URL ?= redis://127.0.0.1:6379/14
+prod-smoke: export SMOKE_DATABASE_URL := $(SMOKE_DATABASE_URL)
+prod-smoke: export SMOKE_REDIS_URL := $(SMOKE_REDIS_URL)
+prod-smoke: install-dev
+	$(BIN)/python prod_smoke/run.py
 
 # --- make bench: every benchmark in turn, then one table of every figure (var/bench/summary.json) ---
 # Databases are named after BENCH_DATABASE_URL (offboarding_bench -> offboarding_pages_bench, ...), built

@@ -1,13 +1,58 @@
-"""The Celery app: configured from Django settings under the CELERY_ namespace."""
+"""The Celery app: configured from Django settings under the CELERY_ namespace.
+
+The signal handlers below carry logging context only (offboarding.request_context):
+the request id of the web request that published a task travels in a message
+header and is restored around the task, so the worker's log lines name it.
+"""
 
 from __future__ import annotations
 
+import logging.config
 import os
+from collections.abc import Callable
+from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
+from celery.signals import before_task_publish, celeryd_init, setup_logging, task_postrun, task_prerun
+
+from offboarding import request_context
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "offboarding.settings")
 
 app = Celery("offboarding")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+REQUEST_ID_HEADER = "offboarding_request_id"
+# The context restored for each running task, keyed by task id, to be undone after it.
+_restore: dict[str, Callable[[], None]] = {}
+
+
+@celeryd_init.connect  # a worker, early enough for the warnings it gives before setting up logging
+@setup_logging.connect
+def _log_as_django_does(**kwargs: Any) -> None:
+    """Worker and beat write the same lines as the web (JSON in production), not Celery's own format."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    logging.captureWarnings(True)
+
+
+@before_task_publish.connect
+def _send_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    request_id = request_context.current_request_id()
+    if request_id and headers is not None:
+        headers[REQUEST_ID_HEADER] = request_id
+
+
+@task_prerun.connect
+def _bind_request_id(task_id: str = "", task: Task | None = None, **kwargs: Any) -> None:
+    request_id = str(task.request.get(REQUEST_ID_HEADER) or "") if task is not None else ""
+    _restore[task_id] = request_context.bind(request_id, (task_id, task.name if task is not None else ""))
+
+
+@task_postrun.connect
+def _unbind_request_id(task_id: str = "", **kwargs: Any) -> None:
+    restore = _restore.pop(task_id, None)
+    if restore is not None:
+        restore()

@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from offboarding.config import (
     env_bool,
     env_broker_url,
+    env_choice,
     env_database,
     env_int,
     env_int_range,
@@ -27,6 +28,7 @@ from offboarding.config import (
     env_time_zone,
     env_url,
 )
+from offboarding.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The app's own working folder: SQLite file, broker queue, mail files, collected static.
@@ -64,6 +66,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id, and the metrics time the whole answer.
+    "offboarding.request_context.RequestIdMiddleware",
+    "offboarding.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,7 +127,24 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- Cache ---------------------------------------------------------------------
+# Several web nodes (or gunicorn's several processes) share what they cache (throttles,
+# counters) only through Redis: production with more than one node must set CACHE_URL.
+# Without it each process keeps its own, which suits `make run` and a single process.
+CACHE_URL = env_url("CACHE_URL", "", schemes=("redis", "rediss")) if env_str("CACHE_URL", "") else ""
+CACHES: dict[str, dict[str, object]] = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "offboarding-default",
+            # A hung Redis costs a request at most this long, not a worker for ever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
 
 # --- Sign-in ----------------------------------------------------------------
 LOGIN_URL = "login"
@@ -250,14 +272,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
-}
+# --- Operations: logs, request ids, metrics, health (offboarding/logs.py, request_context.py, metrics.py) ---
+# One JSON object a line in production, for a log shipper; readable lines in development.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", ("json", "plain"))
+LOGGING = logging_config(as_json=LOG_FORMAT == "json", level=env_str("LOG_LEVEL", "INFO"))
+# Celery's processes log through LOGGING too (offboarding.celery), not in Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Take the request id from the proxy's X-Request-ID (its own log then matches ours); otherwise each is new.
+TRUST_REQUEST_ID_HEADER = env_bool("TRUST_REQUEST_ID_HEADER", default=env_bool("BEHIND_TLS_PROXY", default=False))
+# /metrics answers only to "Authorization: Bearer <METRICS_TOKEN>"; unset, it is open in development only.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters long.")
+# /healthz calls the dispatcher stale when no run has finished for this long (a run lasts up to 200 s).
+DISPATCHER_STALE_AFTER_SECONDS = env_int("DISPATCHER_STALE_AFTER_SECONDS", 600)
+# Load balancers and Prometheus ask each node directly over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+# --- end Operations -------------------------------------------------------------
 
 # --- Follow-ups -------------------------------------------------------------------
 # When each follow-up of a departed client is due, in days after the leave date.

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from offboarding import metrics
 from offboarding.forms.sign_in import PasswordResetRequestForm, SignInForm
 from offboarding.views import cases, health
 
 urlpatterns = [
     path("", cases.my_work, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path(
         "accounts/password_reset/",

@@ -3,29 +3,35 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from offboarding.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built without locking the step tables (offboarding/migration_operations.py); installs that
+    # applied this migration before it said so keep the indexes they built then.
+    atomic = False
+
     dependencies = [
         ("offboarding", "0003_followup_digest_and_done"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="apologystep",
             index=models.Index(fields=["case"], include=("status",), name="apology_case_dashboard"),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="keepintouchstep",
             index=models.Index(fields=["case"], include=("status",), name="keep_in_touch_case_dashboard"),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="offerstep",
             index=models.Index(
                 fields=["case"], include=("status", "offer_made", "offer_type"), name="offer_case_dashboard"
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="probestep",
             index=models.Index(
                 fields=["case"],
@@ -33,11 +39,11 @@ class Migration(migrations.Migration):
                 name="probe_case_dashboard",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="thankstep",
             index=models.Index(fields=["case"], include=("status",), name="thanks_case_dashboard"),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="transitionstep",
             index=models.Index(fields=["case"], include=("status",), name="transition_case_dashboard"),
         ),

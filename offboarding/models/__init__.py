@@ -15,7 +15,7 @@ from offboarding.models.cases import (
     ThankStep,
     TransitionStep,
 )
-from offboarding.models.followups import FollowUp, Suppression
+from offboarding.models.followups import DispatcherRun, FollowUp, Suppression
 from offboarding.models.rate_limits import RateLimit
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "CaseStep",
     "ChurnReason",
     "DepartureCase",
+    "DispatcherRun",
     "FollowUp",
     "HandoverItem",
     "KeepInTouchStep",

@@ -21,6 +21,7 @@ from django.db import models
 
 from clients.models import Client, OwnedQuerySet
 from offboarding.models.cases import DepartureCase
+from offboarding.request_context import current_request_id
 
 
 class FollowUpQuerySet(OwnedQuerySet["FollowUp"]):
@@ -79,6 +80,10 @@ class FollowUp(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The web request that planned the message (empty when a task or a command did): the dispatcher's
+    # "sent" log line names it, so a mail sent hours later by a beat-triggered run still leads back to
+    # the click. Logging context only; nothing is decided by it.
+    request_id = models.CharField(max_length=64, blank=True, default=current_request_id, editable=False)
 
     objects = FollowUpQuerySet.as_manager()
 
@@ -119,3 +124,19 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.address_hash[:12]}…"
+
+
+class DispatcherRun(models.Model):
+    """When a dispatcher last finished a run: /healthz and /metrics tell from it whether mail is moving.
+
+    One row per dispatcher, written once per run, in the database every node and
+    worker already shares.
+    """
+
+    FOLLOW_UPS = "follow_ups"
+
+    name = models.CharField(max_length=40, primary_key=True)
+    finished_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} finished at {self.finished_at:%Y-%m-%d %H:%M:%S}"

@@ -27,7 +27,7 @@ from django.utils import timezone
 from clients.validators import undeliverable_address_reason
 from offboarding.business_hours import is_business_time, next_business_time
 from offboarding.emails import RenderedEmail, follow_up_message, render_follow_up
-from offboarding.models import FollowUp, Suppression
+from offboarding.models import DispatcherRun, FollowUp, Suppression
 from offboarding.services.followups import (
     CLIENT_ERASED,
     address_hash,
@@ -195,6 +195,7 @@ def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) ->
     _record_outcome(
         follow_up, Status.SENT, sent_at=timezone.now(), last_error="", **_message_to_keep(follow_up, rendered)
     )
+    _log_sent(follow_up)
     return Status.SENT
 
 
@@ -207,6 +208,16 @@ def _message_to_keep(follow_up: FollowUp, rendered: RenderedEmail) -> dict[str, 
     if follow_up.subject:
         return {}
     return {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
+
+
+def _log_sent(follow_up: FollowUp) -> None:
+    # Named after the request that planned the mail, which may be long gone (a later beat-triggered run).
+    logger.info(
+        "Follow-up %s (%s) sent",
+        follow_up.pk,
+        follow_up.kind,
+        extra={"follow_up_id": follow_up.pk, "kind": follow_up.kind, "request_id": follow_up.request_id},
+    )
 
 
 def follow_ups_dispatch_batch(*, now: datetime | None = None, limit: int | None = None) -> DispatchReport:
@@ -237,4 +248,15 @@ def follow_ups_dispatch(*, time_budget: float = 200.0) -> int:
         sent += report.outcomes.get(Status.SENT, 0)
         if not report.claimed:
             break
+    _record_run(finished_at=timezone.now())
     return sent
+
+
+def _record_run(*, finished_at: datetime) -> None:
+    """One upsert a run, so that /healthz and /metrics can tell whether the dispatcher is alive."""
+    DispatcherRun.objects.bulk_create(
+        [DispatcherRun(name=DispatcherRun.FOLLOW_UPS, finished_at=finished_at)],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["finished_at"],
+    )

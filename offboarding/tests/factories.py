@@ -7,8 +7,9 @@ import factory
 from django.utils import timezone
 
 from clients.tests.factories import ClientFactory, UserFactory
-from offboarding.models import ChurnReason, DepartureCase
+from offboarding.models import ChurnReason, DepartureCase, FollowUp
 from offboarding.services.cases import case_open, step_complete
+from offboarding.services.followups import message_id_for
 
 
 class ChurnReasonFactory(factory.django.DjangoModelFactory[ChurnReason]):
@@ -39,7 +40,22 @@ class DepartureCaseFactory(factory.django.DjangoModelFactory[DepartureCase]):
         return case_open(**kwargs)
 
 
-__all__ = ["ChurnReasonFactory", "ClientFactory", "DepartureCaseFactory", "UserFactory"]
+class FollowUpFactory(factory.django.DjangoModelFactory[FollowUp]):
+    """An outbox row due now for the client's contact (a check-in unless told otherwise)."""
+
+    class Meta:
+        model = FollowUp
+
+    key = factory.Sequence(lambda n: f"test-follow-up-{n}")
+    kind = FollowUp.Kind.CHECK_IN
+    client = factory.SubFactory(ClientFactory)
+    recipient_email = factory.LazyAttribute(lambda row: row.client.contact_email)
+    due_at = factory.LazyFunction(timezone.now)
+    next_attempt_at = factory.LazyAttribute(lambda row: row.due_at)
+    message_id = factory.LazyAttribute(lambda row: message_id_for(row.key))
+
+
+__all__ = ["ChurnReasonFactory", "ClientFactory", "DepartureCaseFactory", "FollowUpFactory", "UserFactory"]
 
 
 def step_values(step: str) -> dict[str, Any]:

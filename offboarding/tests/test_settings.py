@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     "EMAIL_HOST": "smtp.northwind.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/offboarding",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+    "CACHE_URL": "redis://127.0.0.1:6379/15",
 }
 
 # Set for the test process itself (pytest.ini); a fresh process starts without them.
@@ -49,6 +50,14 @@ def test_production_settings_pass_the_deploy_check() -> None:
     assert "no issues" in result.stdout
 
 
+def test_the_deploy_check_asks_for_a_shared_cache() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "offboarding.W001" in result.stderr
+    assert "CACHE_URL is not set" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -61,6 +70,9 @@ def test_production_settings_pass_the_deploy_check() -> None:
         ("EMAIL_PORT", "twenty-five"),
         ("SESSION_COOKIE_SECURE", "maybe"),
         ("CSRF_COOKIE_SECURE", "sometimes"),
+        ("LOG_FORMAT", "xml"),
+        ("METRICS_TOKEN", "too-short"),
+        ("CACHE_URL", "memcached://127.0.0.1:11211"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
@@ -161,3 +173,15 @@ def test_make_run_on_another_port_mails_links_to_that_port(tmp_path: Path) -> No
     assert _make_run(tmp_path, SITE_URL="https://offboarding.northwind.example") == (
         "SITE_URL=https://offboarding.northwind.example"
     )
+
+
+def test_production_logs_json_and_shares_its_cache_through_redis_when_told_where() -> None:
+    result = run_django(
+        PRODUCTION_ENV,
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings; print(settings.LOG_FORMAT, settings.CACHES['default']['BACKEND'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["json", "django.core.cache.backends.redis.RedisCache"]

@@ -23,6 +23,7 @@ PUBLIC_PAGES = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "metrics",  # a bearer token instead of a sign-in (offboarding/tests/test_metrics.py)
     "feedback:survey",
     "outbox:unsubscribe",
     "feedback:survey_thanks",
