@@ -5,7 +5,7 @@ settings (DEBUG off): two gunicorn nodes on two ports, two Celery workers and
 one beat, against PostgreSQL (a database of its own, migrated fresh) and Redis
 (a database number of its own), mail to an SMTP server on loopback. Then:
 
-1. the outbox metrics before any worker runs: the demo data's overdue mail waits;
+1. the outbox metrics before any worker runs (the demo data plans only what is due now, often nothing);
 2. amelia signs in and logs a departure through node A with the real forms
    (CSRF and all): opens the case, records the required steps, marks it departed;
 3. the case page (with the message the departure left) through node B, and
@@ -314,7 +314,6 @@ def scenario(processes: Processes, ports: Ports, mail: MailServer) -> tuple[str,
 
     django.setup()
     waiting = smoke.figures(ports.web_b)
-    check(waiting.oldest_due_seconds > 0, "the demo data's overdue mail waits while no worker runs")
     smoke.say(f"metrics before the workers: {waiting}")
     smoke.start_workers()
     browser = Browser()
