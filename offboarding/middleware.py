@@ -19,8 +19,7 @@ OWN_ACCOUNT_VIEWS = (auth_views.LogoutView, auth_views.PasswordChangeView, auth_
 class RoleRequiredMiddleware(MiddlewareMixin):
     """A signed-in person in neither role group gets a page telling them so, and no view runs.
 
-    It sits after sign-in (anonymous visitors are sent to sign in first) and before
-    the page cache, so a page kept from the days when they had a role is never served.
+    It sits after sign-in, so anonymous visitors are sent to sign in first.
     The admin keeps its own permission checks.
     """
 
