@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from clients.csv_format import CSV_HEADER, REQUIRED_COLUMNS, parse_consent
 from clients.csv_safety import starts_like_formula
 from clients.models import Client
-from clients.validators import validate_currency_code, validate_plausible_date
+from clients.validators import validate_plausible_date
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
@@ -204,7 +204,6 @@ def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, li
 FORM_CHECKS: tuple[tuple[str, Callable[[Any], None]], ...] = (
     ("contract_start", validate_plausible_date),
     ("contract_end", validate_plausible_date),
-    ("currency", validate_currency_code),
 )
 
 

@@ -1,13 +1,15 @@
-"""How an amount of money is written on every page: `4,800.00 EUR`, and `-300.00 EUR` for a change.
+"""How the product writes money and people, on every page, form, email and timeline entry.
 
-Django's number formatting groups the thousands, so the separators follow the active language's
-formats once the pages are localised.
+Money: `4,800.00 EUR`, and `-300.00 EUR` for a change. Django's number formatting groups the
+thousands, so the separators follow the active language's formats once the pages are localised.
+A person: their full name, or their username when no name was entered.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.auth.models import User
 from django.utils.formats import number_format
 
 CENT = Decimal("0.01")
@@ -22,3 +24,8 @@ def money(amount: Decimal | float | None, currency: str, *, signed: bool = False
     number = number_format(rounded, decimal_pos=2, force_grouping=True)
     sign = "+" if signed and rounded > 0 else ""
     return f"{sign}{number} {currency}"
+
+
+def display_name(user: User) -> str:
+    """A person as every page, email and timeline entry names them (the `display_name` template filter)."""
+    return user.get_full_name() or user.get_username()

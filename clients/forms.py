@@ -9,14 +9,13 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q
 
 from clients.csv_import import MAX_IMPORT_BYTES
+from clients.formatting import display_name
 from clients.models import Client
 from clients.roles import is_manager
-from clients.selectors import SORT_CHOICES, ClientListFilters, account_managers, client_segments, emails_in_use
-from clients.services import DUPLICATE_EMAIL
-from clients.validators import validate_currency_code, validate_plausible_date
+from clients.selectors import SORT_CHOICES, ClientListFilters, client_owner_choices, client_segments
+from clients.validators import validate_plausible_date
 
 
 @cache
@@ -34,9 +33,11 @@ class PlausibleDatesForm(forms.BaseForm):
                 field.validators.append(validate_plausible_date)
 
 
-class AccountManagerChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of a person, each shown by their display name."""
+
     def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class SearchInput(forms.TextInput):
@@ -53,7 +54,7 @@ class ClientFilterForm(forms.Form):
         widget=SearchInput(attrs={"placeholder": "Company, contact or email"}),
     )
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Client.Status.choices])
-    account_manager = AccountManagerChoiceField(
+    account_manager = PersonChoiceField(
         label="Account manager", required=False, queryset=User.objects.none(), empty_label="Any account manager"
     )
     segment = forms.ChoiceField(label="Segment", required=False)
@@ -62,7 +63,7 @@ class ClientFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if is_manager(user):
-            self.fields["account_manager"].queryset = account_managers()  # type: ignore[attr-defined]
+            self.fields["account_manager"].queryset = client_owner_choices()  # type: ignore[attr-defined]
         else:
             del self.fields["account_manager"]
         self.fields["segment"].choices = [("", "Any segment")] + [(s, s) for s in client_segments(user=user)]  # type: ignore[attr-defined]
@@ -84,7 +85,7 @@ class ClientFilterForm(forms.Form):
 
 class ClientForm(PlausibleDatesForm, forms.ModelForm):
     time_zone = forms.ChoiceField(label="Time zone", choices=time_zone_choices)
-    account_manager = AccountManagerChoiceField(label="Account manager", queryset=User.objects.none())
+    account_manager = PersonChoiceField(label="Account manager", queryset=User.objects.none())
 
     class Meta:
         model = Client
@@ -117,10 +118,7 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if is_manager(user):
             owner = self.instance.account_manager_id if self.instance.pk else None
-            # Keep the current owner choosable even if they have since left the group.
-            self.fields["account_manager"].queryset = (  # type: ignore[attr-defined]
-                User.objects.filter(Q(pk__in=account_managers()) | Q(pk=owner)).order_by("first_name", "last_name")
-            )
+            self.fields["account_manager"].queryset = client_owner_choices(keeping=owner)  # type: ignore[attr-defined]
         else:
             del self.fields["account_manager"]
         if not self.instance.pk:
@@ -154,17 +152,8 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
         )
 
     def clean_currency(self) -> str:
-        currency = self.cleaned_data["currency"].strip().upper()
-        validate_currency_code(currency)
-        return currency
-
-    def clean_contact_email(self) -> str:
-        # Checked here as well as in the service so the person sees the reason
-        # next to the field instead of the model's generic constraint message.
-        email: str = self.cleaned_data["contact_email"]
-        if emails_in_use([email.lower()], except_client=self.instance):
-            raise forms.ValidationError(DUPLICATE_EMAIL)
-        return email
+        # Only the shape: " eur" is read as EUR; the model field's validator says what a currency code is.
+        return str(self.cleaned_data["currency"]).strip().upper()
 
 
 class ClientImportForm(forms.Form):

@@ -10,9 +10,15 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from clients.constraints import UniqueConstraintOn
 from clients.roles import is_account_manager, is_manager
-from clients.validators import validate_deliverable_email, validate_no_bidi_controls
+from clients.validators import validate_currency_code, validate_deliverable_email, validate_no_bidi_controls
+
+DUPLICATE_EMAIL = _(
+    "Another client already has this contact email (emails are compared ignoring upper and lower case)."
+)
 
 
 def validate_time_zone(value: str) -> None:
@@ -86,7 +92,7 @@ class Client(models.Model):
     monthly_value = models.DecimalField(
         "monthly recurring value", max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency_code])
     contract_start = models.DateField(null=True, blank=True)
     contract_end = models.DateField("contract end (renewal)", null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
@@ -103,7 +109,13 @@ class Client(models.Model):
     class Meta:
         ordering = ["company_name", "id"]
         constraints = [
-            models.UniqueConstraint(Lower("contact_email"), name="client_unique_contact_email"),
+            UniqueConstraintOn(
+                Lower("contact_email"),
+                name="client_unique_contact_email",
+                field="contact_email",
+                violation_error_code="duplicate_email",
+                violation_error_message=DUPLICATE_EMAIL,
+            ),
             models.CheckConstraint(
                 condition=models.Q(contract_end__isnull=True)
                 | models.Q(contract_start__isnull=True)
@@ -130,5 +142,7 @@ class Client(models.Model):
         return self.erased_at is not None
 
     def clean(self) -> None:
+        # The constraint client_contract_end_after_start in Python: the import checks thousands of
+        # rows at once, and a constraint is checked by a query per row.
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
             raise ValidationError({"contract_end": "The contract cannot end before it starts."})

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+
 ACCOUNT_MANAGERS = "Account managers"
 MANAGERS = "Managers"
 ROLE_GROUPS = (ACCOUNT_MANAGERS, MANAGERS)
@@ -31,8 +34,18 @@ def is_manager(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or MANAGERS in _group_names(user)))
 
 
+def account_managers() -> QuerySet[User]:
+    """Who is an account manager: an active user in the "Account managers" group.
+
+    The one definition of the role. is_account_manager() asks it of one person; who can be given
+    a client and who a filter by account manager lists are built on it (clients.selectors).
+    """
+    return User.objects.filter(is_active=True, groups__name=ACCOUNT_MANAGERS)
+
+
 def is_account_manager(user: Any) -> bool:
-    return bool(user.is_authenticated and ACCOUNT_MANAGERS in _group_names(user))
+    """Whether this person is one of account_managers()."""
+    return bool(user.is_authenticated and user.is_active and ACCOUNT_MANAGERS in _group_names(user))
 
 
 def has_role(user: Any) -> bool:

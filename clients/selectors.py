@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OrderBy, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from clients.csv_format import format_consent
 from clients.models import Client, ClientQuerySet
-from clients.roles import ACCOUNT_MANAGERS
+from clients.roles import ROLE_GROUPS, account_managers
 
 _STATUS_ORDER = Case(
     *(When(status=status, then=Value(position)) for position, status in enumerate(Client.Status.values)),
@@ -92,9 +92,35 @@ def client_segments(*, user: Any) -> list[str]:
     return list(segments.values_list("segment", flat=True).distinct())
 
 
-def account_managers() -> QuerySet[User]:
-    """Users who can own clients: members of the "Account managers" group."""
-    return User.objects.filter(groups__name=ACCOUNT_MANAGERS, is_active=True).order_by("first_name", "last_name", "id")
+_BY_NAME = ("first_name", "last_name", "username")
+
+
+def client_owner_choices(*, keeping: int | None = None) -> QuerySet[User]:
+    """Who can be given a client: the account managers, by name.
+
+    `keeping` (a client's current owner) stays choosable even after leaving the group, so saving
+    that client's form does not hand them over; an import or a new client gets account managers only.
+    """
+    return User.objects.filter(Q(pk__in=account_managers()) | Q(pk=keeping)).order_by(*_BY_NAME)
+
+
+def account_manager_filter_choices(*, owning: QuerySet[Any]) -> QuerySet[User]:
+    """Who a filter by account manager lists: the account managers, and anyone else who owns one of `owning`.
+
+    Wider than client_owner_choices, because a filter finds what exists rather than hands work
+    out: someone taken out of the group (or the company) still owns their clients until a manager
+    reassigns them, and a departure case keeps the account manager it had for good (the
+    dashboard's history), so those rows must stay findable by that person's name. `owning` is a
+    queryset of rows with an `account_manager` (clients, departure cases); one EXISTS per person
+    probes its account-manager index.
+    """
+    owns = Exists(owning.order_by().filter(account_manager=OuterRef("pk")))
+    return User.objects.filter(Q(pk__in=account_managers()) | owns).order_by(*_BY_NAME)
+
+
+def people_with_a_role() -> QuerySet[User]:
+    """Active account managers and managers: who can approve a save offer."""
+    return User.objects.filter(is_active=True, groups__name__in=ROLE_GROUPS).distinct().order_by(*_BY_NAME)
 
 
 def client_csv_rows(clients: ClientQuerySet) -> Iterator[list[object]]:

@@ -14,10 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from clients.csv_import import ClientRow, FileRejected, ImportProblem, ImportResult, client_from_row, read_client_rows
-from clients.models import Client
-from clients.roles import is_account_manager, is_manager
-from clients.selectors import account_managers, emails_in_use
-from clients.validators import validate_currency_code
+from clients.models import DUPLICATE_EMAIL, Client
+from clients.roles import account_managers, is_account_manager, is_manager
+from clients.selectors import emails_in_use
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +36,6 @@ EDITABLE_FIELDS = frozenset(
         "notes",
     }
 )
-DUPLICATE_EMAIL = "Another client already has this contact email (emails are compared ignoring upper and lower case)."
 IMPORT_BATCH_SIZE = 1000
 
 
@@ -47,10 +45,7 @@ def _check_owner(account_manager: User) -> None:
 
 
 def _validated_save(client: Client) -> Client:
-    if emails_in_use([client.contact_email.lower()], except_client=client):
-        raise ValidationError({"contact_email": DUPLICATE_EMAIL})
-    client.full_clean(validate_unique=False, validate_constraints=False)
-    validate_currency_code(client.currency)
+    client.full_clean()
     try:
         with transaction.atomic():
             client.save()

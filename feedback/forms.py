@@ -89,14 +89,7 @@ class RecordedFeedbackForm(PlausibleDatesForm, forms.ModelForm):
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
         self.fields["heard_on"].initial = today
-
-    def clean_heard_on(self) -> date:
-        heard_on: date = self.cleaned_data["heard_on"]
-        if heard_on > self.today:
-            raise forms.ValidationError("The date cannot be in the future.")
-        return heard_on
 
 
 MAX_PERIOD = timedelta(days=3653)  # ten years, leap days included

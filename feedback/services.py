@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer, UsedSurveyInvitation
@@ -142,8 +144,12 @@ def feedback_record(
     could_do_better: str = "",
     did_well: str = "",
     satisfaction: int | None = None,
+    now: datetime | None = None,
 ) -> RecordedFeedback:
-    feedback = RecordedFeedback.objects.create(
+    """What a client told someone (a call, a meeting), kept on their case."""
+    if heard_on > timezone.localdate(now):
+        raise ValidationError({"heard_on": _("The date cannot be in the future.")})
+    feedback = RecordedFeedback(
         case=case,
         heard_on=heard_on,
         channel=channel,
@@ -153,6 +159,8 @@ def feedback_record(
         satisfaction=satisfaction,
         recorded_by=recorded_by,
     )
+    feedback.full_clean(exclude=["case", "recorded_by"])
+    feedback.save()
     case_event_record(
         client=case.client,
         case=case,

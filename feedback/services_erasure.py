@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Concat, Replace
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from clients.formatting import display_name
 from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer
 from offboarding.models import (
@@ -149,7 +150,7 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
 
 
 def _erasure_summary(erased_by: User, forgotten: ForgottenFollowUps) -> str:
-    summary = f"Personal data erased by {erased_by.get_full_name() or erased_by.username}"
+    summary = f"Personal data erased by {display_name(erased_by)}"
     if forgotten.in_flight:
         # Whether the mail server took it is known only to the dispatcher, which may no longer write to the row.
         summary += gettext("; an email being sent at that moment may have reached them")

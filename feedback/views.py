@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.csv_safety import csv_response
-from clients.roles import is_manager
+from clients.formatting import display_name
+from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
 from feedback.dashboard import dashboard_context, drilldown_description, drilldown_params, filter_params
 from feedback.forms import DashboardFilterForm, RecordedFeedbackForm, SurveyForm
 from feedback.selectors.case_lists import CaseDrilldown, case_list
@@ -89,24 +89,18 @@ def survey_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/survey_thanks.html")
 
 
-def record_feedback(request: HttpRequest, case_id: int) -> HttpResponse:
+def record_feedback(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = get_object_or_404(DepartureCase.objects.visible_to(request.user).select_related("client"), pk=case_id)
     form = RecordedFeedbackForm(request.POST or None, today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
-        feedback_record(case=case, recorded_by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        messages.success(request, "Feedback saved on the case.")
-        return redirect(case.get_absolute_url())
+        try:
+            feedback_record(case=case, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, "Feedback saved on the case.")
+            return redirect(case.get_absolute_url())
     return render(request, "feedback/record_feedback.html", {"case": case, "form": form})
-
-
-def manager_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_manager(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter]:
@@ -135,7 +129,7 @@ def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, Dashbo
 
 
 @manager_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, dashboard_filter = _dashboard_filter(request)
     context = dashboard_context(dashboard_filter, currency=settings.BUSINESS_CURRENCY)
     context.update(form=form, period=dashboard_filter)
@@ -159,7 +153,7 @@ def _drilldown_text(request: HttpRequest, name: str) -> str:
 
 
 @manager_required
-def cases(request: HttpRequest) -> HttpResponse:
+def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, dashboard_filter = _dashboard_filter(request)
     drilldown = _drilldown(request)
     page = Paginator(case_list(dashboard_filter, drilldown), 50).get_page(request.GET.get("page"))
@@ -209,7 +203,7 @@ def _export_rows(cases: Any) -> Iterator[tuple[object, ...]]:
         yield (
             case.pk,
             case.client.company_name,
-            case.account_manager.get_full_name() or case.account_manager.get_username(),
+            display_name(case.account_manager),
             case.segment,
             case.get_status_display(),
             case.notice_received_on,
@@ -228,7 +222,7 @@ def _export_rows(cases: Any) -> Iterator[tuple[object, ...]]:
 
 
 @manager_required
-def export(request: HttpRequest) -> HttpResponseBase:
+def export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _, dashboard_filter = _dashboard_filter(request)
     rows = case_list(dashboard_filter, _drilldown(request))
     params = filter_params(dashboard_filter)

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 
+from clients.formatting import display_name
 from offboarding.models import FollowUp, KeepInTouchStep, ThankStep
 from offboarding.survey_links import survey_token_for
 
@@ -86,7 +87,7 @@ def _context(follow_up: FollowUp) -> dict[str, Any]:
         "case": follow_up.case,
         "contact_name": client.contact_name if client else "",
         "manager": manager,
-        "manager_name": (manager.get_full_name() or manager.username) if manager else settings.BUSINESS_NAME,
+        "manager_name": display_name(manager) if manager else settings.BUSINESS_NAME,
         "personal_note": thanks.personal_note if thanks else "",
         "renewal_on": keep_in_touch.new_contract_renewal_on if keep_in_touch else None,
         "business_name": settings.BUSINESS_NAME,

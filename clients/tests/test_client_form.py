@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,8 @@ from django.contrib.auth.models import User
 from django.test import Client as BrowserClient
 from django.urls import reverse
 
-from clients.models import Client
+from clients.forms import ClientForm
+from clients.models import DUPLICATE_EMAIL, Client
 from clients.tests.factories import ClientFactory
 
 CREATE_URL = reverse("clients:create")
@@ -181,3 +183,23 @@ def test_an_address_with_an_international_domain_is_accepted(am_client: BrowserC
     response = am_client.post(CREATE_URL, _form_data(contact_email="rosa@bücher.example"))
     assert response.status_code == 302
     assert Client.objects.get().contact_email == "rosa@bücher.example"
+
+
+def test_the_duplicate_email_rule_is_the_models_and_shows_next_to_the_email(
+    am_client: BrowserClient, account_manager: User, other_account_manager: User
+) -> None:
+    ClientFactory.create(contact_email="sofia@alder.example", account_manager=other_account_manager)
+    form = ClientForm(_form_data(contact_email="SOFIA@alder.example"), user=account_manager)
+    assert not form.is_valid()
+    assert form.errors["contact_email"] == [str(DUPLICATE_EMAIL)]
+    response = am_client.post(CREATE_URL, _form_data(contact_email="SOFIA@alder.example"))
+    field_error = re.search(r'id="id_contact_email_error".*?</div>', response.text, re.S)
+    assert field_error is not None
+    assert "Another client already has this contact email" in field_error.group()
+
+
+def test_the_currency_rule_is_the_model_fields_and_shows_next_to_the_currency(account_manager: User) -> None:
+    form = ClientForm(_form_data(currency="E1R"), user=account_manager)
+    assert not form.is_valid()
+    assert form.errors["currency"] == ["Enter a three-letter currency code such as EUR."]
+    assert ClientForm(_form_data(currency=" gbp"), user=account_manager).is_valid()

@@ -130,3 +130,12 @@ def test_names_in_other_scripts_are_accepted(account_manager: User) -> None:
         created_by=account_manager, **{**DETAILS, "company_name": "شركة الأرز", "contact_name": "יעל כהן"}
     )
     assert Client.objects.get() == client
+
+
+def test_a_bad_currency_is_refused_by_the_model_field_whoever_saves(account_manager: User, manager: User) -> None:
+    client = client_create(created_by=account_manager, **DETAILS)
+    with pytest.raises(ValidationError) as refused:
+        client_update(client=client, updated_by=manager, currency="E1R")
+    assert refused.value.message_dict == {"currency": ["Enter a three-letter currency code such as EUR."]}
+    client.refresh_from_db()
+    assert client.currency == "EUR"

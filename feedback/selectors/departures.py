@@ -11,9 +11,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
+from clients.formatting import display_name
 from feedback.aggregates import Median
 from feedback.selectors.filters import (
     CLOSED,
@@ -167,10 +169,18 @@ def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
     ]
 
 
+_NAME_FIELDS = ("first_name", "last_name", "username")
+
+
+def _person_name(row: dict[str, Any]) -> str:
+    # The row holds the names the grouping fetched, not a user: an unsaved one carries them to display_name.
+    return display_name(User(**{name: row[f"account_manager__{name}"] for name in _NAME_FIELDS}))
+
+
 def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
     rows = (
         cases_for(dashboard)
-        .values("account_manager", "account_manager__first_name", "account_manager__last_name")
+        .values("account_manager", *(f"account_manager__{name}" for name in _NAME_FIELDS))
         .annotate(
             cases=Count("pk"),
             departures=Count("pk", filter=DEPARTED),
@@ -183,7 +193,7 @@ def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
     )
     return [
         BreakdownRow(
-            label=f"{row['account_manager__first_name']} {row['account_manager__last_name']}".strip(),
+            label=_person_name(row),
             link={"account_manager": str(row["account_manager"])},
             cases=row["cases"],
             departures=row["departures"],

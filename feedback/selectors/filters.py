@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from clients.roles import ACCOUNT_MANAGERS
+from clients.formatting import display_name
+from clients.selectors import account_manager_filter_choices
 from offboarding.models import DepartureCase
 
 # The label of a row whose reason, kind, offer type or segment was never recorded.
@@ -79,22 +79,14 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def account_managers_with_cases() -> QuerySet[User]:
-    """Everyone in the account managers' group, plus anyone else who has owned a departing client."""
-    in_group = Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=ACCOUNT_MANAGERS))
-    # One probe of the cases' account-manager index per person; `pk__in=<every case's owner>` reads every case.
-    owns_cases = Exists(DepartureCase.objects.filter(account_manager=OuterRef("pk")))
-    return User.objects.filter(in_group | owns_cases).order_by("first_name", "last_name", "username")
-
-
 def account_manager_choices() -> list[tuple[int, str]]:
-    """(id, name) of account_managers_with_cases(), for the filters' choice list.
+    """(id, display name) of the account managers and everyone else who owned a departure case.
 
-    Plain values rather than users: a ModelChoiceField reads its users through a server-side
+    Plain pairs rather than users: a ModelChoiceField reads its users through a server-side
     cursor (DECLARE, FETCH, CLOSE) on every rendering, several round trips for a dozen names.
     """
-    people = account_managers_with_cases().values_list("pk", "first_name", "last_name", "username")
-    return [(pk, f"{first_name} {last_name}".strip() or username) for pk, first_name, last_name, username in people]
+    people = account_manager_filter_choices(owning=DepartureCase.objects.all())
+    return [(person.pk, display_name(person)) for person in people.only("pk", "first_name", "last_name", "username")]
 
 
 def case_segments() -> list[str]:

@@ -159,6 +159,12 @@ def test_by_account_manager(book: dict[str, DepartureCase]) -> None:
     ]
 
 
+def test_an_account_manager_without_a_name_is_shown_by_username(book: dict[str, DepartureCase]) -> None:
+    nameless = User.objects.create_user("kai")
+    make_case(owner=nameless, notice=date(2026, 2, 2), departed_on=date(2026, 3, 2), closed_on=date(2026, 3, 2))
+    assert [row.label for row in by_account_manager(PERIOD)] == ["Amelia Hart", "Jonas Berg", "kai"]
+
+
 def test_competitors_lost_to(book: dict[str, DepartureCase]) -> None:
     assert table(competitors_lost_to(PERIOD), "departures", "revenue") == [
         ("Brightpath", 2, Decimal("4000.00")),

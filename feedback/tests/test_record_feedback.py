@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.test import Client as BrowserClient
 from django.urls import reverse
 
+from feedback.forms import RecordedFeedbackForm
 from feedback.models import RecordedFeedback, SurveyAnswer
+from feedback.services import feedback_record
 from offboarding.models import CaseEvent, DepartureCase
 from offboarding.tests.factories import DepartureCaseFactory
 
@@ -51,6 +55,23 @@ def test_feedback_dated_in_the_future_is_refused(am_client: BrowserClient, own_c
     response = am_client.post(reverse("feedback:record", args=[own_case.pk]), {**FEEDBACK, "heard_on": "2026-03-09"})
     assert response.status_code == 200
     assert "The date cannot be in the future." in response.content.decode()
+    assert not RecordedFeedback.objects.exists()
+
+
+@time_machine.travel("2026-03-03 10:00 +00:00", tick=False)
+def test_the_future_date_rule_is_the_services_and_shows_next_to_the_date(
+    am_client: BrowserClient, own_case: DepartureCase, account_manager: User
+) -> None:
+    assert RecordedFeedbackForm({**FEEDBACK, "heard_on": "2026-03-09"}, today=date(2026, 3, 3)).is_valid()
+    with pytest.raises(ValidationError) as refused:
+        feedback_record(
+            case=own_case, recorded_by=account_manager, heard_on=date(2026, 3, 9), channel="call", what_they_said="Hi"
+        )
+    assert refused.value.message_dict == {"heard_on": ["The date cannot be in the future."]}
+    response = am_client.post(reverse("feedback:record", args=[own_case.pk]), {**FEEDBACK, "heard_on": "2026-03-09"})
+    field_error = re.search(r'id="id_heard_on_error".*?</div>', response.content.decode(), re.S)
+    assert field_error is not None
+    assert "The date cannot be in the future." in field_error.group()
     assert not RecordedFeedback.objects.exists()
 
 

@@ -1,7 +1,14 @@
-"""Forms of the case page: input validation only; the rules live in the services."""
+"""Forms of the case page: the shape of what is typed only.
+
+What a value must be is the model's (field validators, constraints with their messages: a
+ModelForm asks the model through its full_clean) or the service's (what a step needs to count
+as done, whether the case may still change); a refusal from either reaches the form through
+clients.web.form_errors_from.
+"""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -9,7 +16,9 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.forms import PlausibleDatesForm
+from clients.formatting import display_name
+from clients.forms import PersonChoiceField, PlausibleDatesForm
+from clients.selectors import people_with_a_role
 from offboarding.models import (
     ApologyStep,
     CaseStep,
@@ -21,7 +30,6 @@ from offboarding.models import (
     ThankStep,
     TransitionStep,
 )
-from offboarding.selectors.cases import staff_people
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -42,17 +50,6 @@ class CaseOpenForm(PlausibleDatesForm, forms.ModelForm):
         }
         labels = {"notice_received_on": "Notice received on", "planned_leave_date": "Planned leave date"}
         help_texts = {"first_notes": "What they said, in a few lines. You can probe properly in step 1."}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        notice, leave = cleaned.get("notice_received_on"), cleaned.get("planned_leave_date")
-        if notice and leave and leave < notice:
-            self.add_error("planned_leave_date", "The leave date cannot be before the notice was received.")
-        return cleaned
-
-    def _post_clean(self) -> None:
-        # Validation only: the case is created (and checked as a whole) by case_open.
-        pass
 
 
 class ProbeForm(forms.ModelForm):
@@ -80,13 +77,9 @@ class ProbeForm(forms.ModelForm):
         in_use = Q(pk=self.instance.primary_reason_id) if self.instance.primary_reason_id else Q(pk__in=[])
         used_ids = [reason.pk for reason in self.instance.contributing_reasons.all()] if self.instance.pk else []
         choices = ChurnReason.objects.filter(Q(retired_at__isnull=True) | in_use | Q(pk__in=used_ids))
-        self.fields["primary_reason"].required = True
         self.fields["primary_reason"].queryset = choices  # type: ignore[attr-defined]
         self.fields["contributing_reasons"].queryset = choices  # type: ignore[attr-defined]
         self.fields["departure_kind"].label = "Which kind of departure is it?"
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class ApologyForm(forms.ModelForm):
@@ -101,12 +94,8 @@ class ApologyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Required, so no blank radio: one labelled "---------" would be read out as dashes.
-        self.fields["fell_short"].required = True
+        # No blank radio: one labelled "---------" would be read out as dashes.
         self.fields["fell_short"].choices = ApologyStep.FellShort.choices  # type: ignore[attr-defined]
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class OfferForm(forms.ModelForm):
@@ -114,6 +103,8 @@ class OfferForm(forms.ModelForm):
         label="Did we make an offer?",
         choices=[("yes", "Yes, we made an offer"), ("no", "No offer was made")],
         coerce=_yes_no,
+        empty_value=None,
+        required=False,  # step_complete says what an unanswered question means
         widget=forms.RadioSelect,
     )
 
@@ -140,15 +131,12 @@ class OfferForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["approved_by"].queryset = staff_people()  # type: ignore[attr-defined]
-        self.fields["approved_by"].label_from_instance = lambda user: user.get_full_name() or user.username  # type: ignore[attr-defined]
+        self.fields["approved_by"].queryset = people_with_a_role()  # type: ignore[attr-defined]
+        self.fields["approved_by"].label_from_instance = display_name  # type: ignore[attr-defined]
         # The blank radio (no offer, so no answer) needs words a screen reader can say, not "---------".
         self.fields["answer"].choices = [("", "Not recorded"), *OfferStep.Answer.choices]  # type: ignore[attr-defined]
         if self.instance.offer_made is not None and not self.is_bound:
             self.initial["offer_made"] = "yes" if self.instance.offer_made else "no"
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class TransitionForm(forms.ModelForm):
@@ -158,9 +146,6 @@ class TransitionForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         labels = {"notes": "Handover plan notes"}
         help_texts = {"notes": "Who the new provider is, what was agreed, how you will ease out."}
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class ThankForm(PlausibleDatesForm, forms.ModelForm):
@@ -172,15 +157,14 @@ class ThankForm(PlausibleDatesForm, forms.ModelForm):
             "personal_note": "Added to the thank-you email, which goes out once the case is closed as departed.",
         }
 
-    def _post_clean(self) -> None:
-        pass
-
 
 class KeepInTouchForm(PlausibleDatesForm, forms.ModelForm):
     consent = forms.TypedChoiceField(
         label="Did the client agree that we stay in touch?",
         choices=YES_NO,
         coerce=_yes_no,
+        empty_value=None,
+        required=False,  # step_complete says what an unanswered question means
         widget=forms.RadioSelect,
         help_text="Check-ins are planned only with their consent.",
     )
@@ -196,9 +180,6 @@ class KeepInTouchForm(PlausibleDatesForm, forms.ModelForm):
         if self.instance.consent is not None and not self.is_bound:
             self.initial["consent"] = "yes" if self.instance.consent else "no"
 
-    def _post_clean(self) -> None:
-        pass
-
 
 STEP_FORMS: dict[str, type[forms.ModelForm]] = {
     "probe": ProbeForm,
@@ -211,22 +192,22 @@ STEP_FORMS: dict[str, type[forms.ModelForm]] = {
 
 
 def step_form(step: str, record: CaseStep, data: Any = None) -> forms.ModelForm:
-    return STEP_FORMS[step](data, instance=record, prefix=step)
+    # A bound ModelForm writes what was typed onto its instance while validating; a copy keeps
+    # the case page's own record (what it shows as recorded) as stored when the form is refused.
+    instance = copy.copy(record) if data is not None else record
+    return STEP_FORMS[step](data, instance=instance, prefix=step)
 
 
 class StepSkipForm(forms.Form):
     reason = forms.CharField(
-        label="Why is this step skipped?", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Why is this step skipped?",
+        max_length=1000,
+        required=False,  # step_skip refuses a skip without a reason, in its own words
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, data: Any = None, *, step: str) -> None:
         super().__init__(data, prefix=f"skip-{step}")
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Say why this step is skipped.")
-        return reason
 
 
 class HandoverItemForm(forms.Form):
@@ -250,20 +231,12 @@ class ClientReturnedForm(PlausibleDatesForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["returned_on"].initial = timezone.localdate()
 
-    def clean_returned_on(self) -> Any:
-        returned_on = self.cleaned_data["returned_on"]
-        if returned_on > timezone.localdate():
-            raise forms.ValidationError("The date they came back cannot be in the future.")
-        return returned_on
-
 
 class AccountManagerFilterForm(forms.Form):
-    account_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+    account_manager: forms.ModelChoiceField[User] = PersonChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Everyone"
     )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["account_manager"]
-        field.queryset = people  # type: ignore[attr-defined]
-        field.label_from_instance = lambda user: user.get_full_name() or user.username  # type: ignore[attr-defined]
+        self.fields["account_manager"].queryset = people  # type: ignore[attr-defined]

@@ -10,7 +10,9 @@ from django.db.models import F
 from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from clients.constraints import CheckConstraintOn
 from clients.models import Client, OwnedQuerySet
 from clients.validators import validate_no_bidi_controls
 
@@ -103,9 +105,12 @@ class DepartureCase(models.Model):
             models.UniqueConstraint(
                 fields=["client"], condition=models.Q(status="open"), name="case_one_open_case_per_client"
             ),
-            models.CheckConstraint(
+            CheckConstraintOn(
                 condition=models.Q(planned_leave_date__gte=models.F("notice_received_on")),
                 name="case_leave_date_not_before_notice",
+                field="planned_leave_date",
+                violation_error_code="leave_date_before_notice",
+                violation_error_message=_("The leave date cannot be before the notice was received."),
             ),
         ]
         indexes = [
@@ -121,6 +126,31 @@ class DepartureCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("offboarding:case", args=[self.pk])
+
+    @property
+    def can_close(self) -> bool:
+        """Whether the case may still close, as saved or as departed: only an open one can."""
+        return self.status == self.Status.OPEN
+
+    @property
+    def notice_is_editable(self) -> bool:
+        """Whether the notice details (dates, how we heard, first notes) may still change: while the case is open."""
+        return self.status == self.Status.OPEN
+
+    @property
+    def handover_is_editable(self) -> bool:
+        """Whether the handover list may still change: while open, and after the client left (the handover goes on)."""
+        return self.status in (self.Status.OPEN, self.Status.DEPARTED)
+
+    @property
+    def follow_ups_were_planned(self) -> bool:
+        """Whether the case reached departure, when its follow-ups are planned (a return cancels what is left)."""
+        return self.status in (self.Status.DEPARTED, self.Status.WON_BACK)
+
+    @property
+    def offers_follow_ups_by_hand(self) -> bool:
+        """Whether the case page offers adding a follow-up by hand: once the client has left, beside the plan."""
+        return self.status == self.Status.DEPARTED
 
 
 class CaseStep(models.Model):

@@ -112,7 +112,18 @@ class FollowUp(models.Model):
 
     @property
     def is_pending(self) -> bool:
+        """Not yet sent or given up: it may still be moved or cancelled."""
         return self.status in self.PENDING_STATUSES
+
+    @property
+    def can_be_marked_done(self) -> bool:
+        """A staff reminder still to do (the card is in the post, the call was made)."""
+        return self.kind == self.Kind.STAFF_REMINDER and self.status == self.Status.SCHEDULED
+
+    @property
+    def can_be_retried(self) -> bool:
+        """A manager may send a failed follow-up again."""
+        return self.status == self.Status.FAILED
 
 
 class Suppression(models.Model):

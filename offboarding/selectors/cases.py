@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from clients.models import Client
-from clients.roles import ACCOUNT_MANAGERS
+from clients.selectors import account_manager_filter_choices
 from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, HandoverItem
 from offboarding.services.cases import STEPS
 
@@ -28,10 +28,33 @@ def case_progress(case: DepartureCase) -> tuple[int, str | None]:
     return closed, next_step
 
 
-def case_for_page(cases: QuerySet[DepartureCase], pk: int) -> DepartureCase:
-    """One case with everything its page shows, in a fixed number of queries."""
+def _leave_date_passed(today: date) -> Case:
+    """An open case whose leave date is behind us: the client should have left by now."""
+    return Case(
+        When(status=DepartureCase.Status.OPEN, planned_leave_date__lt=today, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _handover_item_overdue(today: date) -> Q:
+    """A handover item not done by its due date."""
+    return Q(done_at__isnull=True, due_on__lt=today)
+
+
+def case_for_page(cases: QuerySet[DepartureCase], pk: int, *, today: date) -> DepartureCase:
+    """One case with everything its page shows, in a fixed number of queries.
+
+    Annotated as My work is: `leave_date_passed`, and `is_overdue` on each handover item.
+    """
+    handover_items = HandoverItem.objects.select_related("done_by").annotate(
+        is_overdue=Case(
+            When(_handover_item_overdue(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )
     return (
-        cases.select_related(
+        cases.annotate(leave_date_passed=_leave_date_passed(today))
+        .select_related(
             "client__account_manager",
             "account_manager",
             "opened_by",
@@ -41,7 +64,7 @@ def case_for_page(cases: QuerySet[DepartureCase], pk: int) -> DepartureCase:
         )
         .prefetch_related(
             Prefetch("probe__contributing_reasons", queryset=ChurnReason.objects.order_by("sort_order", "label")),
-            Prefetch("handover_items", queryset=HandoverItem.objects.select_related("done_by")),
+            Prefetch("handover_items", queryset=handover_items),
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         )
         .get(pk=pk)
@@ -58,7 +81,7 @@ def events_for_client(client: Client) -> QuerySet[CaseEvent]:
 
 
 def _overdue_item(today: date) -> Exists:
-    return Exists(HandoverItem.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_on__lt=today))
+    return Exists(HandoverItem.objects.filter(_handover_item_overdue(today), case=OuterRef("pk")))
 
 
 def open_cases_for_my_work(
@@ -72,9 +95,7 @@ def open_cases_for_my_work(
         rows.select_related("client__account_manager", *STEPS)
         .annotate(
             has_overdue_items=_overdue_item(today),
-            leave_date_passed=Case(
-                When(planned_leave_date__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()
-            ),
+            leave_date_passed=_leave_date_passed(today),
         )
         .annotate(
             is_overdue=Case(
@@ -87,19 +108,11 @@ def open_cases_for_my_work(
     )
 
 
-def account_managers() -> QuerySet[User]:
-    """People who own clients, for filters and pickers."""
-    return (
-        User.objects.filter(Q(groups__name=ACCOUNT_MANAGERS) | Q(clients__isnull=False), is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+def my_work_account_managers() -> QuerySet[User]:
+    """Whom My work's filter lists: the account managers, and anyone else who still owns clients."""
+    return account_manager_filter_choices(owning=Client.objects.all())
 
 
-def staff_people() -> QuerySet[User]:
-    """Everyone who can approve a save offer: active users in a role."""
-    return (
-        User.objects.filter(is_active=True, groups__isnull=False)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+def open_case_of(client: Client) -> DepartureCase | None:
+    """The client's open departure case, if they have one (at most one: a constraint holds it)."""
+    return client.cases.filter(status=DepartureCase.Status.OPEN).first()

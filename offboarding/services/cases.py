@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clients.formatting import display_name
 from clients.models import Client
 from offboarding.models import (
     ApologyStep,
@@ -113,27 +114,29 @@ def case_open(
 ) -> DepartureCase:
     """Log that a client is leaving: a case with its six steps and the default handover list."""
     now = now or timezone.now()
-    if planned_leave_date < notice_received_on:
-        raise ValidationError({"planned_leave_date": "The leave date cannot be before the notice was received."})
     client = Client.objects.select_for_update().get(pk=client.pk)
     refusal = case_open_refusal(client)
     if refusal:
         raise ValidationError(refusal)
+    case = DepartureCase(
+        client=client,
+        notice_received_on=notice_received_on,
+        planned_leave_date=planned_leave_date,
+        how_heard=how_heard,
+        first_notes=first_notes,
+        account_manager=client.account_manager,
+        segment=client.segment,
+        monthly_value=client.monthly_value,
+        currency=client.currency,
+        opened_by=opened_by,
+        opened_at=now,
+    )
+    # The people and the client come from rows just read, and the refusal above, under the client's
+    # lock, already answered the one-open-case constraint: what is left to check is what was typed.
+    case.full_clean(exclude=["client", "account_manager", "opened_by"])
     try:
         with transaction.atomic():
-            case = DepartureCase.objects.create(
-                client=client,
-                notice_received_on=notice_received_on,
-                planned_leave_date=planned_leave_date,
-                how_heard=how_heard,
-                first_notes=first_notes,
-                account_manager=client.account_manager,
-                segment=client.segment,
-                monthly_value=client.monthly_value,
-                currency=client.currency,
-                opened_by=opened_by,
-                opened_at=now,
-            )
+            case.save(force_insert=True)
     except IntegrityError:
         raise ValidationError(_("This client already has an open departure case.")) from None
     for step_model in STEP_MODELS:
@@ -166,7 +169,7 @@ def case_open(
 def _as_json(value: Any) -> Any:
     """How a field value is kept in an event's before/after: readable, JSON-safe."""
     if isinstance(value, User):
-        return value.get_full_name() or value.get_username()
+        return display_name(value)
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, date | datetime):
@@ -191,17 +194,22 @@ def _step_title(step: str) -> str:
     return str(STEPS[step].title)
 
 
-def _ensure_step_editable(case: DepartureCase, step: str) -> None:
+def step_is_editable(case: DepartureCase, step: str) -> bool:
+    """Whether the step may still be recorded, edited or skipped: on an open case, and for the
+    handover, the thank-you and keeping in touch also after the client left."""
     if case.status == DepartureCase.Status.OPEN:
-        return
-    if case.status == DepartureCase.Status.DEPARTED and step in EDITABLE_AFTER_DEPARTURE:
-        return
-    status = case.get_status_display().lower()
-    raise ValidationError(f"This case is {status}: the {_step_title(step).lower()} step can no longer be changed.")
+        return True
+    return case.status == DepartureCase.Status.DEPARTED and step in EDITABLE_AFTER_DEPARTURE
+
+
+def _ensure_step_editable(case: DepartureCase, step: str) -> None:
+    if not step_is_editable(case, step):
+        status = case.get_status_display().lower()
+        raise ValidationError(f"This case is {status}: the {_step_title(step).lower()} step can no longer be changed.")
 
 
 def _ensure_handover_editable(case: DepartureCase) -> None:
-    if case.status not in (DepartureCase.Status.OPEN, DepartureCase.Status.DEPARTED):
+    if not case.handover_is_editable:
         raise ValidationError(f"This case is {case.get_status_display().lower()}: its handover list is closed.")
 
 
@@ -240,6 +248,8 @@ def _check_step_values(step: str, values: Mapping[str, Any]) -> None:
     """The rules a step must meet to count as done."""
     if step == "probe" and not values.get("primary_reason"):
         raise ValidationError({"primary_reason": "Choose the main reason the client gave."})
+    if step == "apology" and not values.get("fell_short"):
+        raise ValidationError({"fell_short": _("Say whether we fell short.")})
     if step == "keep_in_touch" and values.get("consent") is None:
         raise ValidationError({"consent": "Record whether the client agreed to stay in touch."})
     if step == "offer":
@@ -288,6 +298,7 @@ def step_complete(
         record.completed_at = now
     if not changes:
         return record
+    record.full_clean(exclude=["case"])
     record.save()
     details = _keep_in_touch_answered(case, record, changes, now) if step == "keep_in_touch" else {}
     verb, summary = ("step_updated", "updated") if was_done else ("step_completed", "done")
@@ -302,11 +313,7 @@ def step_complete(
         changes=changes,
         **details,
     )
-    if (
-        step == "offer"
-        and getattr(record, "answer", "") == OfferStep.Answer.ACCEPTED
-        and case.status == DepartureCase.Status.OPEN
-    ):
+    if step == "offer" and getattr(record, "answer", "") == OfferStep.Answer.ACCEPTED and case.can_close:
         case_mark_saved(case=case, actor=actor, now=now)
     return record
 
@@ -371,7 +378,7 @@ def case_mark_saved(*, case: DepartureCase, actor: User, now: datetime | None = 
     """The client accepted an offer and stays: close the case, the steps left and pending follow-ups."""
     now = now or timezone.now()
     case = _locked_case(case)
-    if case.status != DepartureCase.Status.OPEN:
+    if not case.can_close:
         raise ValidationError(f"Only an open case can be saved; this one is {case.get_status_display().lower()}.")
     closed_steps = []
     for step in STEPS:
@@ -415,13 +422,17 @@ def _set_client_status(client: Client, status: str) -> str:
     return before
 
 
+def case_steps_required_before_departure() -> list[str]:
+    """Titles of the steps a case needs done or skipped (with a reason) before it can close as departed."""
+    return [_step_title(step) for step in REQUIRED_BEFORE_DEPARTURE]
+
+
 def case_steps_blocking_departure(case: DepartureCase) -> list[str]:
-    """Titles of the steps that must be done or skipped before the case can close as departed."""
-    blocking = []
-    for step in REQUIRED_BEFORE_DEPARTURE:
-        if _step_rows(step, case).filter(status=CaseStep.Status.PENDING).exists():
-            blocking.append(_step_title(step))
-    return blocking
+    """Titles of the required steps still to do. Reads the steps as loaded with the case (the case
+    page's selector fetches them with it), so asking costs no query there."""
+    return [
+        _step_title(step) for step in REQUIRED_BEFORE_DEPARTURE if getattr(case, step).status == CaseStep.Status.PENDING
+    ]
 
 
 @transaction.atomic
@@ -432,7 +443,7 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     """
     now = now or timezone.now()
     case = _locked_case(case)
-    if case.status != DepartureCase.Status.OPEN:
+    if not case.can_close:
         raise ValidationError(
             f"Only an open case can be closed as departed; this one is {case.get_status_display().lower()}."
         )
@@ -461,36 +472,41 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     return case
 
 
+def client_return_refusal(client: Client) -> str:
+    """Why the client cannot be recorded as come back now; empty when they can.
+
+    The client page's "Client came back" and client_mark_returned both ask this. A return is
+    always of a departure: a client marked departed without a departed case (as old imports
+    left some) has nothing to win back.
+    """
+    if client.status != Client.Status.DEPARTED:
+        return _("Only a departed client can come back; this one is %(status)s.") % {
+            "status": client.get_status_display().lower()
+        }
+    if not client.cases.filter(status=DepartureCase.Status.DEPARTED).exists():
+        return _(
+            "This client has no departure case to win back: log their departure and mark it as departed "
+            "before recording a return."
+        )
+    return ""
+
+
 @transaction.atomic
 def client_mark_returned(
     *, client: Client, actor: User, returned_on: date, now: datetime | None = None
 ) -> DepartureCase:
-    """A departed client came back: their latest departed case becomes won back.
-
-    A return is always of a departure: a client marked departed without a departed case
-    (as old imports left some) has nothing to win back, and is refused.
-    """
+    """A departed client came back: their latest departed case becomes won back (see client_return_refusal)."""
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
-    if client.status != Client.Status.DEPARTED:
-        raise ValidationError(
-            f"Only a departed client can come back; this one is {client.get_status_display().lower()}."
-        )
+    refusal = client_return_refusal(client)
+    if refusal:
+        raise ValidationError(refusal)
     if returned_on > timezone.localdate(now):
         raise ValidationError({"returned_on": "The date they came back cannot be in the future."})
+    # The refusal found a departed case, and the client's lock keeps another return from winning it first.
     case = (
-        client.cases.select_for_update()
-        .filter(status=DepartureCase.Status.DEPARTED)
-        .order_by("-departed_on", "-id")
-        .first()
+        client.cases.select_for_update().filter(status=DepartureCase.Status.DEPARTED).order_by("-departed_on", "-id")[0]
     )
-    if case is None:
-        raise ValidationError(
-            _(
-                "This client has no departure case to win back: log their departure and mark it as departed "
-                "before recording a return."
-            )
-        )
     if case.departed_on and returned_on < case.departed_on:
         raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
     case.status = DepartureCase.Status.WON_BACK
@@ -512,6 +528,12 @@ def client_mark_returned(
     return case
 
 
+def case_update_refusal(case: DepartureCase) -> str:
+    """Why the case's notice details cannot be changed now; empty when they can (the case page's
+    "Edit notice details" shows when DepartureCase.notice_is_editable)."""
+    return "" if case.notice_is_editable else _("Only an open case's notice details can be changed.")
+
+
 @transaction.atomic
 def case_update(
     *,
@@ -523,11 +545,10 @@ def case_update(
     first_notes: str,
 ) -> DepartureCase:
     """Correct the notice details; a new leave date moves the handover items not yet done."""
-    if planned_leave_date < notice_received_on:
-        raise ValidationError({"planned_leave_date": "The leave date cannot be before the notice was received."})
     case = _locked_case(case)
-    if case.status != DepartureCase.Status.OPEN:
-        raise ValidationError("Only an open case's notice details can be changed.")
+    refusal = case_update_refusal(case)
+    if refusal:
+        raise ValidationError(refusal)
     changes: dict[str, Any] = _assign_fields(
         case,
         {
@@ -539,6 +560,7 @@ def case_update(
     )
     if not changes:
         return case
+    case.full_clean(exclude=["client", "account_manager", "opened_by"])
     case.save()
     moved = _move_handover_items(case) if "planned_leave_date" in changes else 0
     case_event_record(

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from clients.formatting import display_name
 from offboarding.emails import render_kind
 from offboarding.models import FollowUp
 from offboarding.services.followups import message_id_for
@@ -37,7 +38,7 @@ def _digest_row(manager: User, reminders: list[FollowUp], start_of_today: dateti
         FollowUp.Kind.STAFF_DIGEST,
         {
             "manager": manager,
-            "manager_name": manager.get_full_name() or manager.username,
+            "manager_name": display_name(manager),
             "day": day,
             "due_today": [reminder for reminder in reminders if reminder.due_at >= start_of_today],
             "overdue": [reminder for reminder in reminders if reminder.due_at < start_of_today],

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.formatting import display_name
 from clients.models import Client
 from offboarding.business_hours import business_morning, next_business_time
 from offboarding.models import CaseEvent, DepartureCase, FollowUp, KeepInTouchStep, Suppression, ThankStep
@@ -367,7 +368,7 @@ def follow_up_cancel(*, follow_up: FollowUp, actor: User, reason: str = "") -> F
             f"Only a pending follow-up can be cancelled; this one is {follow_up.get_status_display().lower()}."
         )
     follow_up.status = Status.CANCELLED
-    follow_up.cancelled_reason = (reason or f"Cancelled by {actor.get_full_name() or actor.username}")[:200]
+    follow_up.cancelled_reason = (reason or f"Cancelled by {display_name(actor)}")[:200]
     follow_up.save(update_fields=["status", "cancelled_reason", "updated_at"])
     _record(follow_up, actor, "follow_up_cancelled", f"{follow_up.get_kind_display()} cancelled")
     return follow_up
@@ -377,7 +378,7 @@ def follow_up_cancel(*, follow_up: FollowUp, actor: User, reason: str = "") -> F
 def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> FollowUp:
     """A staff reminder is done (the card is in the post, the call was made)."""
     follow_up = _locked(follow_up)
-    if follow_up.kind != Kind.STAFF_REMINDER or follow_up.status != Status.SCHEDULED:
+    if not follow_up.can_be_marked_done:
         raise ValidationError("Only a staff reminder still to do can be marked done.")
     follow_up.status = Status.DONE
     follow_up.sent_at = now
@@ -436,7 +437,7 @@ def follow_up_add(
 def follow_up_retry(*, follow_up: FollowUp, actor: User, now: datetime) -> FollowUp:
     """A manager sends a failed follow-up again: a fresh set of attempts, the same Message-ID."""
     follow_up = _locked(follow_up)
-    if follow_up.status != Status.FAILED:
+    if not follow_up.can_be_retried:
         raise ValidationError(
             f"Only a failed follow-up can be retried; this one is {follow_up.get_status_display().lower()}."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp, HandoverItem
+from offboarding.selectors.cases import case_for_page
 from offboarding.services import cases as services
 from offboarding.services.followups import follow_up_add
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
@@ -490,3 +492,79 @@ def test_the_database_refuses_a_handover_item_twice_on_one_list(own_case: Depart
     with pytest.raises(IntegrityError), transaction.atomic():
         HandoverItem.objects.create(case=own_case, title=" SEND the final invoice", due_on=own_case.planned_leave_date)
     assert own_case.handover_items.count() == 5
+
+
+LEAVE_BEFORE_NOTICE = "The leave date cannot be before the notice was received."
+
+
+def test_opening_a_case_that_leaves_before_the_notice_is_refused_with_the_constraints_message(
+    own_client: Client, account_manager: User
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.case_open(
+            client=own_client,
+            opened_by=account_manager,
+            notice_received_on=date(2026, 11, 10),
+            planned_leave_date=date(2026, 11, 9),
+            how_heard="call",
+        )
+    assert refused.value.message_dict == {"planned_leave_date": [LEAVE_BEFORE_NOTICE]}
+    constraint = next(c for c in DepartureCase._meta.constraints if c.name == "case_leave_date_not_before_notice")
+    assert str(constraint.violation_error_message) == LEAVE_BEFORE_NOTICE
+    assert not own_client.cases.exists()
+
+
+def test_moving_the_leave_date_before_the_notice_is_refused_with_the_same_message(
+    own_case: DepartureCase, account_manager: User
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.case_update(
+            case=own_case,
+            actor=account_manager,
+            notice_received_on=own_case.notice_received_on,
+            planned_leave_date=own_case.notice_received_on - timedelta(days=1),
+            how_heard=own_case.how_heard,
+            first_notes=own_case.first_notes,
+        )
+    assert refused.value.message_dict == {"planned_leave_date": [LEAVE_BEFORE_NOTICE]}
+    leave_date = own_case.planned_leave_date
+    own_case.refresh_from_db()
+    assert own_case.planned_leave_date == leave_date
+
+
+@pytest.mark.parametrize("status", [status for status, _label in DepartureCase.Status.choices])
+def test_a_step_changes_exactly_when_step_is_editable_says_so(
+    own_case: DepartureCase, account_manager: User, status: str
+) -> None:
+    DepartureCase.objects.filter(pk=own_case.pk).update(status=status)
+    own_case.refresh_from_db()
+    taken = {step: _skip_is_taken(own_case, step, account_manager) for step in services.STEPS}
+    assert taken == {step: services.step_is_editable(own_case, step) for step in services.STEPS}
+
+
+def _skip_is_taken(case: DepartureCase, step: str, actor: User) -> bool:
+    try:
+        services.step_skip(case=case, step=step, actor=actor, reason="Not needed here.")
+    except ValidationError:
+        return False
+    return True
+
+
+def test_the_steps_blocking_departure_are_read_from_the_loaded_case_without_a_query(
+    own_case: DepartureCase, account_manager: User, django_assert_num_queries: Any
+) -> None:
+    services.step_complete(case=own_case, step="probe", actor=account_manager, values=step_values("probe"))
+    loaded = case_for_page(DepartureCase.objects.all(), own_case.pk, today=timezone.localdate())
+    with django_assert_num_queries(0):
+        blocking = services.case_steps_blocking_departure(loaded)
+    assert blocking == ["Transition", "Thank", "Keep in touch"]
+
+
+def test_the_client_page_and_the_return_ask_the_same_refusal(own_client: Client, account_manager: User) -> None:
+    Client.objects.filter(pk=own_client.pk).update(status=Client.Status.DEPARTED)  # as an old import left them
+    own_client.refresh_from_db()
+    refusal = services.client_return_refusal(own_client)
+    assert refusal.startswith("This client has no departure case to win back")
+    with pytest.raises(ValidationError) as refused:
+        services.client_mark_returned(client=own_client, actor=account_manager, returned_on=timezone.localdate())
+    assert refused.value.messages == [refusal]

@@ -15,8 +15,17 @@ from django.urls import reverse
 
 from clients.models import Client
 from clients.roles import ACCOUNT_MANAGERS
-from offboarding.models import ChurnReason, DepartureCase, FollowUp
-from offboarding.services.cases import case_mark_departed
+from offboarding.forms.cases import ApologyForm, KeepInTouchForm, OfferForm, ProbeForm, StepSkipForm
+from offboarding.models import (
+    ApologyStep,
+    ChurnReason,
+    DepartureCase,
+    FollowUp,
+    KeepInTouchStep,
+    OfferStep,
+    ProbeStep,
+)
+from offboarding.services.cases import STEPS, case_mark_departed, step_is_editable
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
 from offboarding.tests.outbox_fixtures import departed_case
 
@@ -201,7 +210,7 @@ def test_skipping_without_a_reason_is_refused(am_client: BrowserClient, own_case
         reverse("offboarding:step_skip", args=[own_case.pk, "apology"]), {"skip-apology-reason": "  "}
     )
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Say why this step is skipped." in response.content.decode()
     own_case.apology.refresh_from_db()
     assert own_case.apology.status == "pending"
 
@@ -409,3 +418,59 @@ def test_the_case_page_query_count_does_not_grow_with_items_and_events(
     many = _query_count(am_client, own_case.get_absolute_url())
     assert few == many
     assert many <= 20
+
+
+def test_the_leave_date_constraints_message_shows_next_to_the_leave_date(
+    am_client: BrowserClient, own_client: Client
+) -> None:
+    response = am_client.post(
+        reverse("offboarding:case_open", args=[own_client.pk]),
+        {"notice_received_on": "2026-11-10", "planned_leave_date": "2026-11-09", "how_heard": "call"},
+    )
+    field_error = re.search(r'id="id_planned_leave_date_error".*?</div>', response.content.decode(), re.S)
+    assert field_error is not None
+    assert "The leave date cannot be before the notice was received." in field_error.group()
+    assert not DepartureCase.objects.exists()
+
+
+def test_the_step_forms_leave_every_step_rule_to_the_service() -> None:
+    # Each of these is refused by step_complete or step_skip, in their words, next to the field.
+    empty_forms = [
+        ProbeForm({"probe-client_words": "They did not say."}, instance=ProbeStep(), prefix="probe"),
+        ApologyForm({}, instance=ApologyStep(), prefix="apology"),
+        OfferForm({}, instance=OfferStep(), prefix="offer"),
+        KeepInTouchForm({}, instance=KeepInTouchStep(), prefix="keep_in_touch"),
+        StepSkipForm({"skip-probe-reason": "  "}, step="probe"),
+    ]
+    assert [form.errors for form in empty_forms] == [{}] * len(empty_forms)
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "field", "message"),
+    [
+        ("probe", {"probe-client_words": "They did not say."}, "primary_reason", "Choose the main reason"),
+        ("apology", {"apology-what_we_said": "Sorry."}, "fell_short", "Say whether we fell short."),
+        ("offer", {}, "offer_made", "Record whether an offer was made."),
+    ],
+)
+def test_a_step_the_service_refuses_shows_its_reason_next_to_the_field(
+    am_client: BrowserClient, own_case: DepartureCase, step: str, data: dict[str, str], field: str, message: str
+) -> None:
+    response = am_client.post(reverse("offboarding:step_save", args=[own_case.pk, step]), data)
+    assert response.status_code == 400
+    field_error = re.search(rf'id="id_{step}-{field}_error".*?</div>', response.content.decode(), re.S)
+    assert field_error is not None, f"no error next to {field}"
+    assert message in field_error.group()
+    assert getattr(own_case, step).__class__.objects.get(case=own_case).status == "pending"
+
+
+def test_a_case_page_offers_a_step_form_exactly_where_the_service_takes_it(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    ready_to_depart(own_case)
+    case_mark_departed(case=own_case, actor=own_case.client.account_manager)
+    own_case.refresh_from_db()
+    text = am_client.get(own_case.get_absolute_url()).content.decode()
+    for step in STEPS:
+        offered = reverse("offboarding:step_save", args=[own_case.pk, step]) in text
+        assert offered == step_is_editable(own_case, step), step

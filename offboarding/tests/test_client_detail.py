@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
+from offboarding.forms.cases import ClientReturnedForm
 from offboarding.models import DepartureCase
 from offboarding.services.cases import case_mark_departed, case_mark_saved
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
@@ -176,3 +178,25 @@ def test_the_client_page_query_count_does_not_grow_with_cases_and_events(
     _add_saved_cases(own_client, 27)
     many = _query_count(am_client, own_client)
     assert few == many
+
+
+def test_a_return_in_the_future_is_the_services_refusal_shown_next_to_the_date(
+    am_client: BrowserClient, left_in_spring: DepartureCase
+) -> None:
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert ClientReturnedForm({"returned_on": tomorrow}).is_valid()
+    response = am_client.post(
+        reverse("offboarding:client_returned", args=[left_in_spring.client.pk]), {"returned_on": tomorrow}
+    )
+    field_error = re.search(r'id="id_returned_on_error".*?</div>', response.content.decode(), re.S)
+    assert field_error is not None
+    assert "The date they came back cannot be in the future." in field_error.group()
+
+
+def test_a_departed_client_without_a_departure_case_is_not_offered_client_came_back(
+    am_client: BrowserClient, own_client: Client
+) -> None:
+    Client.objects.filter(pk=own_client.pk).update(status=Client.Status.DEPARTED)  # as an old import left them
+    text = am_client.get(own_client.get_absolute_url()).content.decode()
+    assert reverse("offboarding:client_returned", args=[own_client.pk]) not in text
+    assert reverse("offboarding:case_open", args=[own_client.pk]) in text

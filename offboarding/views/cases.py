@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.formatting import money
+from clients.formatting import display_name, money
 from clients.models import Client
 from clients.roles import is_manager
+from clients.web import AuthenticatedHttpRequest, form_errors_from, refusal_message
 from offboarding.forms.cases import (
     AccountManagerFilterForm,
     CaseOpenForm,
@@ -31,7 +35,7 @@ from offboarding.models import CaseStep, DepartureCase, HandoverItem
 from offboarding.selectors import cases as case_selectors
 from offboarding.selectors.followups import follow_ups_for_case
 from offboarding.services import cases as case_services
-from offboarding.services.cases import EDITABLE_AFTER_DEPARTURE, REQUIRED_BEFORE_DEPARTURE, STEPS
+from offboarding.services.cases import STEPS
 
 CASES_PER_PAGE = 50  # My work: open cases per page
 
@@ -76,29 +80,19 @@ def _readable(record: CaseStep, name: str, currency: str) -> Any:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, User):
-        return value.get_full_name() or value.get_username()
+        return display_name(value)
     if isinstance(value, Decimal):
         # The only amount a step records is a change to the case's monthly value (the offer's effect).
         return money(value, currency, signed=True)
     return value
 
 
-def _actor(request: HttpRequest) -> User:
-    # LoginRequiredMiddleware lets only signed-in people reach these views.
-    return cast(User, request.user)
-
-
-def _visible_case(request: HttpRequest, pk: int) -> DepartureCase:
+def _visible_case(request: AuthenticatedHttpRequest, pk: int) -> DepartureCase:
+    cases = DepartureCase.objects.visible_to(request.user)
     try:
-        return case_selectors.case_for_page(DepartureCase.objects.visible_to(request.user), pk)
+        return case_selectors.case_for_page(cases, pk, today=timezone.localdate())
     except DepartureCase.DoesNotExist:
         raise Http404("No such case") from None
-
-
-def _step_editable(case: DepartureCase, slug: str) -> bool:
-    if case.status == DepartureCase.Status.OPEN:
-        return True
-    return case.status == DepartureCase.Status.DEPARTED and slug in EDITABLE_AFTER_DEPARTURE
 
 
 def _step_panels(case: DepartureCase, bound: dict[str, forms.BaseForm]) -> list[StepPanel]:
@@ -111,7 +105,7 @@ def _step_panels(case: DepartureCase, bound: dict[str, forms.BaseForm]) -> list[
                 record=record,
                 form=bound.get(slug) or step_form(slug, record),
                 skip_form=bound.get(f"skip-{slug}") or StepSkipForm(step=slug),
-                editable=_step_editable(case, slug),
+                editable=case_services.step_is_editable(case, slug),
                 currency=case.currency,
             )
         )
@@ -119,7 +113,10 @@ def _step_panels(case: DepartureCase, bound: dict[str, forms.BaseForm]) -> list[
 
 
 def _render_case(
-    request: HttpRequest, case: DepartureCase, bound: dict[str, forms.BaseForm] | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    case: DepartureCase,
+    bound: dict[str, forms.BaseForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     bound = bound or {}
     closed, next_step = case_selectors.case_progress(case)
@@ -132,35 +129,21 @@ def _render_case(
         "progress_percent": round(closed * 100 / len(STEPS)),
         "next_step": next_step,
         "handover_form": bound.get("handover") or HandoverItemForm(),
-        "today": timezone.localdate(),
         "follow_ups": follow_ups_for_case(case),
         "events": case.events.all(),
-        "can_depart": case.status == DepartureCase.Status.OPEN,
-        "blocking_steps": [
-            panel.title
-            for panel in panels
-            if panel.slug in REQUIRED_BEFORE_DEPARTURE and panel.record.status == CaseStep.Status.PENDING
-        ],
+        "required_before_departure": get_text_list(case_services.case_steps_required_before_departure(), _("and")),
+        "blocking_steps": case_services.case_steps_blocking_departure(case),
     }
     return render(request, "offboarding/case_detail.html", context, status=status)
 
 
-def _add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a rule the service refused on the form, next to the field it is about where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
-
-
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     manager = is_manager(request.user)
     filter_form = None
     account_manager_id = None if manager else request.user.pk
     if manager:
-        filter_form = AccountManagerFilterForm(request.GET or None, people=case_selectors.account_managers())
+        filter_form = AccountManagerFilterForm(request.GET or None, people=case_selectors.my_work_account_managers())
         if filter_form.is_valid() and filter_form.cleaned_data["account_manager"]:
             account_manager_id = filter_form.cleaned_data["account_manager"].pk
     cases = case_selectors.open_cases_for_my_work(
@@ -176,7 +159,10 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 
 def _client_page(
-    request: HttpRequest, client: Client, returned_form: ClientReturnedForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    client: Client,
+    returned_form: ClientReturnedForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     cases = case_selectors.cases_for_client(client)
     rows = [{"case": case, "closed_steps": case_selectors.case_progress(case)[0]} for case in cases]
@@ -189,20 +175,20 @@ def _client_page(
         "follow_ups": client.follow_ups.select_related("case", "recipient_user").order_by("due_at", "id"),
         "can_open_case": not case_open_refusal,
         "case_open_refusal": case_open_refusal,
-        "can_mark_returned": client.status == Client.Status.DEPARTED,
+        "can_mark_returned": not case_services.client_return_refusal(client),
         "returned_form": returned_form or ClientReturnedForm(),
     }
     return render(request, "clients/client_detail.html", context, status=status)
 
 
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.visible_to(request.user).select_related("account_manager"), pk=pk)
     return _client_page(request, client)
 
 
-def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
+def case_open(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_pk)
-    open_case = client.cases.filter(status=DepartureCase.Status.OPEN).first()
+    open_case = case_selectors.open_case_of(client)
     if open_case is not None:
         messages.info(request, f"{client} already has an open departure case: carry on with it here.")
         return redirect(open_case)
@@ -213,9 +199,9 @@ def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
     form = CaseOpenForm(request.POST or None, initial={"notice_received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            case = case_services.case_open(client=client, opened_by=_actor(request), **form.cleaned_data)
+            case = case_services.case_open(client=client, opened_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(
                 request, f"Departure case opened for {client}. Start with step 1: probe for the real reason."
@@ -224,21 +210,23 @@ def case_open(request: HttpRequest, client_pk: int) -> HttpResponse:
     return render(request, "offboarding/case_open.html", {"client": client, "form": form})
 
 
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, _visible_case(request, pk))
 
 
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
-    form = CaseOpenForm(request.POST or None, instance=case)
-    if case.status != DepartureCase.Status.OPEN:
-        messages.error(request, "Only an open case's notice details can be changed.")
+    refusal = case_services.case_update_refusal(case)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(case)
+    # A copy: validating writes what was typed onto the form's instance, and the page shows the case as stored.
+    form = CaseOpenForm(request.POST or None, instance=copy.copy(case))
     if request.method == "POST" and form.is_valid():
         try:
-            case_services.case_update(case=case, actor=_actor(request), **form.cleaned_data)
+            case_services.case_update(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, "Notice details saved. Handover items not yet done follow the leave date.")
             return redirect(case)
@@ -251,15 +239,15 @@ def _check_step(slug: str) -> None:
 
 
 @require_POST
-def step_save(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def step_save(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     _check_step(step)
     case = _visible_case(request, pk)
     form = step_form(step, getattr(case, step), request.POST)
     if form.is_valid():
         try:
-            record = case_services.step_complete(case=case, step=step, actor=_actor(request), values=form.cleaned_data)
+            record = case_services.step_complete(case=case, step=step, actor=request.user, values=form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            form_errors_from(form, error)
         else:
             case.refresh_from_db(fields=["status"])
             if case.status == DepartureCase.Status.SAVED:
@@ -271,17 +259,17 @@ def step_save(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @require_POST
-def step_skip(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def step_skip(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     _check_step(step)
     case = _visible_case(request, pk)
     form = StepSkipForm(request.POST, step=step)
     if form.is_valid():
         try:
             record = case_services.step_skip(
-                case=case, step=step, actor=_actor(request), reason=form.cleaned_data["reason"]
+                case=case, step=step, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"{record.title}: skipped.")
             return redirect(f"{case.get_absolute_url()}#step-{step}")
@@ -289,14 +277,14 @@ def step_skip(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @require_POST
-def handover_add(request: HttpRequest, pk: int) -> HttpResponse:
+def handover_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     form = HandoverItemForm(request.POST)
     if form.is_valid():
         try:
-            case_services.handover_item_add(case=case, actor=_actor(request), **form.cleaned_data)
+            case_services.handover_item_add(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, "Handover item added.")
             return redirect(f"{case.get_absolute_url()}#step-transition")
@@ -304,45 +292,46 @@ def handover_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def handover_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def handover_done(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     item = get_object_or_404(HandoverItem, case=case, pk=item_pk)
     done = request.POST.get("done") == "1"
     try:
-        case_services.handover_item_set_done(item=item, actor=_actor(request), done=done)
+        case_services.handover_item_set_done(item=item, actor=request.user, done=done)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal_message(request, error)
     else:
         messages.success(request, f"“{item.title}” {'done' if done else 'reopened'}.")
     return redirect(f"{case.get_absolute_url()}#step-transition")
 
 
 @require_POST
-def case_depart(request: HttpRequest, pk: int) -> HttpResponse:
+def case_depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     try:
-        case_services.case_mark_departed(case=case, actor=_actor(request))
+        case_services.case_mark_departed(case=case, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal_message(request, error)
     else:
         messages.success(request, f"{case.client} is marked as departed. The thank-you and follow-ups are planned.")
     return redirect(case)
 
 
 @require_POST
-def client_returned(request: HttpRequest, client_pk: int) -> HttpResponse:
+def client_returned(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse:
     client = get_object_or_404(Client.objects.visible_to(request.user).select_related("account_manager"), pk=client_pk)
+    refusal = case_services.client_return_refusal(client)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(client)
     form = ClientReturnedForm(request.POST)
     if form.is_valid():
         try:
             case_services.client_mark_returned(
-                client=client, actor=_actor(request), returned_on=form.cleaned_data["returned_on"]
+                client=client, actor=request.user, returned_on=form.cleaned_data["returned_on"]
             )
         except ValidationError as error:
-            if not hasattr(error, "error_dict"):
-                messages.error(request, " ".join(error.messages))
-                return redirect(client)
-            _add_service_error(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"Welcome back, {client}! The client is marked as returned.")
             return redirect(client)

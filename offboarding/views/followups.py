@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
-from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.models import User
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
-from clients.roles import is_manager
+from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required, refusal_message
 from offboarding.emails import preview_follow_up, unsubscribe_details
 from offboarding.forms.followups import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
 from offboarding.models import DepartureCase, FollowUp
@@ -35,25 +31,9 @@ from offboarding.services.followups import (
 )
 
 logger = logging.getLogger(__name__)
-View = Callable[..., HttpResponse]
 
 
-def manager_required(view: View) -> View:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_manager(request.user):
-            raise PermissionDenied("Only managers can use the outbox.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _user(request: HttpRequest) -> User:
-    # LoginRequiredMiddleware has let only signed-in users this far.
-    return cast(User, request.user)
-
-
-def _visible_follow_up(request: HttpRequest, pk: int) -> FollowUp:
+def _visible_follow_up(request: AuthenticatedHttpRequest, pk: int) -> FollowUp:
     return get_object_or_404(FollowUp.objects.visible_to(request.user).select_related("case", "client"), pk=pk)
 
 
@@ -65,12 +45,8 @@ def _back(follow_up: FollowUp) -> HttpResponseRedirect:
     return redirect("outbox:list")
 
 
-def _report(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
-
-
 @manager_required
-def outbox_list(request: HttpRequest) -> HttpResponse:
+def outbox_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     follow_ups = outbox_follow_ups(status=filters.get("status", ""), kind=filters.get("kind", ""))
@@ -84,7 +60,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 
 
 @manager_required
-def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def outbox_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(
         FollowUp.objects.select_related("client__account_manager", "case", "recipient_user"), pk=pk
     )
@@ -95,42 +71,42 @@ def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_POST
-def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def outbox_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp, pk=pk)
     try:
-        follow_up_retry(follow_up=follow_up, actor=_user(request), now=timezone.now())
+        follow_up_retry(follow_up=follow_up, actor=request.user, now=timezone.now())
     except ValidationError as error:
-        _report(request, error)
+        refusal_message(request, error)
     else:
         messages.success(request, "Queued to be sent again.")
     return redirect("outbox:detail", pk=pk)
 
 
 @require_POST
-def follow_up_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = _visible_follow_up(request, pk)
     try:
-        follow_up_cancel(follow_up=follow_up, actor=_user(request))
+        follow_up_cancel(follow_up=follow_up, actor=request.user)
     except ValidationError as error:
-        _report(request, error)
+        refusal_message(request, error)
     else:
         messages.success(request, f"{follow_up.get_kind_display()} cancelled.")
     return _back(follow_up)
 
 
 @require_POST
-def follow_up_done_view(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_done_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = _visible_follow_up(request, pk)
     try:
-        follow_up_mark_done(follow_up=follow_up, actor=_user(request), now=timezone.now())
+        follow_up_mark_done(follow_up=follow_up, actor=request.user, now=timezone.now())
     except ValidationError as error:
-        _report(request, error)
+        refusal_message(request, error)
     else:
         messages.success(request, "Marked as done.")
     return _back(follow_up)
 
 
-def follow_up_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_reschedule_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     follow_up = _visible_follow_up(request, pk)
     initial = {"due_at": timezone.localtime(follow_up.due_at).replace(second=0, microsecond=0, tzinfo=None)}
     form = FollowUpRescheduleForm(request.POST or None, initial=initial)
@@ -139,10 +115,10 @@ def follow_up_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
             follow_up = follow_up_reschedule(
                 follow_up=follow_up,
                 due_at=form.cleaned_data["due_at"],
-                actor=_user(request),
+                actor=request.user,
             )
         except ValidationError as error:
-            _report(request, error)
+            refusal_message(request, error)
         else:
             due = timezone.localtime(follow_up.due_at)
             messages.success(request, f"{follow_up.get_kind_display()} moved to {due:%d %b %Y %H:%M}.")
@@ -151,14 +127,14 @@ def follow_up_reschedule_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "outbox/follow_up_form.html", context)
 
 
-def follow_up_add_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+def follow_up_add_view(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case = get_object_or_404(DepartureCase.objects.visible_to(request.user).select_related("client"), pk=case_pk)
     form = FollowUpAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            follow_up = follow_up_add(case=case, actor=_user(request), now=timezone.now(), **form.cleaned_data)
+            follow_up = follow_up_add(case=case, actor=request.user, now=timezone.now(), **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"{follow_up.get_kind_display()} added.")
             return redirect(case.get_absolute_url())

@@ -2,50 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from clients.roles import is_manager
+from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
 from offboarding.forms.reasons import ReasonCreateForm, ReasonEditForm
 from offboarding.models import ChurnReason
 from offboarding.services import reasons as reason_services
 
-View = Callable[..., HttpResponse]
-
-
-def manager_required(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not is_manager(request.user):
-            raise PermissionDenied("Only managers keep the reason list.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _put_errors(form: ReasonCreateForm | ReasonEditForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
-
 
 @manager_required
-def reason_list(request: HttpRequest) -> HttpResponse:
+def reason_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReasonCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             reason = reason_services.reason_create(**form.cleaned_data)
         except ValidationError as error:
-            _put_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"Reason “{reason.label}” added.")
             return redirect("offboarding:reasons")
@@ -57,7 +34,7 @@ def reason_list(request: HttpRequest) -> HttpResponse:
 
 
 @manager_required
-def reason_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def reason_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reason = get_object_or_404(ChurnReason, pk=pk)
     label_locked = reason_services.reason_is_used(reason)
     initial = {"label": reason.label, "category": reason.category, "description": reason.description}
@@ -66,7 +43,7 @@ def reason_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             reason_services.reason_update(reason=reason, **form.cleaned_data)
         except ValidationError as error:
-            _put_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"Reason “{form.cleaned_data['label']}” saved.")
             return redirect("offboarding:reasons")
@@ -76,7 +53,7 @@ def reason_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @manager_required
-def reason_retire(request: HttpRequest, pk: int) -> HttpResponse:
+def reason_retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reason = reason_services.reason_retire(reason=get_object_or_404(ChurnReason, pk=pk))
     messages.success(request, f"Reason “{reason.label}” retired: it no longer appears on new cases.")
     return redirect("offboarding:reasons")
@@ -84,7 +61,7 @@ def reason_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @manager_required
-def reason_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def reason_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reason = reason_services.reason_restore(reason=get_object_or_404(ChurnReason, pk=pk))
     messages.success(request, f"Reason “{reason.label}” is back on the probe form.")
     return redirect("offboarding:reasons")

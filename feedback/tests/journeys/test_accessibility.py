@@ -249,7 +249,7 @@ def test_every_main_page_has_no_serious_accessibility_problem(page: Page, accoun
     _check(page, "case-open", problems)
     _check_case_page(page, site.open_case, "case-page", problems)
     page.locator("#step-offer").get_by_role("button", name="Mark as done").click()
-    expect(page.locator("#step-offer").get_by_text("This field is required.")).to_be_visible()
+    expect(page.locator("#step-offer").get_by_text("Record whether an offer was made.")).to_be_visible()
     _check(page, "case-page-with-errors", problems)
     _check_case_page(page, site.departed_case, "case-page-departed", problems)
 
