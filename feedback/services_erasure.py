@@ -33,6 +33,7 @@ from offboarding.models import (
     TransitionStep,
 )
 from offboarding.services.cases import case_event_record
+from offboarding.services.consent import client_keep_in_touch_set
 from offboarding.services.followups import ForgottenFollowUps, follow_ups_forget_client
 
 ERASED = "Erased"
@@ -92,6 +93,9 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     personal = _personal_values(client)
     # First, while the real address is still known: it is kept only as a hash.
     forgotten = follow_ups_forget_client(client=client, actor=erased_by, now=now)
+    consent = client_keep_in_touch_set(
+        client=client, answer=Client.KeepInTouch.NO, source=Client.KeepInTouchSource.ERASURE, actor=erased_by, now=now
+    )
 
     case_ids = list(DepartureCase.objects.filter(client=client).values_list("pk", flat=True))
     DepartureCase.objects.filter(pk__in=case_ids).update(first_notes="")
@@ -132,7 +136,6 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     client.contact_email = erased_email(client.pk)
     client.contact_phone = ""
     client.notes = ""
-    client.keep_in_touch_consent = False
     client.erased_at = now
     client.save()
 
@@ -142,7 +145,7 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
         actor=erased_by,
         verb="client_erased",
         summary=_erasure_summary(erased_by, forgotten),
-        follow_ups_cancelled=forgotten.cancelled,
+        follow_ups_cancelled=forgotten.cancelled + consent.cancelled,
         follow_ups_in_flight=forgotten.in_flight,
     )
     return client
