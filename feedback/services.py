@@ -113,7 +113,7 @@ def _record_identified_answer(*, follow_up: FollowUp, client: Client, answer: Su
         + (f", {consent_words}" if consent_words else "")
         + change.summary(),
         survey_answer=str(answer.pk),
-        keep_in_touch_consent=consent,
+        may_keep_in_touch=consent,
         follow_ups_cancelled=change.cancelled,
         follow_ups_planned=change.planned,
         **({"keep_in_touch": change.as_change()} if change.changed else {}),

@@ -161,7 +161,7 @@ def test_a_yes_after_a_no_plans_again_only_what_is_still_ahead_and_never_resends
     }
     assert change.planned == 2
     event = CaseEvent.objects.filter(client=former_client, verb="keep_in_touch_changed").order_by("-id")[0]
-    assert event.summary == "Keep-in-touch consent: yes, 2 emails planned again"
+    assert event.summary == "Keep-in-touch consent: yes, 2 emails planned"
 
 
 @time_machine.travel(MONDAY_10, tick=False)
@@ -176,7 +176,7 @@ def test_a_yes_in_the_survey_after_a_no_at_the_step_plans_the_check_ins_never_pl
     planned = case.follow_ups.filter(kind__in=[Kind.CHECK_IN, Kind.WIN_BACK], status=Status.SCHEDULED)
     assert sorted(planned.values_list("kind", "note")) == [("check_in", "365-day check-in"), ("win_back", "")]
     event = CaseEvent.objects.get(case=case, verb="survey_answered")
-    assert event.summary.endswith("may keep in touch, 2 emails planned again")
+    assert event.summary.endswith("may keep in touch, 2 emails planned")
 
 
 @time_machine.travel(MONDAY_10, tick=False)

@@ -57,10 +57,10 @@ class KeepInTouchChange:
         }
 
     def summary(self) -> str:
-        """The end of an event's summary: how many planned emails the change cancelled or planned again."""
+        """The end of an event's summary: how many planned emails the change cancelled or planned."""
         planned = ""
         if self.planned:
-            planned = ngettext(", %(count)d email planned again", ", %(count)d emails planned again", self.planned) % {
+            planned = ngettext(", %(count)d email planned", ", %(count)d emails planned", self.planned) % {
                 "count": self.planned
             }
         return cancelled_summary(self.cancelled) + planned
