@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Client
+from clients.roles import ACCOUNT_MANAGERS
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
 from offboarding.services.cases import case_mark_departed
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
@@ -316,7 +317,8 @@ def test_adding_a_handover_item_twice_says_it_is_there_already(
 # Self-sufficient on purpose, as transactional tests are: the flush after it empties every table.
 @pytest.mark.django_db(transaction=True)
 def test_four_simultaneous_adds_of_one_handover_item_add_it_once() -> None:
-    case = DepartureCaseFactory.create()
+    # In the group: a signed-in person without a role is refused every page.
+    case = DepartureCaseFactory.create(client__account_manager__role=ACCOUNT_MANAGERS)
     browsers = [BrowserClient() for _ in range(4)]
     for browser in browsers:
         browser.force_login(case.client.account_manager)
