@@ -30,7 +30,11 @@ CSV_COLUMNS = (
     CsvColumn("contract_start", False, "Contract start date as YYYY-MM-DD."),
     CsvColumn("contract_end", False, "Contract end (renewal) date as YYYY-MM-DD; not before the start."),
     CsvColumn("time_zone", False, "Time zone such as Europe/Berlin. Empty means the business's time zone."),
-    CsvColumn("keep_in_touch_consent", False, "yes or no (also true/false, 1/0). Empty means no."),
+    CsvColumn(
+        "keep_in_touch_consent",
+        False,
+        _("Whether we may keep in touch: yes or no (also true/false, 1/0). Empty means the client was not asked."),
+    ),
     CsvColumn(
         "status",
         False,
@@ -44,19 +48,18 @@ CSV_COLUMNS = (
 CSV_HEADER = tuple(column.name for column in CSV_COLUMNS)
 REQUIRED_COLUMNS = frozenset(column.name for column in CSV_COLUMNS if column.required)
 
-_YES = frozenset({"yes", "y", "true", "1"})
-_NO = frozenset({"no", "n", "false", "0", ""})
+_ANSWERS = {
+    **dict.fromkeys(("yes", "y", "true", "1"), "yes"),
+    **dict.fromkeys(("no", "n", "false", "0"), "no"),
+    "": "not_asked",
+}
 
 
-def format_consent(consent: bool) -> str:
-    return "yes" if consent else "no"
+def format_consent(answer: str) -> str:
+    """The keep-in-touch answer as the CSV writes it: yes, no, or empty when the client was not asked."""
+    return {"yes": "yes", "no": "no"}.get(answer, "")
 
 
-def parse_consent(text: str) -> bool | None:
-    """True or False for a yes/no cell, None when the cell is neither."""
-    answer = text.strip().lower()
-    if answer in _YES:
-        return True
-    if answer in _NO:
-        return False
-    return None
+def parse_consent(text: str) -> str | None:
+    """The keep-in-touch answer of a cell (empty: not asked), None when the cell is none of these."""
+    return _ANSWERS.get(text.strip().lower())

@@ -190,12 +190,13 @@ def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, li
     cells.update(_with_defaults(row.cells))
     username = row.cells.get("account_manager", "")
     problems = _owner_problems(username, owners.get(username), row.number)
-    consent = parse_consent(row.cells.get("keep_in_touch_consent", ""))
-    if consent is None:
-        problems.append(ImportProblem(row.number, "keep_in_touch_consent", "Enter yes or no."))
+    answer = parse_consent(row.cells.get("keep_in_touch_consent", ""))
+    if answer is None:
+        problems.append(ImportProblem(row.number, "keep_in_touch_consent", _("Enter yes, no or leave it empty.")))
     problems.extend(_status_problems(row))
     del cells["account_manager"], cells["keep_in_touch_consent"], cells["status"]
-    client = Client(**cells, account_manager=owners.get(username), keep_in_touch_consent=bool(consent))
+    keep_in_touch = answer or Client.KeepInTouch.NOT_ASKED
+    client = Client(**cells, account_manager=owners.get(username), keep_in_touch=keep_in_touch)
     problems.extend(_model_problems(client, row.number))
     return client, problems
 

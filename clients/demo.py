@@ -124,7 +124,7 @@ def seed_clients(users: dict[str, User], today: date) -> list[Client]:
                 "contract_start": start,
                 "contract_end": start + timedelta(days=365 * rng.randint(1, 3)),
                 "time_zone": rng.choice(_TIME_ZONES),
-                "keep_in_touch_consent": rng.random() < 0.6,
+                "keep_in_touch": Client.KeepInTouch.YES if rng.random() < 0.6 else Client.KeepInTouch.NOT_ASKED,
             },
         )
         clients.append(client)

@@ -5,10 +5,12 @@ from functools import cache
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from clients.csv_import import MAX_IMPORT_BYTES
 from clients.formatting import display_name
@@ -101,17 +103,18 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
             "contract_start",
             "contract_end",
             "time_zone",
-            "keep_in_touch_consent",
+            "keep_in_touch",
             "notes",
         ]
         widgets = {
             "contract_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "contract_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 4}),
+            "keep_in_touch": forms.RadioSelect,
         }
         help_texts = {
             "currency": "Three-letter code, e.g. EUR.",
-            "keep_in_touch_consent": "The client agreed that we may stay in touch after they leave.",
+            "keep_in_touch": _("Whether the client agreed that we may stay in touch after they leave."),
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -121,7 +124,10 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
             self.fields["account_manager"].queryset = client_owner_choices(keeping=owner)  # type: ignore[attr-defined]
         else:
             del self.fields["account_manager"]
-        if not self.instance.pk:
+        if self.instance.pk:
+            # A change of an existing client's answer cancels or plans emails: it is made on the client page.
+            del self.fields["keep_in_touch"]
+        else:
             self.initial.setdefault("currency", settings.BUSINESS_CURRENCY)
             self.initial.setdefault("time_zone", settings.TIME_ZONE)
         self.fields["monthly_value"].min_value = 0  # type: ignore[attr-defined]
@@ -147,9 +153,15 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
                 Row(Column("monthly_value", css_class="col-sm-8"), Column("currency", css_class="col-sm-4")),
                 Row(Column("contract_start", css_class="col-sm-6"), Column("contract_end", css_class="col-sm-6")),
             ),
-            Fieldset("Keeping in touch", "time_zone", "keep_in_touch_consent", "notes"),
+            Fieldset("Keeping in touch", "time_zone", *self._keep_in_touch_layout(), "notes"),
             Submit("save", "Save client", css_class="mt-2"),
         )
+
+    def _keep_in_touch_layout(self) -> list[str | HTML]:
+        if "keep_in_touch" in self.fields:
+            return ["keep_in_touch"]
+        note = _("Whether we may keep in touch is changed on the client page, which also plans or cancels the emails.")
+        return [HTML(format_html('<p class="form-text">{}</p>', note))]
 
     def clean_currency(self) -> str:
         # Only the shape: " eur" is read as EUR; the model field's validator says what a currency code is.

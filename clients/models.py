@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime
 from typing import Any, Self, TypeVar
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -83,6 +85,23 @@ class Client(models.Model):
         DEPARTED = "departed", "Departed"
         RETURNED = "returned", "Returned"
 
+    class KeepInTouch(models.TextChoices):
+        """The client's answer to "may we stay in touch after you leave?"."""
+
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_ASKED = "not_asked", _("Not asked")
+
+    class KeepInTouchSource(models.TextChoices):
+        """What set the answer last (the labels end "changed by …")."""
+
+        STEP = "step", _("the keep-in-touch step")
+        SURVEY = "survey", _("the exit survey")
+        UNSUBSCRIBE = "unsubscribe", _("unsubscribing")
+        CLIENT_FORM = "client_form", _("the client's details")
+        IMPORT = "import", _("an import")
+        ERASURE = "erasure", _("erasure")
+
     company_name = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     contact_name = models.CharField("primary contact", max_length=200, validators=[validate_no_bidi_controls])
     contact_email = DeliverableEmailField("contact email", max_length=254)
@@ -96,7 +115,25 @@ class Client(models.Model):
     contract_start = models.DateField(null=True, blank=True)
     contract_end = models.DateField("contract end (renewal)", null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
-    keep_in_touch_consent = models.BooleanField(default=False)
+    # Stored here once; changed only through offboarding.services.consent, which also cancels or
+    # plans the check-ins and win-back notes that depend on it (see the README, "Consent").
+    keep_in_touch = models.CharField(
+        _("keep-in-touch consent"), max_length=10, choices=KeepInTouch.choices, default=KeepInTouch.NOT_ASKED
+    )
+    keep_in_touch_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    keep_in_touch_changed_by = models.CharField(
+        max_length=12, choices=KeepInTouchSource.choices, default=KeepInTouchSource.CLIENT_FORM, editable=False
+    )
+    # Shown with the answer, never searched by: no index (one on the clients table would be built with a lock).
+    keep_in_touch_changed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(blank=True)
     # Set once by the erasure service (feedback.services_erasure): the record stays, anonymised.
@@ -122,6 +159,9 @@ class Client(models.Model):
                 | models.Q(contract_end__gte=models.F("contract_start")),
                 name="client_contract_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=models.Q(keep_in_touch__in=["yes", "no", "not_asked"]), name="client_keep_in_touch_answer"
+            ),
         ]
         indexes = [
             models.Index(fields=["account_manager", "status"]),
@@ -140,6 +180,18 @@ class Client(models.Model):
     def is_erased(self) -> bool:
         """The client's personal data was erased: nothing may be sent to or taken from them any more."""
         return self.erased_at is not None
+
+    def keep_in_touch_record(self, *, answer: str, source: str, actor: User | None, now: datetime) -> None:
+        """Set the keep-in-touch answer with when and by what changed it; the caller saves.
+
+        A new client's first answer is set with it (the form, the import). Every later change goes
+        through offboarding.services.consent.client_keep_in_touch_set, which calls this and then
+        cancels or plans what depends on the answer: clients sit below offboarding and cannot.
+        """
+        self.keep_in_touch = self.KeepInTouch(answer)
+        self.keep_in_touch_changed_at = now
+        self.keep_in_touch_changed_by = self.KeepInTouchSource(source)
+        self.keep_in_touch_changed_by_user = actor
 
     def clean(self) -> None:
         # The constraint client_contract_end_after_start in Python: the import checks thousands of

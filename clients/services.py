@@ -12,6 +12,7 @@ from typing import IO, Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from clients.csv_import import ClientRow, FileRejected, ImportProblem, ImportResult, client_from_row, read_client_rows
 from clients.models import DUPLICATE_EMAIL, Client
@@ -32,7 +33,6 @@ EDITABLE_FIELDS = frozenset(
         "contract_start",
         "contract_end",
         "time_zone",
-        "keep_in_touch_consent",
         "notes",
     }
 )
@@ -64,8 +64,18 @@ def _assign(client: Client, fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def client_create(*, created_by: User, account_manager: User | None = None, **fields: Any) -> Client:
-    """A new client. An account manager always owns the clients they create; a manager chooses the owner."""
+def client_create(
+    *,
+    created_by: User,
+    account_manager: User | None = None,
+    keep_in_touch: str = Client.KeepInTouch.NOT_ASKED,
+    **fields: Any,
+) -> Client:
+    """A new client. An account manager always owns the clients they create; a manager chooses the owner.
+
+    The client's first keep-in-touch answer is set here; a later change goes through
+    offboarding.services.consent, which also cancels or plans the emails that depend on it.
+    """
     if is_manager(created_by):
         if account_manager is None:
             raise ValidationError({"account_manager": "Choose the account manager who owns this client."})
@@ -76,6 +86,9 @@ def client_create(*, created_by: User, account_manager: User | None = None, **fi
     _check_owner(account_manager)
     client = Client(account_manager=account_manager)
     _assign(client, fields)
+    client.keep_in_touch_record(
+        answer=keep_in_touch, source=Client.KeepInTouchSource.CLIENT_FORM, actor=created_by, now=timezone.now()
+    )
     _validated_save(client)
     logger.info("client %s created by %s", client.pk, created_by.pk)
     return client
@@ -146,6 +159,11 @@ def clients_import_csv(*, file: IO[bytes], imported_by: User) -> ImportResult:
     built, problems = _checked_clients(rows)
     if problems:
         return ImportResult(problems=problems)
+    now = timezone.now()
+    for _row, client in built:
+        client.keep_in_touch_record(
+            answer=client.keep_in_touch, source=Client.KeepInTouchSource.IMPORT, actor=imported_by, now=now
+        )
     try:
         with transaction.atomic():
             Client.objects.bulk_create([client for _, client in built], batch_size=IMPORT_BATCH_SIZE)

@@ -166,7 +166,7 @@ def _bulk_client(rng: random.Random, owners: list[User], number: int, run: str, 
         monthly_value=rng.choice(VALUES),
         contract_start=start,
         contract_end=start + timedelta(days=365 * rng.randint(1, 3)),
-        keep_in_touch_consent=rng.random() < 0.5,
+        keep_in_touch=Client.KeepInTouch.YES if rng.random() < 0.5 else Client.KeepInTouch.NOT_ASKED,
     )
 
 
@@ -305,11 +305,10 @@ def _step_makers(rng: random.Random, reasons: list[ChurnReason]) -> list[tuple[t
         )
 
     def keep_in_touch(case: DepartureCase) -> dict[str, Any]:
-        consent = rng.random() < 0.6 if case.status != DepartureCase.Status.OPEN else None
+        agreed = rng.random() < 0.6 if case.status != DepartureCase.Status.OPEN else False
         return dict(
             case_id=case.pk,
-            consent=consent,
-            cadence=rng.choice(KeepInTouchStep.Cadence.values) if consent else "",
+            cadence=rng.choice(KeepInTouchStep.Cadence.values) if agreed else "",
             **closed(case),
         )
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer, UsedSurveyInvitation
-from offboarding.models import ChurnReason, DepartureCase, FollowUp, KeepInTouchStep
+from offboarding.models import ChurnReason, DepartureCase, FollowUp
 from offboarding.services.cases import case_event_record
-from offboarding.services.followups import cancelled_summary, follow_ups_cancel_not_allowed
+from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
 
 HASH_SALT = "feedback.used-survey-invitation"
 
@@ -103,7 +103,7 @@ def _invited_client(follow_up: FollowUp) -> Client:
 
 def _record_identified_answer(*, follow_up: FollowUp, client: Client, answer: SurveyAnswer, now: datetime) -> None:
     consent = answer.may_keep_in_touch
-    cancelled = _apply_keep_in_touch_answer(follow_up=follow_up, client=client, consent=consent, now=now)
+    change = _apply_keep_in_touch_answer(client=client, consent=consent, now=now)
     consent_words = {True: "may keep in touch", False: "would rather we did not keep in touch", None: ""}[consent]
     case_event_record(
         now=now,
@@ -113,24 +113,23 @@ def _record_identified_answer(*, follow_up: FollowUp, client: Client, answer: Su
         verb="survey_answered",
         summary=f"Answered the exit survey: satisfaction {answer.satisfaction}/5"
         + (f", {consent_words}" if consent_words else "")
-        + cancelled_summary(cancelled),
+        + change.summary(),
         survey_answer=str(answer.pk),
-        keep_in_touch_consent=consent,
-        follow_ups_cancelled=cancelled,
+        may_keep_in_touch=consent,
+        follow_ups_cancelled=change.cancelled,
+        follow_ups_planned=change.planned,
+        **({"keep_in_touch": change.as_change()} if change.changed else {}),
     )
 
 
-def _apply_keep_in_touch_answer(*, follow_up: FollowUp, client: Client, consent: bool | None, now: datetime) -> int:
-    """The answer becomes the client's and the case's; returns how many planned emails it cancelled."""
+def _apply_keep_in_touch_answer(*, client: Client, consent: bool | None, now: datetime) -> KeepInTouchChange:
+    """The survey's answer becomes the client's; a survey left unanswered on this changes nothing."""
     if consent is None:
-        return 0
-    if client.keep_in_touch_consent != consent:
-        client.keep_in_touch_consent = consent
-        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
-    if follow_up.case is None:
-        return 0
-    KeepInTouchStep.objects.filter(case=follow_up.case).update(consent=consent)
-    return follow_ups_cancel_not_allowed(case=follow_up.case, now=now)
+        return KeepInTouchChange(before=client.keep_in_touch, after=client.keep_in_touch)
+    answer = Client.KeepInTouch.YES if consent else Client.KeepInTouch.NO
+    return client_keep_in_touch_set(
+        client=client, answer=answer, source=Client.KeepInTouchSource.SURVEY, actor=None, now=now
+    )
 
 
 @transaction.atomic

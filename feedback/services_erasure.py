@@ -5,46 +5,34 @@ feedback, and a lower app never imports a higher one. What stays: the hashed
 suppression entry (so the address is never mailed again), the case figures the
 dashboard counts (dates, segment, value, reasons, scores) and the timeline's
 verbs and times, all with no name, address or free text left in them.
+
+Which rows and fields to erase is derived from the models (feedback/erasure_fields.py): every
+text field of every model with a key that leads to the client, except the few kept with a reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Cast, Concat, Replace
+from django.db.models.functions import Cast, Concat, Left, Replace, Substr, Upper
 from django.utils.html import escape
 from django.utils.translation import gettext
 
 from clients.formatting import display_name
 from clients.models import Client
-from feedback.models import RecordedFeedback, SurveyAnswer
-from offboarding.models import (
-    ApologyStep,
-    CaseEvent,
-    DepartureCase,
-    FollowUp,
-    HandoverItem,
-    KeepInTouchStep,
-    OfferStep,
-    ProbeStep,
-    ThankStep,
-    TransitionStep,
-)
+from feedback.erasure_fields import client_data_models, erased_text_fields, field_label, rows_of_client
+from feedback.models import SurveyAnswer
+from offboarding.models import FollowUp
 from offboarding.services.cases import case_event_record
+from offboarding.services.consent import client_keep_in_touch_set
 from offboarding.services.followups import ForgottenFollowUps, follow_ups_forget_client
 
 ERASED = "Erased"
-STEP_TEXT_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    ProbeStep: ("client_words", "competitor", "worth_saving_why"),
-    ApologyStep: ("what_we_said", "what_will_change"),
-    OfferStep: ("details", "no_offer_reason"),
-    TransitionStep: ("notes",),
-    ThankStep: ("personal_note",),
-    KeepInTouchStep: (),
-}
 
 
 def erased_email(client_id: int) -> str:
@@ -63,11 +51,55 @@ def _personal_values(client: Client) -> list[str]:
     return sorted((value for value in values if len(value.strip()) >= 3), key=len, reverse=True)
 
 
-def _scrub_step_texts(case_ids: list[int]) -> None:
+# What an erased text field becomes where empty will not do (a required field, a unique title),
+# by "app_label.Model.field" (a step's inherited field by its abstract CaseStep). Any other: empty.
+REPLACEMENTS: dict[str, Callable[[Client], Any]] = {
+    "clients.Client.company_name": lambda client: erased_company_name(client.pk),
+    "clients.Client.contact_name": lambda client: ERASED,
+    "clients.Client.contact_email": lambda client: erased_email(client.pk),
     # A skipped step must keep a reason (a check constraint), so it keeps a neutral one.
-    skip_reason = Case(When(status="skipped", then=Value(ERASED)), default=Value(""))
-    for model, fields in STEP_TEXT_FIELDS.items():
-        model._default_manager.filter(case_id__in=case_ids).update(skip_reason=skip_reason, **dict.fromkeys(fields, ""))
+    "offboarding.CaseStep.skip_reason": lambda client: Case(
+        When(status="skipped", then=Value(ERASED)), default=Value("")
+    ),
+    # Numbered, as a handover list holds each title once.
+    "offboarding.HandoverItem.title": lambda client: Concat(
+        Value("Handover item #"), Cast("pk", output_field=models.CharField())
+    ),
+    "offboarding.CaseEvent.summary": lambda client: Concat(
+        Upper(Left("verb", 1)), Replace(Substr("verb", 2), Value("_"), Value(" ")), Value(" (details erased)")
+    ),
+    "offboarding.FollowUp.recipient_email": lambda client: erased_email(client.pk),
+    "feedback.RecordedFeedback.what_they_said": lambda client: ERASED,
+}
+
+
+def replacement_label(model: type[models.Model], name: str) -> str | None:
+    """The REPLACEMENTS entry of a field, looked up on the model and then on the abstract models it extends."""
+    labels = (field_label(cls, name) for cls in model.__mro__ if hasattr(cls, "_meta"))
+    return next((label for label in labels if label in REPLACEMENTS), None)
+
+
+def _erased_values(model: type[models.Model], client: Client, now: datetime) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in erased_text_fields(model):
+        label = replacement_label(model, field.name)
+        if label is not None:
+            values[field.name] = REPLACEMENTS[label](client)
+        else:
+            values[field.name] = {} if isinstance(field, models.JSONField) else ""
+    if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+        values["updated_at"] = now
+    return values
+
+
+def _erase_texts(client: Client, now: datetime) -> None:
+    """Every text the client's rows hold, everywhere (the client's own row is the caller's to save)."""
+    for model, lookups in client_data_models().items():
+        if model is Client:
+            for name, value in _erased_values(Client, client, now).items():
+                setattr(client, name, value)
+        else:
+            rows_of_client(model, lookups, client).update(**_erased_values(model, client, now))
 
 
 def _scrub_staff_digests(client: Client, personal: list[str]) -> None:
@@ -93,47 +125,16 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     personal = _personal_values(client)
     # First, while the real address is still known: it is kept only as a hash.
     forgotten = follow_ups_forget_client(client=client, actor=erased_by, now=now)
-
-    case_ids = list(DepartureCase.objects.filter(client=client).values_list("pk", flat=True))
-    DepartureCase.objects.filter(pk__in=case_ids).update(first_notes="")
-    _scrub_step_texts(case_ids)
-    # Numbered, as a handover list holds each title once.
-    HandoverItem.objects.filter(case_id__in=case_ids).update(
-        title=Concat(Value("Handover item #"), Cast("pk", output_field=models.CharField()))
+    consent = client_keep_in_touch_set(
+        client=client, answer=Client.KeepInTouch.NO, source=Client.KeepInTouchSource.ERASURE, actor=erased_by, now=now
     )
 
-    SurveyAnswer.objects.filter(Q(client=client) | Q(case_id__in=case_ids)).update(
-        is_anonymous=True,
-        client=None,
-        case=None,
-        follow_up=None,
-        submitted_at=None,
-        could_do_better="",
-        did_well="",
-    )
-    RecordedFeedback.objects.filter(case_id__in=case_ids).update(what_they_said=ERASED, could_do_better="", did_well="")
-
-    FollowUp.objects.filter(client=client).update(
-        recipient_email=erased_email(client.pk),
-        subject="",
-        body_text="",
-        body_html="",
-        last_error="",
-        note="",
-        updated_at=now,
+    _erase_texts(client, now)
+    # After the texts: the answers are found through their links to the client, which this removes.
+    SurveyAnswer.objects.filter(Q(client=client) | Q(case__client=client) | Q(follow_up__client=client)).update(
+        is_anonymous=True, client=None, case=None, follow_up=None, submitted_at=None
     )
     _scrub_staff_digests(client, personal)
-
-    events = CaseEvent.objects.filter(client=client)
-    for verb in set(events.values_list("verb", flat=True)):
-        events.filter(verb=verb).update(summary=f"{verb.replace('_', ' ').capitalize()} (details erased)", details={})
-
-    client.company_name = erased_company_name(client.pk)
-    client.contact_name = ERASED
-    client.contact_email = erased_email(client.pk)
-    client.contact_phone = ""
-    client.notes = ""
-    client.keep_in_touch_consent = False
     client.erased_at = now
     client.save()
 
@@ -143,7 +144,7 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
         actor=erased_by,
         verb="client_erased",
         summary=_erasure_summary(erased_by, forgotten),
-        follow_ups_cancelled=forgotten.cancelled,
+        follow_ups_cancelled=forgotten.cancelled + consent.cancelled,
         follow_ups_in_flight=forgotten.in_flight,
     )
     return client

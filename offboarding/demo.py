@@ -23,7 +23,7 @@ from clients.models import Client
 from offboarding.demo_outbox import SurveyAnswerer, follow_ups_handle_as_of
 from offboarding.models import ChurnReason, DepartureCase
 from offboarding.services import cases as services
-from offboarding.services.followups import client_unsubscribe
+from offboarding.services.consent import client_unsubscribe
 
 
 @dataclass(frozen=True)

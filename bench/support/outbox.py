@@ -139,12 +139,12 @@ def plan_follow_ups(count: int, *, first: int = 0) -> None:
     # A client who agreed to keep in touch: the dispatcher checks consent before it sends a check-in.
     client, _created = Client.objects.update_or_create(
         contact_email="bench@client.example",
-        defaults={"keep_in_touch_consent": True},
+        defaults={"keep_in_touch": "yes"},
         create_defaults={
             "company_name": "Bench Client",
             "contact_name": "Sam Bench",
             "account_manager": manager,
-            "keep_in_touch_consent": True,
+            "keep_in_touch": "yes",
         },
     )
     now = timezone.now()

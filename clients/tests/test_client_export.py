@@ -67,13 +67,15 @@ def test_an_exported_file_imports_unchanged(
     manager_client: BrowserClient, manager: User, account_manager: User, other_account_manager: User
 ) -> None:
     ClientFactory.create(account_manager=account_manager, contact_phone="+44 1", notes='Line one\nline "two"')
-    ClientFactory.create(account_manager=other_account_manager, keep_in_touch_consent=True, contract_end=None)
+    ClientFactory.create(account_manager=other_account_manager, keep_in_touch="yes", contract_end=None)
+    ClientFactory.create(account_manager=other_account_manager, keep_in_touch="no")
     exported = downloaded_rows(manager_client.get(EXPORT_URL))
-    fields = ("contact_phone", "notes", "keep_in_touch_consent", "contract_end")
+    assert sorted(row[CSV_HEADER.index("keep_in_touch_consent")] for row in exported[1:]) == ["", "no", "yes"]
+    fields = ("contact_phone", "notes", "keep_in_touch", "contract_end")
     before = list(Client.objects.values_list(*fields))
     Client.objects.all().delete()
     result = clients_import_csv(file=csv_upload(exported[1:], header=exported[0]), imported_by=manager)
-    assert result.created == 2
+    assert result.created == 3
     assert list(Client.objects.values_list(*fields)) == before
 
 

@@ -29,7 +29,7 @@ def _form_data(**changes: Any) -> dict[str, Any]:
         "contract_start": "2025-01-01",
         "contract_end": "2026-12-31",
         "time_zone": "Europe/Berlin",
-        "keep_in_touch_consent": "on",
+        "keep_in_touch": "yes",
         "notes": "Prefers email.",
     }
     data.update(changes)
@@ -49,7 +49,7 @@ def test_an_account_manager_adds_a_client_they_own(am_client: BrowserClient, acc
     assert client.currency == "EUR"
     assert client.monthly_value == Decimal("2400.00")
     assert client.contract_end == date(2026, 12, 31)
-    assert client.keep_in_touch_consent is True
+    assert (client.keep_in_touch, client.keep_in_touch_changed_by) == ("yes", "client_form")
 
 
 def test_an_account_manager_cannot_slip_in_another_owner(
@@ -203,3 +203,21 @@ def test_the_currency_rule_is_the_model_fields_and_shows_next_to_the_currency(ac
     assert not form.is_valid()
     assert form.errors["currency"] == ["Enter a three-letter currency code such as EUR."]
     assert ClientForm(_form_data(currency=" gbp"), user=account_manager).is_valid()
+
+
+def test_a_new_clients_answer_is_set_with_them_and_a_later_one_on_the_client_page(
+    am_client: BrowserClient, account_manager: User
+) -> None:
+    # A new client starts as not asked.
+    assert re.search(r'name="keep_in_touch" value="not_asked"[^>]*\bchecked>', am_client.get(CREATE_URL).text)
+    am_client.post(CREATE_URL, _form_data(keep_in_touch="no"))
+    client = Client.objects.get()
+    assert (client.keep_in_touch, client.keep_in_touch_changed_by_user) == ("no", account_manager)
+
+    url = reverse("clients:edit", args=[client.pk])
+    page = am_client.get(url).text
+    assert 'name="keep_in_touch"' not in page
+    assert "Whether we may keep in touch is changed on the client page" in page
+    am_client.post(url, _form_data(keep_in_touch="yes"))
+    client.refresh_from_db()
+    assert client.keep_in_touch == "no"

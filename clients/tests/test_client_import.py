@@ -54,14 +54,14 @@ def test_a_good_file_creates_every_client(manager_client: BrowserClient, owners:
     assert alder.account_manager == account_manager
     assert alder.monthly_value == Decimal("2400.50")
     assert alder.contract_end == date(2026, 12, 31)
-    assert alder.keep_in_touch_consent is True
+    assert (alder.keep_in_touch, alder.keep_in_touch_changed_by) == ("yes", "import")
     bramley = Client.objects.get(contact_email="liam@bramley.example")
     assert bramley.account_manager.username == "jonas"
     assert bramley.contract_start is None
     calder = Client.objects.get(contact_email="noah@calder.example")
-    assert (calder.status, calder.keep_in_touch_consent, calder.currency, calder.time_zone) == (
+    assert (calder.status, calder.keep_in_touch, calder.currency, calder.time_zone) == (
         Client.Status.ACTIVE,
-        False,
+        Client.KeepInTouch.NOT_ASKED,
         "EUR",
         "Europe/London",
     )

@@ -19,7 +19,7 @@ def test_the_profile_block_shows_contact_contract_and_value(account_manager: Use
         currency="GBP",
         contract_start=date(2024, 3, 1),
         contract_end=date(2027, 2, 28),
-        keep_in_touch_consent=True,
+        keep_in_touch="yes",
         notes="Prefers <b>email</b>.",
     )
     html = render_to_string("clients/_profile.html", {"client": client})

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from offboarding.models import ChurnReason, DepartureCase, FollowUp, KeepInTouchStep, OfferStep, ProbeStep
+from offboarding.models import ChurnReason, DepartureCase, FollowUp, OfferStep, ProbeStep
 from offboarding.services.cases import STEP_MODELS
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
 
@@ -72,7 +72,3 @@ def survey_invitation(case: DepartureCase, *, due_at: datetime | None = None, **
         due_at=due_at or timezone.now(),
         **{"status": FollowUp.Status.SENT, **fields},
     )
-
-
-def keep_in_touch(case: DepartureCase) -> KeepInTouchStep:
-    return KeepInTouchStep.objects.get(case=case)

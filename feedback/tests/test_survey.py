@@ -16,7 +16,7 @@ from clients.models import Client
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
 from feedback.services import SurveyClosed, SurveyResponse, survey_answer_submit
 from feedback.services_erasure import client_erase
-from feedback.tests.factories import keep_in_touch, survey_invitation
+from feedback.tests.factories import survey_invitation
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
 from offboarding.services.followups import follow_ups_plan_for_departure
 from offboarding.survey_links import survey_token_for
@@ -26,7 +26,7 @@ from offboarding.tests.outbox_fixtures import departed_case
 
 @pytest.fixture
 def case(account_manager: User) -> DepartureCase:
-    return DepartureCaseFactory.create(client__account_manager=account_manager, client__keep_in_touch_consent=False)
+    return DepartureCaseFactory.create(client__account_manager=account_manager, client__keep_in_touch="not_asked")
 
 
 @pytest.fixture
@@ -88,8 +88,7 @@ def test_an_identified_answer_is_stored_with_its_case_and_updates_consent(
     assert answer.likelihood_to_return == 7
     assert list(answer.reasons.values_list("key", flat=True)) == ["price-cheaper-elsewhere"]
     case.client.refresh_from_db()
-    assert case.client.keep_in_touch_consent is True
-    assert keep_in_touch(case).consent is True
+    assert (case.client.keep_in_touch, case.client.keep_in_touch_changed_by) == ("yes", "survey")
     assert CaseEvent.objects.filter(case=case, verb="survey_answered").count() == 1
 
 
@@ -119,7 +118,7 @@ def test_an_anonymous_answer_keeps_only_month_and_segment(
     # Nothing on the client or case tells that they answered, or what.
     assert not CaseEvent.objects.filter(verb="survey_answered").exists()
     case.client.refresh_from_db()
-    assert case.client.keep_in_touch_consent is False
+    assert case.client.keep_in_touch == "not_asked"
     # The used-link table holds a keyed hash only, nothing that joins to the answer.
     used = UsedSurveyInvitation.objects.get()
     assert len(used.invitation_hash) == 64
@@ -265,7 +264,7 @@ def test_an_erased_clients_survey_link_has_closed_and_a_named_answer_stores_noth
     assert not SurveyAnswer.objects.exists()
     assert not UsedSurveyInvitation.objects.exists()
     departed.client.refresh_from_db()
-    assert departed.client.keep_in_touch_consent is False
+    assert (departed.client.keep_in_touch, departed.client.keep_in_touch_changed_by) == ("no", "erasure")
     assert not CaseEvent.objects.filter(verb="survey_answered").exists()
 
 

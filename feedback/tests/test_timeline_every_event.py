@@ -21,6 +21,7 @@ from feedback.services import SurveyResponse, feedback_record, survey_answer_sub
 from feedback.services_erasure import client_erase
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
 from offboarding.services import cases as case_services
+from offboarding.services import consent
 from offboarding.services import followups as follow_up_services
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, ready_to_depart, step_values
 
@@ -102,8 +103,9 @@ def _departed_and_back(client: Client, owner: User) -> DepartureCase:
     case_services.case_mark_departed(case=case, actor=owner)
     _follow_ups_by_hand(case, owner)
     _feedback(case, owner)
+    consent.client_keep_in_touch_update(client=client, answer="no", actor=owner, now=timezone.now())
     case_services.client_mark_returned(client=client, actor=owner, returned_on=timezone.localdate())
-    follow_up_services.client_unsubscribe(client=client, email=client.contact_email, now=timezone.now())
+    consent.client_unsubscribe(client=client, email=client.contact_email, now=timezone.now())
     return case
 
 

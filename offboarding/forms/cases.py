@@ -177,8 +177,10 @@ class KeepInTouchForm(PlausibleDatesForm, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.consent is not None and not self.is_bound:
-            self.initial["consent"] = "yes" if self.instance.consent else "no"
+        # The answer is kept on the client; a step not yet done asks afresh.
+        if self.instance.status == CaseStep.Status.DONE and not self.is_bound:
+            answer = self.instance.case.client.keep_in_touch
+            self.initial["consent"] = {"yes": "yes", "no": "no"}.get(answer)
 
 
 STEP_FORMS: dict[str, type[forms.ModelForm]] = {

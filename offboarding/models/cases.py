@@ -356,7 +356,6 @@ class KeepInTouchStep(CaseStep):
         RENEWAL_ONLY = "renewal_only", "Only around their renewal"
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="keep_in_touch")
-    consent = models.BooleanField("client agreed to stay in touch", null=True, blank=True)
     cadence = models.CharField("preferred cadence", max_length=20, choices=Cadence.choices, blank=True)
     new_contract_renewal_on = models.DateField("their new contract comes up for renewal on", null=True, blank=True)
 
@@ -366,6 +365,11 @@ class KeepInTouchStep(CaseStep):
 
     def __str__(self) -> str:
         return f"Keep in touch ({self.get_status_display()})"
+
+    @property
+    def consent_display(self) -> str:
+        """The answer the step asks for, as kept on the client (it may have changed since, by the survey …)."""
+        return str(self.case.client.get_keep_in_touch_display())
 
 
 class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
@@ -429,6 +433,7 @@ class CaseEvent(models.Model):
         FOLLOW_UP_RETRIED = "follow_up_retried"
         FOLLOW_UP_DONE = "follow_up_done"
         CLIENT_UNSUBSCRIBED = "client_unsubscribed"
+        KEEP_IN_TOUCH_CHANGED = "keep_in_touch_changed"
         SURVEY_ANSWERED = "survey_answered"
         FEEDBACK_RECORDED = "feedback_recorded"
         CLIENT_ERASED = "client_erased"

@@ -30,12 +30,8 @@ from offboarding.models import (
     ThankStep,
     TransitionStep,
 )
-from offboarding.services.followups import (
-    cancelled_summary,
-    follow_ups_cancel_not_allowed,
-    follow_ups_cancel_pending,
-    follow_ups_plan_for_departure,
-)
+from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
+from offboarding.services.followups import follow_ups_cancel_pending, follow_ups_plan_for_departure
 
 STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
 
@@ -279,14 +275,16 @@ def step_complete(
 ) -> CaseStep:
     """Record a step as done with what was learnt; saving it again later records the edit.
 
-    An accepted save offer calls the departure off (see case_mark_saved); consent given at
-    the keep-in-touch step is copied to the client, and a "no" cancels the planned check-ins
-    and win-back note.
+    An accepted save offer calls the departure off (see case_mark_saved). The keep-in-touch
+    step asks for the client's consent, which is kept on the client (consent.client_keep_in_touch_set):
+    a "no" cancels the planned check-ins and win-back note, a "yes" plans again those still ahead.
     """
     now = now or timezone.now()
     case = _locked_case(case)
     _ensure_step_editable(case, step)
     _check_step_values(step, values)
+    values = dict(values)
+    consent = values.pop("consent", None) if step == "keep_in_touch" else None
     record = _step_rows(step, case).select_for_update().get()
     was_done = record.status == CaseStep.Status.DONE
     changes = _assign_fields(record, values)
@@ -296,11 +294,14 @@ def step_complete(
         record.skip_reason = ""
         record.completed_by = actor
         record.completed_at = now
+    if changes:
+        record.full_clean(exclude=["case"])
+        record.save()  # first: planning again reads the cadence and renewal date just recorded
+    consent_change = _keep_in_touch_answered(case, consent, actor, now) if consent is not None else None
+    if consent_change is not None and consent_change.changed:
+        changes["keep_in_touch"] = consent_change.as_change()
     if not changes:
         return record
-    record.full_clean(exclude=["case"])
-    record.save()
-    details = _keep_in_touch_answered(case, record, changes, now) if step == "keep_in_touch" else {}
     verb, summary = ("step_updated", "updated") if was_done else ("step_completed", "done")
     case_event_record(
         now=now,
@@ -308,35 +309,30 @@ def step_complete(
         case=case,
         actor=actor,
         verb=verb,
-        summary=f"{record.title}: {summary}{cancelled_summary(details.get('follow_ups_cancelled', 0))}",
+        summary=f"{record.title}: {summary}{consent_change.summary() if consent_change else ''}",
         step=step,
         changes=changes,
-        **details,
+        **_consent_details(consent_change),
     )
     if step == "offer" and getattr(record, "answer", "") == OfferStep.Answer.ACCEPTED and case.can_close:
         case_mark_saved(case=case, actor=actor, now=now)
     return record
 
 
-def _keep_in_touch_answered(
-    case: DepartureCase, record: CaseStep, changes: dict[str, Any], now: datetime
-) -> dict[str, int]:
-    """The answer goes to the client, and the planned emails it no longer allows are cancelled."""
-    _copy_consent_to_client(case, record, changes)
-    return {"follow_ups_cancelled": follow_ups_cancel_not_allowed(case=case, now=now)}
+def _keep_in_touch_answered(case: DepartureCase, consent: bool, actor: User, now: datetime) -> KeepInTouchChange:
+    answer = Client.KeepInTouch.YES if consent else Client.KeepInTouch.NO
+    try:
+        return client_keep_in_touch_set(
+            client=case.client, answer=answer, source=Client.KeepInTouchSource.STEP, actor=actor, now=now
+        )
+    except ValidationError as refusal:
+        raise ValidationError({"consent": refusal.messages}) from None
 
 
-def _copy_consent_to_client(case: DepartureCase, record: CaseStep, changes: dict[str, Any]) -> None:
-    consent = bool(getattr(record, "consent", False))
-    client = case.client
-    if client.keep_in_touch_consent != consent:
-        changes["client_keep_in_touch_consent"] = {
-            "label": "Client's keep-in-touch consent",
-            "before": client.keep_in_touch_consent,
-            "after": consent,
-        }
-        client.keep_in_touch_consent = consent
-        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
+def _consent_details(change: KeepInTouchChange | None) -> dict[str, int]:
+    if change is None:
+        return {}
+    return {"follow_ups_cancelled": change.cancelled, "follow_ups_planned": change.planned}
 
 
 @transaction.atomic

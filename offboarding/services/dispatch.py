@@ -33,7 +33,6 @@ from offboarding.services.followups import (
     address_hash,
     follow_up_record_not_sent,
     follow_up_refusal,
-    keep_in_touch_step_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -162,15 +161,15 @@ class SmtpSession:
 
 
 def _refusal(follow_up: FollowUp) -> str:
-    # Asked again at send time: consent may have changed since planning by a path that cancels
-    # nothing (the client's edit form, the admin). The claim loaded the client and the step.
+    # A last guard: every change of consent goes through consent.client_keep_in_touch_set, which
+    # cancels at once, but a row may come back after it (a manager's retry of a failed email) or
+    # the answer may change around it (a data fix in the shell). The claim loaded the client.
     if follow_up.client is None:
         return ""
     if follow_up.client.is_erased:
         # Whatever queued it after the erasure (a manager's retry of a failed email, a case closed later).
         return str(CLIENT_ERASED)
-    step = keep_in_touch_step_of(follow_up.case)
-    return follow_up_refusal(follow_up.kind, client=follow_up.client, step=step)
+    return follow_up_refusal(follow_up.kind, client=follow_up.client)
 
 
 def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) -> str:

@@ -1,4 +1,4 @@
-"""The follow-up outbox: planning, cancelling, rescheduling and unsubscribing (the sending is in dispatch.py).
+"""The follow-up outbox: planning, cancelling and rescheduling (the sending is in dispatch.py).
 
 Every follow-up is written in the same transaction as the change that caused
 it; its `key` makes planning twice harmless.
@@ -50,6 +50,7 @@ Status = FollowUp.Status
 KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK)
 DECLINED_CONTACT = "The client would rather we did not keep in touch"
 NOT_AGREED = "The client has not agreed that we keep in touch"
+KEEP_IN_TOUCH_REFUSALS = (DECLINED_CONTACT, NOT_AGREED)
 CLIENT_ERASED = _("The client's personal data was erased")
 ERASED_WHILE_SENDING = _("The client was erased while this email was being sent; it may have reached them.")
 
@@ -84,49 +85,24 @@ def _keep_in_touch(case: DepartureCase) -> KeepInTouchStep | None:
     return KeepInTouchStep.objects.filter(case=case).first()
 
 
-def _declined(client: Client, step: KeepInTouchStep | None) -> bool:
-    """The client said no: at the step, or later on their own record after a yes at the step.
+def follow_up_allowed(kind: str, *, client: Client) -> bool:
+    """Whether the client's keep-in-touch answer lets a follow-up of this kind be planned or sent.
 
-    A yes at the step is copied to the client (cases.step_complete), so a client record that
-    says no after it is a withdrawal: the client's edit form, an import, a survey answer.
-    """
-    if step is None or step.consent is None:
-        return False
-    return step.consent is False or not client.keep_in_touch_consent
-
-
-def follow_up_allowed(kind: str, *, client: Client, step: KeepInTouchStep | None) -> bool:
-    """Whether a follow-up of this kind may be planned or sent, given the case's keep-in-touch step.
-
-    A check-in needs the client's consent; a win-back note goes unless the client said no.
-    Planning, cancelling and the dispatcher all ask this, so they cannot disagree.
+    A check-in needs a yes; a win-back note goes unless the client said no. Planning, cancelling,
+    planning again and the dispatcher all ask this, so they cannot disagree.
     """
     if kind == Kind.CHECK_IN:
-        return client.keep_in_touch_consent and not _declined(client, step)
+        return client.keep_in_touch == Client.KeepInTouch.YES
     if kind == Kind.WIN_BACK:
-        return not _declined(client, step)
+        return client.keep_in_touch != Client.KeepInTouch.NO
     return True
 
 
-def follow_up_refusal(kind: str, *, client: Client, step: KeepInTouchStep | None) -> str:
+def follow_up_refusal(kind: str, *, client: Client) -> str:
     """Why the client's keep-in-touch answer rules out a follow-up of this kind; empty when it does not."""
-    if follow_up_allowed(kind, client=client, step=step):
+    if follow_up_allowed(kind, client=client):
         return ""
-    return DECLINED_CONTACT if _declined(client, step) else NOT_AGREED
-
-
-def keep_in_touch_step_of(case: DepartureCase | None) -> KeepInTouchStep | None:
-    """The case's step as loaded with it (select_related keeps a missing one as missing: no query)."""
-    try:
-        return case.keep_in_touch if case is not None else None
-    except KeepInTouchStep.DoesNotExist:
-        return None
-
-
-def _stored_answers(case: DepartureCase) -> tuple[Client, KeepInTouchStep | None]:
-    """The client and the keep-in-touch step as stored now: callers may hold a case from before a change."""
-    case = DepartureCase.objects.select_related("client", "keep_in_touch").get(pk=case.pk)
-    return case.client, keep_in_touch_step_of(case)
+    return DECLINED_CONTACT if client.keep_in_touch == Client.KeepInTouch.NO else NOT_AGREED
 
 
 def _win_back_due(case: DepartureCase, step: KeepInTouchStep | None, not_before: datetime) -> datetime:
@@ -154,15 +130,22 @@ def _client_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
         PlannedFollowUp(f"{prefix}:thank_you", Kind.THANK_YOU, thank_you_at),
         PlannedFollowUp(f"{prefix}:survey", Kind.SURVEY, survey_at),
     ]
+    return plan + _keep_in_touch_plan(case, survey_at)
+
+
+def _keep_in_touch_plan(case: DepartureCase, survey_at: datetime) -> list[PlannedFollowUp]:
+    """The check-ins (by the cadence the client chose) and the win-back note the client's answer allows."""
+    prefix = f"case{case.pk}"
     step = _keep_in_touch(case)
-    if follow_up_allowed(Kind.CHECK_IN, client=case.client, step=step):
+    plan = []
+    if follow_up_allowed(Kind.CHECK_IN, client=case.client):
         for days in _check_in_days(step):
             check_in_at = _leave_morning(case, days)
             if check_in_at > survey_at:
                 plan.append(
                     PlannedFollowUp(f"{prefix}:check_in:{days}", Kind.CHECK_IN, check_in_at, f"{days}-day check-in")
                 )
-    if follow_up_allowed(Kind.WIN_BACK, client=case.client, step=step):
+    if follow_up_allowed(Kind.WIN_BACK, client=case.client):
         plan.append(PlannedFollowUp(f"{prefix}:win_back", Kind.WIN_BACK, _win_back_due(case, step, survey_at)))
     return plan
 
@@ -230,19 +213,62 @@ def follow_ups_cancel_pending(*, client: Client, reason: str, actor: User | None
     return _cancel(FollowUp.objects.filter(client=client), reason, now)
 
 
-def follow_ups_cancel_not_allowed(*, case: DepartureCase, now: datetime) -> int:
-    """After a case's keep-in-touch answer changed: cancel the check-ins and win-back notes it no longer allows.
+def follow_ups_cancel_not_allowed(*, client: Client, now: datetime) -> int:
+    """After the client's keep-in-touch answer changed: cancel the pending check-ins and win-back notes it rules out.
 
-    Returns how many. The callers change the answers with update() or on other instances, so
-    they are read as stored. The caller records the event.
+    Returns how many. The caller records the event.
     """
-    client, step = _stored_answers(case)
     cancelled = 0
     for kind in KEEP_IN_TOUCH_KINDS:
-        refusal = follow_up_refusal(kind, client=client, step=step)
+        refusal = follow_up_refusal(kind, client=client)
         if refusal:
-            cancelled += _cancel(FollowUp.objects.filter(case=case, kind=kind), refusal, now)
+            cancelled += _cancel(FollowUp.objects.filter(client=client, kind=kind), refusal, now)
     return cancelled
+
+
+def follow_ups_plan_keep_in_touch(*, client: Client, actor: User | None, now: datetime) -> int:
+    """After the client's keep-in-touch answer changed: plan the check-ins and win-back notes it now allows.
+
+    For each departed case, the ones its plan holds (by cadence and renewal date, after the case's
+    survey) whose time is still ahead: a row cancelled because of the client's answer is scheduled
+    again, one never planned is added. Nothing sent or failed, and nothing cancelled for another
+    reason (by hand, by a return, by unsubscribing), comes back. Returns how many.
+    """
+    if client.is_erased or is_suppressed(client.contact_email):
+        return 0
+    cases = client.cases.filter(status=DepartureCase.Status.DEPARTED).select_related("client__account_manager")
+    planned = 0
+    for case in cases:
+        ahead = [row for row in _keep_in_touch_plan(case, _survey_due(case)) if row.due_at > now]
+        planned += _plan_again(case, ahead, actor, now)
+    return planned
+
+
+def _survey_due(case: DepartureCase) -> datetime:
+    """When the case's survey was planned for: check-ins come after it."""
+    planned = FollowUp.objects.filter(key=f"case{case.pk}:survey").values_list("due_at", flat=True).first()
+    return planned or business_morning(_leave_morning(case, 0), settings.FOLLOW_UP_SURVEY_AFTER_DAYS)
+
+
+def _plan_again(case: DepartureCase, plan: list[PlannedFollowUp], actor: User | None, now: datetime) -> int:
+    existing = {row.key: row for row in FollowUp.objects.filter(key__in=[planned.key for planned in plan])}
+    new_rows = [_follow_up_row(case, planned, actor) for planned in plan if planned.key not in existing]
+    FollowUp.objects.bulk_create(new_rows, ignore_conflicts=True)
+    revived = 0
+    for planned in plan:
+        row = existing.get(planned.key)
+        if row is not None and row.status == Status.CANCELLED and row.cancelled_reason in KEEP_IN_TOUCH_REFUSALS:
+            revived += FollowUp.objects.filter(pk=row.pk, status=Status.CANCELLED).update(
+                status=Status.SCHEDULED,
+                due_at=planned.due_at,
+                next_attempt_at=planned.due_at,
+                attempts=0,
+                last_error="",
+                cancelled_reason="",
+                lease_expires_at=None,
+                updated_at=now,
+            )
+    return len(new_rows) + revived
 
 
 def cancelled_summary(cancelled: int) -> str:
@@ -252,7 +278,8 @@ def cancelled_summary(cancelled: int) -> str:
     return f", {cancelled} planned email{'' if cancelled == 1 else 's'} cancelled"
 
 
-def _cancel_client_facing(client: Client, reason: str, now: datetime) -> int:
+def follow_ups_cancel_client_facing(*, client: Client, reason: str, now: datetime) -> int:
+    """Cancel every pending email to the client (not the staff reminders about them); returns how many."""
     return _cancel(FollowUp.objects.filter(client=client, kind__in=FollowUp.CLIENT_FACING_KINDS), reason, now)
 
 
@@ -265,33 +292,6 @@ def suppression_add(*, email: str, reason: str) -> Suppression:
 
 def is_suppressed(email: str) -> bool:
     return Suppression.objects.filter(address_hash=address_hash(email)).exists()
-
-
-@transaction.atomic
-def client_unsubscribe(*, client: Client | None, email: str, now: datetime) -> int:
-    """The client asked us to stop: suppress the address and cancel their pending emails at once.
-
-    Returns how many follow-ups were cancelled. Unsubscribing twice changes nothing more.
-    """
-    already = is_suppressed(email)
-    suppression_add(email=email, reason="unsubscribed")
-    if client is None:
-        return 0
-    cancelled = _cancel_client_facing(client, "The client unsubscribed", now)
-    if client.keep_in_touch_consent:
-        client.keep_in_touch_consent = False
-        client.save(update_fields=["keep_in_touch_consent", "updated_at"])
-    if not already or cancelled:
-        _event(
-            now=now,
-            client=client,
-            case=None,
-            actor=None,
-            verb="client_unsubscribed",
-            summary="Unsubscribed from our emails",
-            follow_ups_cancelled=cancelled,
-        )
-    return cancelled
 
 
 @dataclass(frozen=True)
@@ -390,8 +390,8 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
 def _ensure_client_may_be_emailed(case: DepartureCase, kind: str) -> None:
     if is_suppressed(case.client.contact_email):
         raise ValidationError("This client unsubscribed; we no longer email them.")
-    client, step = _stored_answers(case)
-    refusal = follow_up_refusal(kind, client=client, step=step)
+    client = Client.objects.get(pk=case.client_id)  # as stored now: the caller may hold a copy from before a change
+    refusal = follow_up_refusal(kind, client=client)
     if refusal == DECLINED_CONTACT:
         raise ValidationError(f"{refusal}. Change their answer at the keep-in-touch step first.")
     if refusal:

@@ -47,13 +47,13 @@ def departed_case(
     send_card: bool = True,
     cadence: str = "",
 ) -> DepartureCase:
-    """A case closed as departed on leave_date with the given keep-in-touch answers (follow-ups not planned)."""
+    """A case closed as departed on leave_date with the given keep-in-touch answer (follow-ups not planned)."""
     case = DepartureCaseFactory.create(
         client=client, notice_received_on=leave_date - timedelta(days=30), planned_leave_date=leave_date
     )
-    KeepInTouchStep.objects.filter(case=case).update(consent=consent, cadence=cadence, new_contract_renewal_on=renewal)
-    if consent is not None:  # as recording the step does: the answer becomes the client's
-        Client.objects.filter(pk=client.pk).update(keep_in_touch_consent=consent)
+    KeepInTouchStep.objects.filter(case=case).update(cadence=cadence, new_contract_renewal_on=renewal)
+    if consent is not None:  # as recording the step does: the answer is the client's
+        Client.objects.filter(pk=client.pk).update(keep_in_touch="yes" if consent else "no")
     ThankStep.objects.filter(case=case).update(send_card=send_card)
     case.status = DepartureCase.Status.DEPARTED
     case.departed_on = leave_date

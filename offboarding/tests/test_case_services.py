@@ -371,12 +371,13 @@ def test_a_client_cannot_return_before_leaving(own_case: DepartureCase, account_
     assert own_case.status == DepartureCase.Status.DEPARTED
 
 
-def test_keep_in_touch_consent_is_copied_to_the_client(own_case: DepartureCase, account_manager: User) -> None:
+def test_keep_in_touch_consent_is_kept_on_the_client(own_case: DepartureCase, account_manager: User) -> None:
     services.step_complete(
         case=own_case, step="keep_in_touch", actor=account_manager, values=step_values("keep_in_touch")
     )
     own_case.client.refresh_from_db()
-    assert own_case.client.keep_in_touch_consent is True
+    assert (own_case.client.keep_in_touch, own_case.client.keep_in_touch_changed_by) == ("yes", "step")
+    assert own_case.client.keep_in_touch_changed_by_user == account_manager
     services.step_complete(
         case=own_case,
         step="keep_in_touch",
@@ -384,10 +385,9 @@ def test_keep_in_touch_consent_is_copied_to_the_client(own_case: DepartureCase, 
         values={**step_values("keep_in_touch"), "consent": False},
     )
     own_case.client.refresh_from_db()
-    assert own_case.client.keep_in_touch_consent is False
-    change = _events(own_case, "step_updated")[0].details["changes"]["client_keep_in_touch_consent"]
-    assert change["before"] is True
-    assert change["after"] is False
+    assert own_case.client.keep_in_touch == "no"
+    change = _events(own_case, "step_updated")[0].details["changes"]["keep_in_touch"]
+    assert (change["before"], change["after"]) == ("Yes", "No")
 
 
 def test_a_no_at_the_keep_in_touch_step_after_departure_cancels_the_check_ins_and_win_back(

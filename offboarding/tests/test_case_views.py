@@ -326,6 +326,7 @@ def test_adding_a_handover_item_twice_says_it_is_there_already(
 # Self-sufficient on purpose, as transactional tests are: the flush after it empties every table.
 @pytest.mark.django_db(transaction=True)
 def test_four_simultaneous_adds_of_one_handover_item_add_it_once() -> None:
+    # In the group: a signed-in person without a role is refused every page.
     case = DepartureCaseFactory.create(client__account_manager__role=ACCOUNT_MANAGERS)
     browsers = [BrowserClient() for _ in range(4)]
     for browser in browsers:

@@ -47,7 +47,7 @@ Status = FollowUp.Status
 
 def due_check_ins(client: Client, count: int) -> list[FollowUp]:
     """Check-ins due now for a client who agreed to keep in touch (the dispatcher mails them to no one else)."""
-    Client.objects.filter(pk=client.pk).update(keep_in_touch_consent=True)
+    Client.objects.filter(pk=client.pk).update(keep_in_touch="yes")
     now = timezone.now()
     rows = []
     for number in range(count):

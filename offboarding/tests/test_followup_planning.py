@@ -128,7 +128,7 @@ def test_only_around_an_unknown_renewal_plans_the_win_back_note_about_eleven_mon
 @pytest.mark.django_db
 @time_machine.travel(MONDAY_10, tick=False)
 def test_without_an_answer_the_clients_standing_consent_decides(former_client: Client) -> None:
-    former_client.keep_in_touch_consent = True
+    former_client.keep_in_touch = "yes"
     former_client.save()
     follow_ups = by_kind(planned_case(former_client, date(2026, 3, 11), MONDAY_10, consent=None))
     assert len(follow_ups[Kind.CHECK_IN]) == 3

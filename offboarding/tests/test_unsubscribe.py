@@ -49,7 +49,7 @@ def test_one_click_post_without_cookies_unsubscribes_at_once(former_client: Clie
     event = CaseEvent.objects.get(client=former_client, verb="client_unsubscribed")
     assert "Unsubscribed" in event.summary
     former_client.refresh_from_db()
-    assert former_client.keep_in_touch_consent is False
+    assert (former_client.keep_in_touch, former_client.keep_in_touch_changed_by) == ("no", "unsubscribe")
 
 
 @pytest.mark.django_db

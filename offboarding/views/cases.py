@@ -31,7 +31,8 @@ from offboarding.forms.cases import (
     StepSkipForm,
     step_form,
 )
-from offboarding.models import CaseStep, DepartureCase, HandoverItem
+from offboarding.forms.consent import KeepInTouchAnswerForm
+from offboarding.models import CaseStep, DepartureCase, HandoverItem, KeepInTouchStep
 from offboarding.selectors import cases as case_selectors
 from offboarding.selectors.followups import follow_ups_for_case
 from offboarding.services import cases as case_services
@@ -71,6 +72,8 @@ class StepPanel:
 
 
 def _readable(record: CaseStep, name: str, currency: str) -> Any:
+    if isinstance(record, KeepInTouchStep) and name == "consent":
+        return record.consent_display  # asked at the step, kept on the client
     model_field = record._meta.get_field(name)
     value = getattr(record, name)
     if model_field.many_to_many:
@@ -177,6 +180,7 @@ def _client_page(
         "case_open_refusal": case_open_refusal,
         "can_mark_returned": not case_services.client_return_refusal(client),
         "returned_form": returned_form or ClientReturnedForm(),
+        "keep_in_touch_form": KeepInTouchAnswerForm(initial={"keep_in_touch": client.keep_in_touch}),
     }
     return render(request, "clients/client_detail.html", context, status=status)
 

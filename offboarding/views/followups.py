@@ -21,8 +21,8 @@ from offboarding.emails import preview_follow_up, unsubscribe_details
 from offboarding.forms.followups import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.selectors.followups import outbox_follow_ups, outbox_status_counts
+from offboarding.services.consent import client_unsubscribe
 from offboarding.services.followups import (
-    client_unsubscribe,
     follow_up_add,
     follow_up_cancel,
     follow_up_mark_done,

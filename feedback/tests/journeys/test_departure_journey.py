@@ -35,7 +35,7 @@ def leaving_client(account_manager: User) -> Client:
         contact_name="Rosa Birch",
         contact_email="rosa@birch.example",
         account_manager=account_manager,
-        keep_in_touch_consent=True,
+        keep_in_touch="yes",
     )
 
 
