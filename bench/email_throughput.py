@@ -50,8 +50,8 @@ def run_pipeline(outbox: Outbox) -> float:
 
 
 def run_plain_loop(smtp_port: int) -> float:
-    from offboarding.emails import follow_up_message, render_follow_up
     from offboarding.models import FollowUp
+    from offboarding.outbox.emails import follow_up_message, render_follow_up
 
     follow_ups = FollowUp.objects.select_related("client__account_manager", "case").order_by("id")
     # The same messages, built beforehand; the loop only serialises and sends them, as any sender must.

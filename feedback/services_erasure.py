@@ -28,9 +28,9 @@ from clients.models import Client
 from feedback.erasure_fields import client_data_models, erased_text_fields, field_label, rows_of_client
 from feedback.models import SurveyAnswer
 from offboarding.models import FollowUp
+from offboarding.outbox.services import ForgottenFollowUps, follow_ups_forget_client
 from offboarding.services.cases import case_event_record
 from offboarding.services.consent import client_keep_in_touch_set
-from offboarding.services.followups import ForgottenFollowUps, follow_ups_forget_client
 
 ERASED = "Erased"
 

@@ -33,7 +33,7 @@ from feedback.services import (
     survey_invitation_is_used,
 )
 from offboarding.models import DepartureCase, FollowUp
-from offboarding.survey_links import follow_up_id_from_survey_token
+from offboarding.outbox.survey_links import follow_up_id_from_survey_token
 
 SURVEY_PROBLEMS = {
     # problem: (HTTP status, heading, explanation)

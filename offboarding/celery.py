@@ -21,7 +21,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "offboarding.settings")
 
 app = Celery("offboarding")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# The apps' tasks modules, and the outbox's: a sub-package of the offboarding app, its tasks keep their
+# names (offboarding.tasks.*) so messages already queued under them still find them.
 app.autodiscover_tasks()
+app.autodiscover_tasks(["offboarding.outbox"])
 
 REQUEST_ID_HEADER = "offboarding_request_id"
 # The context restored for each running task, keyed by task id, to be undone after it.

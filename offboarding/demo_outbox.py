@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from clients.models import Client
-from offboarding.emails import render_follow_up
 from offboarding.models import FollowUp
-from offboarding.services.followups import follow_up_mark_done
+from offboarding.outbox.emails import render_follow_up
+from offboarding.outbox.services import follow_up_mark_done
 
 # Called with a survey invitation just sent and the moment the story has reached.
 SurveyAnswerer = Callable[[FollowUp, datetime], None]

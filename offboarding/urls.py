@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from offboarding import metrics
 from offboarding.forms.sign_in import PasswordResetRequestForm, SignInForm
-from offboarding.views import cases, health
+from offboarding.views import cases, client_page, health
 
 urlpatterns = [
     path("", cases.my_work, name="home"),
@@ -19,12 +19,12 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    # The client page lives with the cases: it shows every departure case,
-    # the timeline and the scheduled follow-ups (clients/ must not import them).
-    path("clients/<int:pk>/", cases.client_detail, name="client_detail"),
+    # The client page (offboarding/views/client_page.py), beside the other clients' pages: it shows
+    # every departure case, the timeline and the follow-ups, which clients/ must not import.
+    path("clients/<int:pk>/", client_page.client_detail, name="client_detail"),
     path("clients/", include("clients.urls")),
     path("cases/", include("offboarding.urls_cases")),
-    path("outbox/", include("offboarding.urls_outbox")),
+    path("outbox/", include("offboarding.outbox.urls")),
     path("feedback/", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from offboarding.views import cases, consent, reasons
+from offboarding.views import cases, client_page, reasons
 
 app_name = "offboarding"
 
 urlpatterns = [
     path("open/<int:client_pk>/", cases.case_open, name="case_open"),
-    path("client/<int:client_pk>/returned/", cases.client_returned, name="client_returned"),
-    path("client/<int:client_pk>/keep-in-touch/", consent.client_keep_in_touch, name="client_keep_in_touch"),
+    path("client/<int:client_pk>/returned/", client_page.client_returned, name="client_returned"),
+    path("client/<int:client_pk>/keep-in-touch/", client_page.client_keep_in_touch, name="client_keep_in_touch"),
     path("<int:pk>/", cases.case_detail, name="case"),
     path("<int:pk>/details/", cases.case_edit, name="case_edit"),
     path("<int:pk>/steps/<slug:step>/", cases.step_save, name="step_save"),

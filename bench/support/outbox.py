@@ -131,7 +131,7 @@ def plan_follow_ups(count: int, *, first: int = 0) -> None:
 
     from clients.models import Client
     from offboarding.models import FollowUp
-    from offboarding.services.followups import message_id_for
+    from offboarding.outbox.services import message_id_for
 
     manager, _created = User.objects.get_or_create(
         username="bench-amelia", defaults={"email": "amelia@northwind.example"}

@@ -19,9 +19,9 @@ from clients.tests.factories import ClientFactory, UserFactory
 from feedback.services import SurveyResponse, feedback_record, survey_answer_submit
 from feedback.tests.factories import survey_invitation
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
+from offboarding.outbox.digests import staff_digests_plan
+from offboarding.outbox.services import follow_up_add
 from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
-from offboarding.services.digests import staff_digests_plan
-from offboarding.services.followups import follow_up_add
 from offboarding.services.reasons import reason_create
 from offboarding.tests.factories import DepartureCaseFactory
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from clients.models import Client
 from feedback.services_erasure import client_erase, erased_company_name, erased_email
 from offboarding.models import FollowUp
+from offboarding.outbox.services import address_hash, suppression_add
 from offboarding.services.cases import case_mark_departed
-from offboarding.services.followups import address_hash, suppression_add
 from offboarding.tests.db_snapshot import all_project_tables
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, ready_to_depart
 from offboarding.tests.outbox_fixtures import worker_database_url

@@ -24,10 +24,10 @@ from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.services import feedback_record
 from feedback.services_erasure import client_erase
 from offboarding.models import CaseEvent, DepartureCase, FollowUp, HandoverItem, ProbeStep
+from offboarding.outbox.digests import staff_digests_plan
+from offboarding.outbox.dispatch import SmtpSession, _deliver, follow_ups_claim, follow_ups_dispatch_batch
+from offboarding.outbox.services import address_hash, follow_up_retry, is_suppressed
 from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
-from offboarding.services.digests import staff_digests_plan
-from offboarding.services.dispatch import SmtpSession, _deliver, follow_ups_claim, follow_ups_dispatch_batch
-from offboarding.services.followups import address_hash, follow_up_retry, is_suppressed
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     CeleryProcesses,

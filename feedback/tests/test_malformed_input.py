@@ -37,8 +37,8 @@ from clients.roles import ACCOUNT_MANAGERS, MANAGERS
 from clients.tests.factories import UserFactory
 from feedback.tests import malformed
 from feedback.tests.crawl import Crawler, Target, World, url_name
-from offboarding.emails import render_follow_up
 from offboarding.models import ChurnReason, FollowUp
+from offboarding.outbox.emails import render_follow_up
 from offboarding.services.cases import case_mark_departed
 from offboarding.tests.db_snapshot import snapshot
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, ready_to_depart

@@ -17,9 +17,9 @@ from django.utils.html import escape
 from clients.csv_safety import starts_like_formula
 from clients.tests.helpers import client_row, csv_upload, downloaded_rows
 from feedback.tests.payloads import EMAIL, RAW_MARKUP, TAIL, Story, build_story, payload, short_payload, shown
-from offboarding.emails import follow_up_message, render_follow_up
 from offboarding.models import FollowUp
-from offboarding.survey_links import survey_token_for
+from offboarding.outbox.emails import follow_up_message, render_follow_up
+from offboarding.outbox.survey_links import survey_token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from clients.models import Client
 from feedback.models import SurveyAnswer
 from offboarding.models import CaseEvent, DepartureCase, FollowUp
-from offboarding.services.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.dispatch import follow_ups_dispatch_batch
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from feedback.services import SurveyClosed, SurveyResponse, survey_answer_submit
 from feedback.services_erasure import client_erase
 from feedback.tests.factories import survey_invitation
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
-from offboarding.services.followups import follow_ups_plan_for_departure
-from offboarding.survey_links import survey_token_for
+from offboarding.outbox.services import follow_ups_plan_for_departure
+from offboarding.outbox.survey_links import survey_token_for
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
 from offboarding.tests.outbox_fixtures import departed_case
 

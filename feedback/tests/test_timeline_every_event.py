@@ -20,9 +20,9 @@ from clients.models import Client
 from feedback.services import SurveyResponse, feedback_record, survey_answer_submit
 from feedback.services_erasure import client_erase
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
+from offboarding.outbox import services as follow_up_services
 from offboarding.services import cases as case_services
 from offboarding.services import consent
-from offboarding.services import followups as follow_up_services
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, ready_to_depart, step_values
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from offboarding.models.cases import (
     ThankStep,
     TransitionStep,
 )
-from offboarding.models.followups import DispatcherRun, FollowUp, Suppression
 from offboarding.models.rate_limits import RateLimit
+from offboarding.outbox.models import DispatcherRun, FollowUp, Suppression
 
 __all__ = [
     "ApologyStep",

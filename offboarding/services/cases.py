@@ -30,8 +30,8 @@ from offboarding.models import (
     ThankStep,
     TransitionStep,
 )
+from offboarding.outbox.services import follow_ups_cancel_pending, follow_ups_plan_for_departure
 from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
-from offboarding.services.followups import follow_ups_cancel_pending, follow_ups_plan_for_departure
 
 STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
 

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from clients.models import Client
 from offboarding.models import CaseEvent
-from offboarding.services.followups import (
+from offboarding.outbox.services import (
     cancelled_summary,
     follow_ups_cancel_client_facing,
     follow_ups_cancel_not_allowed,

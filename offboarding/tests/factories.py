@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from clients.tests.factories import ClientFactory, UserFactory
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
+from offboarding.outbox.services import message_id_for
 from offboarding.services.cases import case_open, step_complete
-from offboarding.services.followups import message_id_for
 
 
 class ChurnReasonFactory(factory.django.DjangoModelFactory[ChurnReason]):

@@ -30,8 +30,8 @@ from kombu import Connection
 
 from clients.models import Client
 from offboarding.models import DepartureCase, FollowUp, KeepInTouchStep, ThankStep
+from offboarding.outbox.services import follow_ups_plan_for_departure
 from offboarding.services.cases import case_mark_departed, step_skip
-from offboarding.services.followups import follow_ups_plan_for_departure
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from clients.models import Client
 from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp, HandoverItem
+from offboarding.outbox.services import follow_up_add
 from offboarding.selectors.cases import case_for_page
 from offboarding.services import cases as services
-from offboarding.services.followups import follow_up_add
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from clients.models import Client
 from offboarding.models import CaseEvent, DepartureCase
+from offboarding.outbox.services import follow_up_allowed
 from offboarding.services.cases import step_complete
-from offboarding.services.followups import follow_up_allowed
 from offboarding.tests.factories import step_values
 
 pytestmark = pytest.mark.django_db

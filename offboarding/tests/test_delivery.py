@@ -21,11 +21,11 @@ from django.test import Client as BrowserClient
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding import nudge
-from offboarding.emails import unsubscribe_token
 from offboarding.models import FollowUp
+from offboarding.outbox import nudge
+from offboarding.outbox.emails import unsubscribe_token
+from offboarding.outbox.services import message_id_for
 from offboarding.services.cases import step_skip
-from offboarding.services.followups import message_id_for
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     CeleryProcesses,

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from clients.models import Client
 from offboarding.models import CaseEvent, FollowUp
-from offboarding.services.dispatch import follow_ups_dispatch_batch
-from offboarding.services.followups import follow_up_retry, message_id_for, suppression_add
+from offboarding.outbox.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.services import follow_up_retry, message_id_for, suppression_add
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     FailingBackend,
     SmtpSink,
@@ -190,7 +190,7 @@ def test_a_row_left_sending_by_a_dead_worker_is_sent_after_its_lease_runs_out(fo
 
 @pytest.mark.django_db
 def test_recovery_alone_moves_an_expired_lease_to_retry_wait(former_client: Client, clock) -> None:
-    from offboarding.services.dispatch import follow_ups_recover_expired_leases
+    from offboarding.outbox.dispatch import follow_ups_recover_expired_leases
 
     thank_you = thank_you_due_now(former_client)
     FollowUp.objects.filter(pk=thank_you.pk).update(
@@ -203,7 +203,7 @@ def test_recovery_alone_moves_an_expired_lease_to_retry_wait(former_client: Clie
 
 @pytest.mark.django_db
 def test_an_outcome_is_not_written_over_a_newer_claim(former_client: Client, clock) -> None:
-    from offboarding.services.dispatch import _record_outcome, follow_ups_claim
+    from offboarding.outbox.dispatch import _record_outcome, follow_ups_claim
 
     thank_you_due_now(former_client)
     [stale] = follow_ups_claim(now=MONDAY_10, limit=10)
@@ -215,7 +215,7 @@ def test_an_outcome_is_not_written_over_a_newer_claim(former_client: Client, clo
 
 @pytest.mark.django_db
 def test_an_outcome_is_not_written_over_a_newer_claim_still_sending(former_client: Client, clock) -> None:
-    from offboarding.services.dispatch import _record_outcome, follow_ups_claim, follow_ups_recover_expired_leases
+    from offboarding.outbox.dispatch import _record_outcome, follow_ups_claim, follow_ups_recover_expired_leases
 
     thank_you_due_now(former_client)
     [stale] = follow_ups_claim(now=MONDAY_10, limit=10)
@@ -235,7 +235,7 @@ def test_an_outcome_is_not_written_over_a_newer_claim_still_sending(former_clien
 def test_a_claim_skips_a_due_row_another_dispatcher_has_locked_instead_of_waiting_for_it(
     former_client: Client,
 ) -> None:
-    from offboarding.services.dispatch import follow_ups_claim
+    from offboarding.outbox.dispatch import follow_ups_claim
 
     locked, *others = due_check_ins(former_client, 3)
     holder = connections.create_connection(DEFAULT_DB_ALIAS)

@@ -12,8 +12,8 @@ from django.urls import resolve
 
 from clients.models import Client
 from offboarding.models import FollowUp, ThankStep
-from offboarding.services.dispatch import follow_ups_dispatch_batch
-from offboarding.survey_links import follow_up_id_from_survey_token
+from offboarding.outbox.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.survey_links import follow_up_id_from_survey_token
 from offboarding.tests.outbox_fixtures import by_kind, former_client, planned_case  # noqa: F401
 
 LONDON = ZoneInfo("Europe/London")

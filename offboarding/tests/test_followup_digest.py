@@ -11,8 +11,8 @@ from django.core import mail
 
 from clients.models import Client
 from offboarding.models import FollowUp
-from offboarding.services.digests import staff_digests_plan
-from offboarding.services.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.digests import staff_digests_plan
+from offboarding.outbox.dispatch import follow_ups_dispatch_batch
 from offboarding.tests.factories import ClientFactory
 from offboarding.tests.outbox_fixtures import former_client, planned_case  # noqa: F401
 

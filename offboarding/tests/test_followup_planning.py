@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 
 from clients.models import Client
 from offboarding.models import FollowUp, KeepInTouchStep
-from offboarding.services.followups import follow_ups_plan_for_departure, suppression_add
+from offboarding.outbox.services import follow_ups_plan_for_departure, suppression_add
 from offboarding.tests.factories import DepartureCaseFactory
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     by_kind,

@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django.test import Client as BrowserClient
 from django.utils import timezone
 
-from offboarding.services.dispatch import follow_ups_dispatch
+from offboarding.outbox.dispatch import follow_ups_dispatch
 
 
 def lines(response: Any) -> dict[str, str]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from offboarding.models import FollowUp
-from offboarding.services.dispatch import follow_ups_dispatch
+from offboarding.outbox.dispatch import follow_ups_dispatch
 from offboarding.tests.factories import FollowUpFactory
 
 pytestmark = pytest.mark.django_db

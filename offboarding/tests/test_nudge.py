@@ -23,8 +23,8 @@ from django.test import Client as BrowserClient
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding import nudge
 from offboarding.models import DepartureCase, FollowUp
+from offboarding.outbox import nudge
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     DisposableRedis,
@@ -62,7 +62,7 @@ def _seconds(action: Callable[[], Any]) -> float:
 def test_a_hung_redis_makes_the_nudge_give_up_within_its_bound(
     hung_redis: DisposableRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="offboarding.nudge"):
+    with caplog.at_level(logging.WARNING, logger="offboarding.outbox.nudge"):
         elapsed = _seconds(nudge.publish_dispatch_nudge)
     assert elapsed < settings.FOLLOW_UP_NUDGE_TIMEOUT_SECONDS + SLACK_SECONDS
     assert "Could not nudge the follow-up dispatcher" in caplog.text
@@ -83,7 +83,7 @@ def test_marking_a_case_departed_with_redis_hung_answers_within_the_bound_and_pl
     )
     ready_to_depart(case)  # the leave date has passed: the thank-you is due at once, so the request nudges
 
-    with caplog.at_level(logging.WARNING, logger="offboarding.nudge"):
+    with caplog.at_level(logging.WARNING, logger="offboarding.outbox.nudge"):
         elapsed = _seconds(lambda: am_client.post(f"/cases/{case.pk}/depart/"))
 
     assert "Could not nudge the follow-up dispatcher" in caplog.text

@@ -13,17 +13,17 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from clients.models import Client
-from offboarding.emails import (
+from offboarding.models import CaseEvent, FollowUp
+from offboarding.outbox.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.emails import (
     SURVEY_LINK_PLACEHOLDER,
     UNSUBSCRIBE_LINK_PLACEHOLDER,
     unsubscribe_details,
     unsubscribe_token,
 )
-from offboarding.models import CaseEvent, FollowUp
+from offboarding.outbox.services import message_id_for
+from offboarding.outbox.survey_links import follow_up_id_from_survey_token
 from offboarding.services.cases import step_complete
-from offboarding.services.dispatch import follow_ups_dispatch_batch
-from offboarding.services.followups import message_id_for
-from offboarding.survey_links import follow_up_id_from_survey_token
 from offboarding.tests.factories import ClientFactory, step_values
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     always_open,

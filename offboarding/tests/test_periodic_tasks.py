@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core import mail
 
 from clients.models import Client
-from offboarding import tasks  # noqa: F401 (registers the tasks, as a worker's autodiscovery does)
 from offboarding.celery import app
 from offboarding.models import DispatcherRun, FollowUp
+from offboarding.outbox import tasks  # noqa: F401 (registers the tasks, as a worker's autodiscovery does)
 from offboarding.tests.db_snapshot import snapshot
 from offboarding.tests.outbox_fixtures import always_open, former_client, planned_case  # noqa: F401
 

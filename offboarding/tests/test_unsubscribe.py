@@ -10,10 +10,10 @@ from django.core import mail
 from django.test import Client as BrowserClient
 
 from clients.models import Client
-from offboarding.emails import unsubscribe_token
 from offboarding.models import CaseEvent, FollowUp, Suppression
-from offboarding.services.dispatch import follow_ups_dispatch_batch
-from offboarding.services.followups import address_hash
+from offboarding.outbox.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.emails import unsubscribe_token
+from offboarding.outbox.services import address_hash
 from offboarding.tests.outbox_fixtures import former_client, planned_case  # noqa: F401
 
 LONDON = ZoneInfo("Europe/London")

@@ -26,15 +26,13 @@ from clients.web import AuthenticatedHttpRequest, form_errors_from, refusal_mess
 from offboarding.forms.cases import (
     AccountManagerFilterForm,
     CaseOpenForm,
-    ClientReturnedForm,
     HandoverItemForm,
     StepSkipForm,
     step_form,
 )
-from offboarding.forms.consent import KeepInTouchAnswerForm
 from offboarding.models import CaseStep, DepartureCase, HandoverItem, KeepInTouchStep
+from offboarding.outbox.selectors import follow_ups_for_case
 from offboarding.selectors import cases as case_selectors
-from offboarding.selectors.followups import follow_ups_for_case
 from offboarding.services import cases as case_services
 from offboarding.services.cases import STEPS
 
@@ -159,35 +157,6 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
         rows.append({"case": case, "next_step": STEPS[next_step].title if next_step else None, "next_slug": next_step})
     context = {"page": page, "rows": rows, "filter_form": filter_form, "is_manager": manager, "today": today}
     return render(request, "offboarding/home.html", context)
-
-
-def _client_page(
-    request: AuthenticatedHttpRequest,
-    client: Client,
-    returned_form: ClientReturnedForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    cases = case_selectors.cases_for_client(client)
-    rows = [{"case": case, "closed_steps": case_selectors.case_progress(case)[0]} for case in cases]
-    case_open_refusal = case_services.case_open_refusal(client)
-    context = {
-        "client": client,
-        "case_rows": rows,
-        "steps_total": len(STEPS),
-        "events": case_selectors.events_for_client(client),
-        "follow_ups": client.follow_ups.select_related("case", "recipient_user").order_by("due_at", "id"),
-        "can_open_case": not case_open_refusal,
-        "case_open_refusal": case_open_refusal,
-        "can_mark_returned": not case_services.client_return_refusal(client),
-        "returned_form": returned_form or ClientReturnedForm(),
-        "keep_in_touch_form": KeepInTouchAnswerForm(initial={"keep_in_touch": client.keep_in_touch}),
-    }
-    return render(request, "clients/client_detail.html", context, status=status)
-
-
-def client_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.visible_to(request.user).select_related("account_manager"), pk=pk)
-    return _client_page(request, client)
 
 
 def case_open(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse:
@@ -319,24 +288,3 @@ def case_depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{case.client} is marked as departed. The thank-you and follow-ups are planned.")
     return redirect(case)
-
-
-@require_POST
-def client_returned(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse:
-    client = get_object_or_404(Client.objects.visible_to(request.user).select_related("account_manager"), pk=client_pk)
-    refusal = case_services.client_return_refusal(client)
-    if refusal:
-        messages.error(request, refusal)
-        return redirect(client)
-    form = ClientReturnedForm(request.POST)
-    if form.is_valid():
-        try:
-            case_services.client_mark_returned(
-                client=client, actor=request.user, returned_on=form.cleaned_data["returned_on"]
-            )
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, f"Welcome back, {client}! The client is marked as returned.")
-            return redirect(client)
-    return _client_page(request, client, returned_form=form, status=400)

@@ -24,10 +24,10 @@ from clients.tests.factories import TEST_PASSWORD, ClientFactory
 from feedback.services import SurveyResponse, survey_answer_submit
 from feedback.tests.factories import make_case, survey_invitation
 from feedback.tests.journeys.conftest import SCREENSHOTS, screenshot, sign_in
-from offboarding.emails import unsubscribe_token
 from offboarding.models import ChurnReason, DepartureCase
+from offboarding.outbox.emails import unsubscribe_token
+from offboarding.outbox.survey_links import survey_token_for
 from offboarding.services.cases import case_mark_departed, step_complete
-from offboarding.survey_links import survey_token_for
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"

@@ -23,7 +23,7 @@ from clients.tests.factories import TEST_PASSWORD, ClientFactory
 from feedback.models import SurveyAnswer
 from feedback.tests.journeys.conftest import screenshot, sign_in
 from offboarding.models import DepartureCase, FollowUp
-from offboarding.services.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.dispatch import follow_ups_dispatch_batch
 
 ALWAYS_OPEN = {"FOLLOW_UP_BUSINESS_HOURS": (0, 24), "FOLLOW_UP_BUSINESS_WEEKDAYS": (1, 7)}
 

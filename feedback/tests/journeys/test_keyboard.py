@@ -17,7 +17,7 @@ from clients.tests.factories import TEST_PASSWORD, ClientFactory
 from feedback.models import SurveyAnswer
 from feedback.tests.factories import survey_invitation
 from offboarding.models import ApologyStep, DepartureCase
-from offboarding.survey_links import survey_token_for
+from offboarding.outbox.survey_links import survey_token_for
 from offboarding.tests.factories import DepartureCaseFactory
 
 MAX_TABS = 120

@@ -17,8 +17,8 @@ from clients.models import Client
 from clients.tests.factories import TEST_PASSWORD
 from feedback.tests.journeys.conftest import screenshot, sign_in
 from feedback.tests.journeys.test_accessibility import Site, build_site
-from offboarding.emails import unsubscribe_token
 from offboarding.models import FollowUp
+from offboarding.outbox.emails import unsubscribe_token
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 # Some clients' names hold one very long word, as German company names do; addresses can be long too.

@@ -17,18 +17,18 @@ from django.views.decorators.http import require_POST
 
 from clients.models import Client
 from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required, refusal_message
-from offboarding.emails import preview_follow_up, unsubscribe_details
-from offboarding.forms.followups import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
 from offboarding.models import DepartureCase, FollowUp
-from offboarding.selectors.followups import outbox_follow_ups, outbox_status_counts
-from offboarding.services.consent import client_unsubscribe
-from offboarding.services.followups import (
+from offboarding.outbox.emails import preview_follow_up, unsubscribe_details
+from offboarding.outbox.forms import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
+from offboarding.outbox.selectors import outbox_follow_ups, outbox_status_counts
+from offboarding.outbox.services import (
     follow_up_add,
     follow_up_cancel,
     follow_up_mark_done,
     follow_up_reschedule,
     follow_up_retry,
 )
+from offboarding.services.consent import client_unsubscribe
 
 logger = logging.getLogger(__name__)
 

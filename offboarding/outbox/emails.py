@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from clients.formatting import display_name
 from offboarding.models import FollowUp, KeepInTouchStep, ThankStep
-from offboarding.survey_links import survey_token_for
+from offboarding.outbox.survey_links import survey_token_for
 
 UNSUBSCRIBE_SALT = "offboarding.unsubscribe"
 SURVEY_LINK_PLACEHOLDER = "[the client's personal survey link]"

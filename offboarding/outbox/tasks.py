@@ -1,12 +1,12 @@
-"""Thin Celery tasks: the work is in offboarding.services.dispatch and .digests."""
+"""Thin Celery tasks: the work is in offboarding.outbox.dispatch and .digests."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.utils import timezone
 
-from offboarding.services.digests import staff_digests_plan
-from offboarding.services.dispatch import follow_ups_dispatch
+from offboarding.outbox.digests import staff_digests_plan
+from offboarding.outbox.dispatch import follow_ups_dispatch
 
 
 @shared_task(name="offboarding.tasks.dispatch_follow_ups")

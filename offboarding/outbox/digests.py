@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.formatting import display_name
-from offboarding.emails import render_kind
 from offboarding.models import FollowUp
-from offboarding.services.followups import message_id_for
+from offboarding.outbox.emails import render_kind
+from offboarding.outbox.services import message_id_for
 
 
 def _open_reminders(end_of_today: datetime) -> dict[User, list[FollowUp]]:

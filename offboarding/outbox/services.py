@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.formatting import display_name
 from clients.models import Client
-from offboarding.business_hours import business_morning, next_business_time
 from offboarding.models import CaseEvent, DepartureCase, FollowUp, KeepInTouchStep, Suppression, ThankStep
-from offboarding.nudge import nudge_dispatcher_on_commit
+from offboarding.outbox.business_hours import business_morning, next_business_time
+from offboarding.outbox.nudge import nudge_dispatcher_on_commit
 
 
 # cases.py imports this module (it plans and cancels follow-ups), so events are

@@ -1,14 +1,20 @@
-"""Reads of the follow-up outbox for the case page and the managers' outbox."""
+"""Reads of the follow-up outbox for the case page, the client page and the managers' outbox."""
 
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from clients.models import Client
 from offboarding.models import DepartureCase, FollowUp
 
 
 def follow_ups_for_case(case: DepartureCase) -> QuerySet[FollowUp]:
     return case.follow_ups.select_related("recipient_user").order_by("due_at", "id")
+
+
+def follow_ups_for_client(client: Client) -> QuerySet[FollowUp]:
+    """Every follow-up of the client, each case's included, soonest first (the client page)."""
+    return client.follow_ups.select_related("case", "recipient_user").order_by("due_at", "id")
 
 
 def outbox_follow_ups(*, status: str = "", kind: str = "") -> QuerySet[FollowUp]:

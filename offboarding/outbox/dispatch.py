@@ -25,10 +25,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from clients.validators import undeliverable_address_reason
-from offboarding.business_hours import is_business_time, next_business_time
-from offboarding.emails import RenderedEmail, follow_up_message, render_follow_up
 from offboarding.models import DispatcherRun, FollowUp, Suppression
-from offboarding.services.followups import (
+from offboarding.outbox.business_hours import is_business_time, next_business_time
+from offboarding.outbox.emails import RenderedEmail, follow_up_message, render_follow_up
+from offboarding.outbox.services import (
     CLIENT_ERASED,
     address_hash,
     follow_up_record_not_sent,
