@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "clients",
     "offboarding",
     "feedback",
+    # Demo data (seed_demo): the top of the layering, used by `make run` and the benchmarks.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -321,7 +323,7 @@ FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
 FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
 FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
 # A web request publishes a nudge to the dispatcher after commit; a broker that is
-# down or hung costs it at most this long (offboarding/nudge.py; beat delivers the
+# down or hung costs it at most this long (offboarding/outbox/nudge.py; beat delivers the
 # mail anyway). The worker and beat wait longer on their own connections.
 FOLLOW_UP_NUDGE_TIMEOUT_SECONDS = 1.0
 # --- end Follow-ups ---------------------------------------------------------------

@@ -32,9 +32,8 @@ SUFFIX = "_bench"
 # Inputs whose change makes generated data stale.
 FINGERPRINT_GLOBS = (
     "*/migrations/*.py",
-    "*/demo.py",
-    "*/demo_*.py",
-    "feedback/management/commands/seed_demo.py",
+    "demo/*.py",
+    "demo/management/commands/seed_demo.py",
 )
 
 

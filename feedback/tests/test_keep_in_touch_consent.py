@@ -1,7 +1,7 @@
 # ruff: noqa: F811 (fixtures are imported from outbox_fixtures; pytest injects them by parameter name)
 """Keep-in-touch consent has one home: whichever writer changes it, the follow-ups that depend on it follow at once.
 
-Lives in `feedback`, the top of the layering, because two of the writers (a survey answer,
+Lives in `feedback`, the highest product app, because two of the writers (a survey answer,
 an erasure) are its services.
 """
 

@@ -1,6 +1,6 @@
 """Every kind of case event, produced by the real services, shows on the case and client pages.
 
-Lives in `feedback`, the top of the layering, because some events are written by its
+Lives in `feedback`, the highest product app, because some events are written by its
 services (a survey answer, recorded feedback, an erasure). The kinds come from
 CaseEvent.Verb, which every writer goes through: a new kind fails here until the
 story below produces it.

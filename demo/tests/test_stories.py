@@ -6,9 +6,9 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from clients import demo as client_demo
 from clients.models import Client
-from offboarding.demo import seed_cases
+from demo import people
+from demo.stories import seed_cases
 from offboarding.models import CaseEvent, DepartureCase, ProbeStep
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_cases_cover_every_state_and_a_second_run_adds_nothing() -> None:
     now = timezone.now()
-    users = client_demo.seed_users()
-    clients = client_demo.seed_clients(users, timezone.localdate(now))
+    users = people.seed_users()
+    clients = people.seed_clients(users, timezone.localdate(now))
     created = seed_cases(users, clients, now=now)
     counts = dict(DepartureCase.objects.values_list("status").annotate(n=Count("id")))
     assert set(counts) == {"open", "saved", "departed", "won_back"}

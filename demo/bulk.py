@@ -1,7 +1,7 @@
 """Demo survey answers for `manage.py seed_demo`, and bulk data for `seed_demo --clients N --cases M`.
 
 The demo's clients answer through the survey service, at the moment in their story when the
-invitation had arrived (offboarding/demo.py calls DemoSurveyAnswers as it plays each story).
+invitation had arrived (demo/stories.py calls DemoSurveyAnswers as it plays each story).
 
 The bulk generator writes rows directly with bulk_create in batches (no services, no case
 events): it exists to fill a database for the dashboard and its benchmark, 100,000 cases in

@@ -3,7 +3,7 @@
 Deterministic and idempotent: a client that already has a case is left alone. A story is
 played through the services a person's clicks go through, in the order it happened, each
 call given the moment it happened (`now=`). Before each later moment, what a running worker
-would have done with the client's mail by then is recorded (offboarding/demo_outbox.py), so
+would have done with the client's mail by then is recorded (demo/outbox.py), so
 the outbox holds the mail already sent and a first start mails only what falls due from then on.
 """
 
@@ -20,7 +20,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding.demo_outbox import SurveyAnswerer, follow_ups_handle_as_of
+from demo.outbox import SurveyAnswerer, follow_ups_handle_as_of
 from offboarding.models import ChurnReason, DepartureCase
 from offboarding.services import cases as services
 from offboarding.services.consent import client_unsubscribe

@@ -9,12 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from clients import demo as client_demo
 from clients.models import Client
-from feedback.demo import DemoSurveyAnswers, bulk_seed
-from feedback.demo_history import history_add
+from demo import people
+from demo.bulk import DemoSurveyAnswers, bulk_seed
+from demo.history import history_add
+from demo.stories import seed_cases
 from feedback.models import SurveyAnswer
-from offboarding.demo import seed_cases
 from offboarding.models import FollowUp
 
 
@@ -53,8 +53,8 @@ class Command(BaseCommand):
             return
         before = FollowUp.objects.count(), SurveyAnswer.objects.count()
         with transaction.atomic():
-            users = client_demo.seed_users()
-            clients = client_demo.seed_clients(users, today)
+            users = people.seed_users()
+            clients = people.seed_clients(users, today)
             cases = seed_cases(users, clients, now=timezone.now(), survey_answered=DemoSurveyAnswers())
         follow_ups, answers = FollowUp.objects.count() - before[0], SurveyAnswer.objects.count() - before[1]
         self.stdout.write(
@@ -63,15 +63,15 @@ class Command(BaseCommand):
                 f"{follow_ups} follow-ups, {answers} survey answers."
             )
         )
-        for demo_user in client_demo.DEMO_USERS:
-            self.stdout.write(f"  {demo_user.username} / {client_demo.DEMO_PASSWORD}  ({demo_user.role})")
+        for demo_user in people.DEMO_USERS:
+            self.stdout.write(f"  {demo_user.username} / {people.DEMO_PASSWORD}  ({demo_user.role})")
 
     def _bulk(self, *, clients: int, cases: int, today: date) -> None:
         if clients < 1 or cases < 0:
             raise CommandError("Bulk mode needs --clients of at least 1 and --cases of 0 or more.")
         started = time.monotonic()
         with transaction.atomic():
-            users = client_demo.seed_users()
+            users = people.seed_users()
         result = bulk_seed(users=users, clients=clients, cases=cases, today=today)
         self.stdout.write(
             self.style.SUCCESS(

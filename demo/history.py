@@ -10,7 +10,7 @@ months stay exactly as they were. A copy carries what the dashboard reads: the
 case, its six steps, its sent survey invitations and their answers (anonymous
 answers are copied once per copy of the whole set).
 
-PostgreSQL only; the bulk generator (feedback/demo.py) fills the recent years.
+PostgreSQL only; the bulk generator (demo/bulk.py) fills the recent years.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client as BrowserClient
 
-from clients.demo import DEMO_PASSWORD
 from clients.models import Client
 from clients.roles import is_manager
+from demo.people import DEMO_PASSWORD
 
 
 def _counts() -> tuple[int, int]:
