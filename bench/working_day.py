@@ -150,7 +150,7 @@ end
 
 function response(status, headers, body)
   if asked == nil then return end
-  local location = headers["Location"] or ""
+  local location = headers["Location"] or headers["location"] or ""
   local ok
   if asked.method == "GET" then
     views = views + 1
