@@ -88,7 +88,7 @@ prod-smoke: install-dev
 # Databases are named after BENCH_DATABASE_URL (offboarding_bench -> offboarding_pages_bench, ...), built
 # once and reused until a migration or a demo data generator changes; only names ending in _bench are dropped.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/offboarding_bench
-BENCH_TARGETS := bench-dashboard bench-email bench-memory bench-pages bench-queries
+BENCH_TARGETS := bench-dashboard bench-email bench-memory bench-pages bench-working-day bench-queries
 .PHONY: bench bench-summary $(BENCH_TARGETS)
 $(BENCH_TARGETS): export BENCH_DATABASE_URL := $(BENCH_DATABASE_URL)
 $(BENCH_TARGETS): export CELERY_BROKER_URL = $(TEST_BROKER_URL)
@@ -109,7 +109,8 @@ bench: install-dev
 bench-summary:
 	@$(BIN)/python bench/summary.py
 
-# The 12-month dashboard's server time beside its SQL, at 10,000, 100,000 and 1,000,000 cases in total history.
+# The 12-month dashboard's server time beside its SQL and one plain scan of the period, at 10,000, 100,000 and
+# 1,000,000 cases in total history.
 bench-dashboard: install-dev
 	@mkdir -p var/bench
 	$(BIN)/python bench/dashboard.py
@@ -124,13 +125,22 @@ bench-memory: install-dev
 	@mkdir -p var/bench
 	$(BIN)/python bench/worker_memory.py
 
+# The page and working-day benchmarks load the server with wrk: installed here when missing (as root).
+WRK_NEEDED = command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+		else echo "The page benchmarks need wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
+
 # Main pages under 20 connections (wrk, gunicorn) beside a minimal view, at 10,000 cases.
 bench-pages: install-dev
-	@command -v wrk >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
-		else echo "The page benchmark needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
+	@$(WRK_NEEDED)
 	@mkdir -p var/bench
 	$(BIN)/python bench/pages.py
+
+# Five account managers and a manager on 20 connections, nine page views to one write, beside the same minimal view.
+bench-working-day: install-dev
+	@$(WRK_NEEDED)
+	@mkdir -p var/bench
+	$(BIN)/python bench/working_day.py
 
 # Query count of every main page at about 10 and at 10,000 cases (must be equal).
 bench-queries: install-dev

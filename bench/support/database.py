@@ -34,6 +34,7 @@ FINGERPRINT_GLOBS = (
     "*/migrations/*.py",
     "demo/*.py",
     "demo/management/commands/seed_demo.py",
+    "bench/support/page_cases.py",
 )
 
 
@@ -50,6 +51,7 @@ class DataSize:
     cases: int
     history: int = 0
     base: DataSize | None = None
+    page_cases: bool = False  # make sure the page benchmark's two case pages exist (bench/support/page_cases.py)
 
     @property
     def database(self) -> str:
@@ -61,7 +63,7 @@ class DataSize:
 
 
 # Shared by bench/pages.py, bench/query_counts.py and bench/dashboard.py, so the 10,000-case data is built once.
-LARGE = DataSize(label="pages", clients=2_000, cases=10_000)
+LARGE = DataSize(label="pages", clients=2_000, cases=10_000, page_cases=True)
 SMALL = DataSize(label="pages_small", clients=10, cases=10)
 # The dashboard at 100,000 cases over two years, and the same two years after eighteen years of history.
 HUNDRED_THOUSAND = DataSize(label="dashboard_100k", clients=20_000, cases=100_000, base=LARGE)
@@ -161,10 +163,27 @@ def _record_fingerprint(name: str, value: str) -> None:
 
 def manage(url: str, *args: str) -> None:
     """Run a management command against the given database, with development settings."""
+    run_script(url, BASE_DIR / "manage.py", *args)
+
+
+def run_script(url: str, script: Path, *args: str) -> None:
+    """Run one of our scripts (manage.py, bench/support/page_cases.py) against the given database."""
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "offboarding.settings"}
-    subprocess.run(  # noqa: S603 (our own interpreter and manage.py, fixed arguments)
-        [sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR, env=env
+    subprocess.run(  # noqa: S603 (our own interpreter and scripts, fixed arguments)
+        [sys.executable, str(script), *args], check=True, cwd=BASE_DIR, env=env
     )
+
+
+def fresh_copy(size: DataSize, label: str) -> str:
+    """A new database copied from `size`'s (built first if needed), dropped and copied again on every call.
+
+    For a benchmark that writes: every run starts from the same data, and the data it was copied
+    from stays as the other benchmarks read it.
+    """
+    prepare(size)
+    name = f"{stem()}_{label}{SUFFIX}"
+    _recreate(name, template=size.database)
+    return f"{server_url()}/{name}"
 
 
 def prepare(size: DataSize) -> str:
@@ -203,3 +222,5 @@ def _fill(url: str, size: DataSize) -> None:
         manage(url, "seed_demo", "--clients", str(size.clients - base.clients), "--cases", str(size.cases - base.cases))
     if size.history > base.history:
         manage(url, "seed_demo", "--history", str(size.history - base.history))
+    if size.page_cases and not base.page_cases:
+        run_script(url, BASE_DIR / "bench" / "support" / "page_cases.py")

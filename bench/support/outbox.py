@@ -173,10 +173,12 @@ def start_worker(outbox: Outbox, name: str, *options: str) -> subprocess.Popen[b
     """A `celery worker` process; returns once it has bound its queue (a task sent earlier could be lost)."""
     log = outbox.folder / f"{name}.log"
     arguments = ["worker", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
+    # Celery logs through Django's LOGGING, whose level is LOG_LEVEL: at WARNING the "ready." line
+    # waited for below is never written. INFO is also what production runs at.
     process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
         [sys.executable, "-m", "celery", "-A", "offboarding", *arguments, *options, "-n", f"{name}@%h"],
         cwd=PROJECT_DIR,
-        env=outbox.environment,
+        env={**outbox.environment, "LOG_LEVEL": "INFO"},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
