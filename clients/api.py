@@ -9,18 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clients import services
-from clients.api_support import ApiViewSet, AuthenticatedRequest
+from clients.api_support import AuthenticatedRequest
 from clients.models import Client, ClientQuerySet
 from clients.selectors import ClientListFilters, clients_filtered
 from clients.serializers import ClientFilterSerializer, ClientSerializer
 
 
-class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ClientSerializer
     lookup_value_converter = "int"
 

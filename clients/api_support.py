@@ -1,4 +1,7 @@
-"""What every API view shares: refusals as 400s, and no sign-in redirect (pages of results: api_pagination).
+"""What every API view shares: its typed request and refusals as 400s (pages of results: api_pagination).
+
+REST framework marks its views `login_required = False`, so Django's sign-in redirect leaves them
+alone: a token is checked by the view (clients.api_auth), and an anonymous call is a 401.
 
 A refusal is Django's own ValidationError, raised by the services and by `full_clean()` as on the
 pages; here it becomes a 400 that names each field (`{"contact_email": ["..."]}`, and what concerns
@@ -10,15 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.utils.decorators import classonlymethod
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import exception_handler
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -34,19 +35,3 @@ class AuthenticatedRequest(Request):
     """
 
     user: User
-
-
-class ApiView(APIView):
-    """An API view: it answers a token as well as a session, so the sign-in redirect must not stop it."""
-
-    @classmethod
-    def as_view(cls, **initkwargs: Any) -> Any:
-        return login_not_required(super().as_view(**initkwargs))
-
-
-class ApiViewSet(viewsets.GenericViewSet):
-    """A set of API views over one kind of row; see ApiView."""
-
-    @classonlymethod
-    def as_view(cls, actions: dict[str, Any] | None = None, **initkwargs: Any) -> Any:
-        return login_not_required(super().as_view(actions, **initkwargs))

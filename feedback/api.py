@@ -14,12 +14,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins
+from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from clients.api_auth import ManagersOnly
-from clients.api_support import ApiView, ApiViewSet, AuthenticatedRequest
+from clients.api_support import AuthenticatedRequest
 from feedback.forms import DashboardFilterForm
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.selectors.departures import (
@@ -36,7 +37,7 @@ from feedback.serializers import DashboardSerializer, RecordedFeedbackSerializer
 from offboarding.models import DepartureCase
 
 
-class RecordedFeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class RecordedFeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RecordedFeedbackSerializer
     lookup_value_converter = "int"
 
@@ -44,7 +45,7 @@ class RecordedFeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return recorded_feedback_of(cases=DepartureCase.objects.visible_to(self.request.user))
 
 
-class SurveyAnswerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class SurveyAnswerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SurveyAnswerSerializer
     lookup_value_converter = "uuid"
 
@@ -108,7 +109,7 @@ def _figures(dashboard: DashboardFilter) -> dict[str, Any]:
     }
 
 
-class DashboardView(ApiView):
+class DashboardView(APIView):
     """The managers' dashboard figures for a period and filters (managers only)."""
 
     permission_classes = [ManagersOnly]

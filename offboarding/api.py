@@ -13,11 +13,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clients.api_support import ApiViewSet, AuthenticatedRequest
+from clients.api_support import AuthenticatedRequest
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
 from offboarding.outbox.selectors import follow_ups_listed
 from offboarding.selectors.cases import case_for_page, cases_listed
@@ -33,7 +33,7 @@ from offboarding.serializers import (
 from offboarding.services.cases import case_open
 
 
-class CaseViewSet(mixins.ListModelMixin, ApiViewSet):
+class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
     lookup_value_converter = "int"
 
@@ -70,7 +70,7 @@ def _case(request: AuthenticatedRequest, pk: int) -> DepartureCase:
         raise Http404 from None
 
 
-class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = FollowUpSerializer
     lookup_value_converter = "int"
 
@@ -91,7 +91,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
         return super().list(request, *args, **kwargs)
 
 
-class ReasonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ReasonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The churn-reason list, retired ones included (old cases still use them)."""
 
     serializer_class = ReasonSerializer

@@ -63,7 +63,9 @@ LEASE_EXPIRED_TOO_OFTEN = "The sender stopped before finishing, too many times."
 @transaction.atomic
 def _fail_spent_leases(expired: QuerySet[FollowUp], now: datetime) -> int:
     """Rows whose dispatchers died on every attempt: failed, each with its follow_up.failed event."""
-    spent = expired.filter(attempts__gte=settings.FOLLOW_UP_MAX_ATTEMPTS).select_for_update(skip_locked=True)
+    spent = expired.filter(attempts__gte=settings.FOLLOW_UP_MAX_ATTEMPTS).select_for_update(
+        skip_locked=True, of=("self",)
+    )
     failed = 0
     for follow_up in spent.select_related("client"):
         if _record_outcome(follow_up, Status.FAILED, last_error=LEASE_EXPIRED_TOO_OFTEN):

@@ -12,6 +12,7 @@ class WebhookEndpointForm(forms.ModelForm):
     """The shape of an endpoint only: which events a kind may receive and whether its address may be reached are
     the model's (WebhookEndpoint.clean, validate_webhook_url)."""
 
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("Events"),
         choices=EventType.choices,
