@@ -65,7 +65,9 @@ def test_a_filter_that_makes_no_sense_is_a_400_naming_it(manager: User) -> None:
 
 def test_pages_of_clients_are_stable_and_complete(account_manager: User) -> None:
     for number in range(7):
-        ClientFactory.create(company_name="Same Name", account_manager=account_manager, contact_email=f"c{number}@x.example")
+        ClientFactory.create(
+            company_name="Same Name", account_manager=account_manager, contact_email=f"c{number}@x.example"
+        )
     api = ApiCaller(account_manager)
 
     seen = []

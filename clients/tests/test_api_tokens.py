@@ -1,4 +1,4 @@
-"""Personal API tokens: made and shown once on the settings page, kept as a hash, last use shown, revoked, rate-limited."""
+"""Personal API tokens: shown once on the settings page, kept as a hash, last use shown, revoked, rate-limited."""
 
 from __future__ import annotations
 

@@ -59,7 +59,9 @@ def test_named_survey_answers_are_read_and_anonymous_ones_never(account_manager:
 def test_the_dashboard_figures_are_the_dashboards_for_a_manager(manager: User, account_manager: User) -> None:
     with time_machine.travel("2026-06-15 12:00", tick=False):
         make_case(owner=account_manager, notice=date(2026, 2, 10), value="1200")
-        make_case(owner=account_manager, notice=date(2026, 3, 10), value="800", status="saved", offer_type="price_change")
+        make_case(
+            owner=account_manager, notice=date(2026, 3, 10), value="800", status="saved", offer_type="price_change"
+        )
         make_case(owner=account_manager, notice=date(2024, 3, 10), value="5000")
         response = ApiCaller(manager).get("/api/v1/dashboard/", {"start": "2026-01-01", "end": "2026-06-15"})
 

@@ -81,7 +81,8 @@ def test_a_refusal_of_the_service_is_a_400_in_its_words_and_changes_nothing(acco
 
 def test_bad_input_names_each_field(account_manager: User) -> None:
     response = ApiCaller(account_manager).post(
-        CASES, {"client": "x", "notice_received_on": "3024-02-30", "planned_leave_date": "0001-01-01", "how_heard": "owl"}
+        CASES,
+        {"client": "x", "notice_received_on": "3024-02-30", "planned_leave_date": "0001-01-01", "how_heard": "owl"},
     )
 
     assert response.status_code == 400
