@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients.formatting import money
 from offboarding.outbox.webhooks.models import EventType, WebhookEndpoint, WebhookEvent
@@ -31,7 +32,11 @@ def chat_text(event: WebhookEvent) -> tuple[str, str]:
     if event.type == EventType.FOLLOW_UP_FAILED:
         follow_up = data["follow_up"]
         client = data.get("client") or {}
-        headline = _("%(kind)s to %(client)s failed after %(attempts)d attempts: %(error)s") % {
+        headline = ngettext(
+            "%(kind)s to %(client)s failed after %(attempts)d attempt: %(error)s",
+            "%(kind)s to %(client)s failed after %(attempts)d attempts: %(error)s",
+            follow_up["attempts"],
+        ) % {
             "kind": follow_up["kind_label"],
             "client": client.get("company_name") or _("staff"),
             "attempts": follow_up["attempts"],
