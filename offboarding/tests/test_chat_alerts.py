@@ -114,6 +114,6 @@ def test_both_channels_hear_of_a_failed_follow_up(manager: User, account_manager
             webhook_deliveries_dispatch_batch()
 
     assert _slack_text(slack.received[0].body).startswith(
-        "Survey invitation to Cedar Works failed after 1 attempt: Mail servers"
+        "Survey invitation to Cedar Works failed after 1 attempt: PermanentFailure: Mail servers"
     )
     assert "Survey invitation to Cedar Works failed" in _teams_text(teams.received[0].body)
