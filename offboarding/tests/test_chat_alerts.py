@@ -104,14 +104,14 @@ def test_a_departure_in_another_currency_is_never_left_out_for_want_of_a_rate(
 
 
 def test_both_channels_hear_of_a_failed_follow_up(manager: User, account_manager: User) -> None:
-    with webhook_receiver() as slack, webhook_receiver() as teams:
-        with time_machine.travel("2026-12-07 10:00 +00:00", tick=False):  # a Monday, in business hours
-            _chat(manager, "slack", slack.url)
-            _chat(manager, "teams", teams.url)
-            client = ClientFactory.create(account_manager=account_manager, company_name="Cedar Works")
-            FollowUpFactory.create(client=client, kind="survey", recipient_email="zoë@cedar.example")
-            follow_ups_dispatch_batch()
-            webhook_deliveries_dispatch_batch()
+    monday_morning = time_machine.travel("2026-12-07 10:00 +00:00", tick=False)  # in business hours
+    with webhook_receiver() as slack, webhook_receiver() as teams, monday_morning:
+        _chat(manager, "slack", slack.url)
+        _chat(manager, "teams", teams.url)
+        client = ClientFactory.create(account_manager=account_manager, company_name="Cedar Works")
+        FollowUpFactory.create(client=client, kind="survey", recipient_email="zoë@cedar.example")
+        follow_ups_dispatch_batch()
+        webhook_deliveries_dispatch_batch()
 
     assert _slack_text(slack.received[0].body).startswith(
         "Survey invitation to Cedar Works failed after 1 attempt: PermanentFailure: Mail servers"
