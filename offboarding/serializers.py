@@ -52,7 +52,7 @@ STEP_FIELDS = ["status", "completed_by", "completed_at", "skip_reason"]
 
 def _step_serializer(step_model: type[CaseStep], fields: list[str]) -> type[serializers.ModelSerializer]:
     meta = type("Meta", (), {"model": step_model, "fields": STEP_FIELDS + fields})
-    attributes: dict[str, Any] = {"Meta": meta, "completed_by": PersonSerializer(read_only=True)}
+    attributes: dict[str, Any] = {"Meta": meta, "completed_by": PersonSerializer(read_only=True, allow_null=True)}
     return type(f"{step_model.__name__}Serializer", (serializers.ModelSerializer,), attributes)
 
 
@@ -89,7 +89,7 @@ class StepsSerializer(serializers.Serializer):
 # The offers of a case, in one place. Today a case makes at most one offer, at its offer step; when
 # offers become a history of several, this serializer and case_offers are what change.
 class OfferSerializer(serializers.ModelSerializer):
-    approved_by = PersonSerializer(read_only=True)
+    approved_by = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = OfferStep

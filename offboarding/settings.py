@@ -362,6 +362,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clients.api_schema.add_refusals",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "clients.models.Client.Status",
         "CaseStatusEnum": "offboarding.models.cases.DepartureCase.Status",

@@ -37,3 +37,6 @@ urlpatterns = [
     path("calendar/<str:secret>/feed.ics", calendar.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]
+
+# An API address that matches no route answers as the API does, in JSON; pages keep the 404 page.
+handler404 = "offboarding.views.errors.not_found"
