@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 ERROR = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -15,19 +17,21 @@ ERROR = {
 }
 FIELD_ERRORS = {
     "type": "object",
-    "description": "Each field sent wrongly, with what is wrong; what concerns no one field is under non_field_errors.",
+    "description": _(
+        "Each field sent wrongly, with what is wrong; what concerns no one field is under non_field_errors."
+    ),
     "additionalProperties": {},
 }
 
 
-def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+def _answer(description: Any, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 REFUSALS = {
-    "401": _answer("No token, or one that is not valid (any more).", ERROR),
-    "403": _answer("The person has no role, or the call is for managers only.", ERROR),
-    "429": _answer("Too many calls with this token; wait as long as Retry-After says.", ERROR),
+    "401": _answer(_("No token, or one that is not valid (any more)."), ERROR),
+    "403": _answer(_("The person has no role, or the call is for managers only."), ERROR),
+    "429": _answer(_("Too many calls with this token; wait as long as Retry-After says."), ERROR),
 }
 
 
@@ -38,9 +42,11 @@ def add_refusals(result: dict[str, Any], generator: Any, request: Any, public: b
             for status, answer in REFUSALS.items():
                 responses.setdefault(status, answer)
             if operation.get("parameters") or operation.get("requestBody"):
-                responses.setdefault("400", _answer("What was sent does not fit; nothing was changed.", FIELD_ERRORS))
+                responses.setdefault(
+                    "400", _answer(_("What was sent does not fit; nothing was changed."), FIELD_ERRORS)
+                )
             if "{" in path or method == "get":
-                responses.setdefault("404", _answer("No such object among those the person may see.", ERROR))
+                responses.setdefault("404", _answer(_("No such object among those the person may see."), ERROR))
             if operation.get("requestBody"):
-                responses.setdefault("415", _answer("Send the body as application/json.", ERROR))
+                responses.setdefault("415", _answer(_("Send the body as application/json."), ERROR))
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from feedback.models import RecordedFeedback, SurveyAnswer
@@ -77,7 +78,7 @@ class SurveyFiguresSerializer(serializers.Serializer):
     average_satisfaction = serializers.FloatField(source="overall.average_satisfaction", allow_null=True)
     average_likelihood_to_return = serializers.FloatField(source="overall.average_likelihood", allow_null=True)
     anonymous_left_out = serializers.IntegerField(
-        help_text="Anonymous answers in groups too small to show: in the response rate, in no average."
+        help_text=_("Anonymous answers in groups too small to show: in the response rate, in no average.")
     )
 
 

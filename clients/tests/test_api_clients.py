@@ -17,7 +17,7 @@ LIST = "/api/v1/clients/"
 
 
 def _new_client(**changes: object) -> dict[str, object]:
-    body = {
+    body: dict[str, object] = {
         "company_name": "Harbour Foods",
         "contact_name": "Ines Duarte",
         "contact_email": "ines@harbour.example",

@@ -14,12 +14,13 @@ from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.selectors.departures import headline_figures
 from feedback.selectors.filters import DashboardFilter
 from feedback.tests.factories import make_case
+from offboarding.models import DepartureCase
 from offboarding.tests.factories import DepartureCaseFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _feedback(case: object, owner: User, said: str) -> RecordedFeedback:
+def _feedback(case: DepartureCase, owner: User, said: str) -> RecordedFeedback:
     return RecordedFeedback.objects.create(case=case, heard_on=date(2026, 2, 1), what_they_said=said, recorded_by=owner)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from clients.formatting import display_name
 from clients.models import Client
@@ -129,7 +130,7 @@ def webhook_deliveries_forget_client(*, client: Client, now: datetime) -> int:
         WebhookDelivery.objects.filter(event__client=client, status__in=pending).update(
             status=WebhookDelivery.Status.CANCELLED,
             lease_expires_at=None,
-            last_error="The client's personal data was erased.",
+            last_error=gettext("The client's personal data was erased."),
             updated_at=now,
         )
     )
