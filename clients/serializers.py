@@ -17,7 +17,7 @@ from clients.formatting import display_name
 from clients.models import Client
 from clients.roles import is_manager
 from clients.selectors import SORT_CHOICES, ClientListFilters, client_owner_choices
-from clients.validators import validate_plausible_date
+from clients.validators import validate_deliverable_email, validate_plausible_date
 
 CLIENT_FIELDS = [
     "id",
@@ -51,6 +51,8 @@ class ClientSerializer(serializers.ModelSerializer):
 
     account_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False)
     account_manager_name = serializers.SerializerMethodField()
+    # The model's one rule for an address we can mail, without REST framework's generic email check beside it.
+    contact_email = serializers.CharField(max_length=254, validators=[validate_deliverable_email])
     contract_start = serializers.DateField(required=False, allow_null=True, validators=[validate_plausible_date])
     contract_end = serializers.DateField(required=False, allow_null=True, validators=[validate_plausible_date])
 

@@ -153,3 +153,11 @@ def test_keep_in_touch_is_not_changed_by_an_update(account_manager: User) -> Non
     assert response.status_code == 200
     client.refresh_from_db()
     assert (client.keep_in_touch, client.monthly_value) == (Client.KeepInTouch.NOT_ASKED, Decimal(20))
+
+
+def test_an_address_mail_cannot_reach_is_refused_with_the_one_reason(account_manager: User) -> None:
+    response = ApiCaller(account_manager).post(LIST, _new_client(contact_email="chloé@harbour.example"))
+
+    assert response.status_code == 400
+    [reason] = response.json()["contact_email"]
+    assert reason.startswith("Mail servers cannot deliver to an address with “é” before the @.")

@@ -95,9 +95,10 @@ def departure_worth_an_alert(endpoint: WebhookEndpoint, case: DepartureCase) -> 
 
 def webhook_case_event(*, case: DepartureCase, event_type: EventType, now: datetime) -> None:
     """A case was opened, saved, marked departed or won back."""
-    wanted: Callable[[WebhookEndpoint], bool] = lambda endpoint: True  # noqa: E731
-    if event_type == EventType.CASE_OPENED:
-        wanted = lambda endpoint: departure_worth_an_alert(endpoint, case)  # noqa: E731
+
+    def wanted(endpoint: WebhookEndpoint) -> bool:
+        return event_type != EventType.CASE_OPENED or departure_worth_an_alert(endpoint, case)
+
     webhook_event_record(event_type=event_type, client=case.client, payload=case_payload(case), now=now, wanted=wanted)
 
 
