@@ -183,3 +183,11 @@ class ClientImportForm(forms.Form):
                 f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it into smaller files."
             )
         return file
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What the token is for, e.g. “CRM sync”: you will see it in the list, never the token again."),
+    )

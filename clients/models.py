@@ -198,3 +198,38 @@ class Client(models.Model):
         # rows at once, and a constraint is checked by a query per row.
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
             raise ValidationError({"contract_end": "The contract cannot end before it starts."})
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> Self:
+        """Tokens that still open the API: not revoked, of an active person."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API, kept only as its SHA-256: the token itself is shown once.
+
+    A hash without salt or stretching is enough: the token is 256 random bits, not a password
+    someone chose, so nothing can be guessed from the hash.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80, validators=[validate_no_bidi_controls])
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token's first characters, to tell tokens apart in lists and logs; they say nothing of the rest.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

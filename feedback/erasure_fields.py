@@ -32,6 +32,7 @@ KEPT_TEXT_FIELDS: dict[str, str] = {
     "offboarding.FollowUp.key": "ids and kinds (case12:check_in:30), which keep planning twice harmless",
     "offboarding.FollowUp.message_id": "a hash of the key at the business's own domain",
     "offboarding.FollowUp.cancelled_reason": "written by the app: a fixed reason, or the staff member who cancelled",
+    "offboarding.WebhookEvent.event_id": "a random id (msg_ and hex) receivers tell repeated deliveries apart by",
     "feedback.SurveyAnswer.segment": "an anonymous answer keeps its month and segment for the survey figures",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer, UsedSurveyInvitation
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
+from offboarding.outbox.webhooks.events import case_payload, webhook_event_record
+from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.cases import case_event_record
 from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
 
@@ -91,7 +94,29 @@ def survey_answer_submit(*, follow_up: FollowUp, response: SurveyResponse, now: 
     answer.reasons.set(response.reasons)
     if not response.anonymous:
         _record_identified_answer(follow_up=follow_up, client=client, answer=answer, now=now)
+        _announce_named_answer(answer=answer, client=client, now=now)
     return answer
+
+
+def _announce_named_answer(*, answer: SurveyAnswer, client: Client, now: datetime) -> None:
+    """The survey.answered event, for a named answer only.
+
+    An anonymous answer sends none: its moment alone could tell who answered (few invitations go
+    out a day), which is why the answer itself keeps only its month.
+    """
+    payload: dict[str, Any] = {
+        "answer": {
+            "id": str(answer.pk),
+            "satisfaction": answer.satisfaction,
+            "likelihood_to_return": answer.likelihood_to_return,
+            "may_keep_in_touch": answer.may_keep_in_touch,
+            "reasons": sorted(reason.key for reason in answer.reasons.all()),
+            "could_do_better": answer.could_do_better,
+            "did_well": answer.did_well,
+        },
+        **(case_payload(answer.case) if answer.case else {"client": {"id": client.pk}}),
+    }
+    webhook_event_record(event_type=EventType.SURVEY_ANSWERED, client=client, payload=payload, now=now)
 
 
 def _invited_client(follow_up: FollowUp) -> Client:

@@ -29,6 +29,7 @@ from feedback.erasure_fields import client_data_models, erased_text_fields, fiel
 from feedback.models import SurveyAnswer
 from offboarding.models import FollowUp
 from offboarding.outbox.services import ForgottenFollowUps, follow_ups_forget_client
+from offboarding.outbox.webhooks.events import webhook_deliveries_forget_client
 from offboarding.services.cases import case_event_record
 from offboarding.services.consent import client_keep_in_touch_set
 
@@ -125,6 +126,7 @@ def client_erase(*, client: Client, erased_by: User, now: datetime) -> Client:
     personal = _personal_values(client)
     # First, while the real address is still known: it is kept only as a hash.
     forgotten = follow_ups_forget_client(client=client, actor=erased_by, now=now)
+    webhook_deliveries_forget_client(client=client, now=now)
     consent = client_keep_in_touch_set(
         client=client, answer=Client.KeepInTouch.NO, source=Client.KeepInTouchSource.ERASURE, actor=erased_by, now=now
     )

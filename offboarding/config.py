@@ -6,7 +6,9 @@ start-up with a message that says exactly what to fix.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,3 +114,25 @@ def env_int_range(name: str, default: tuple[int, int], bounds: tuple[int, int]) 
     if not bounds[0] <= start <= end <= bounds[1]:
         raise ImproperlyConfigured(f"{name} must lie within {bounds[0]}-{bounds[1]}, start first; got {raw!r}.")
     return start, end
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str) -> list[Network]:
+    """Comma-separated networks such as "10.20.0.0/16,::1/128"; empty by default."""
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name, [])]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must list networks such as 10.20.0.0/16 or ::1/128: {exc}") from None
+
+
+_RATE = re.compile(r"[1-9][0-9]*/(second|minute|hour|day)")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as "300/minute" (per second, minute, hour or day)."""
+    value = env_str(name, default).strip()
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{name} must look like 300/minute (second, minute, hour or day); got {value!r}.")
+    return value

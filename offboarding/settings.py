@@ -24,6 +24,8 @@ from offboarding.config import (
     env_int,
     env_int_range,
     env_list,
+    env_networks,
+    env_rate,
     env_str,
     env_time_zone,
     env_url,
@@ -60,6 +62,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files from a PyPI package, served as our own static files (no CDN, within the CSP).
+    "drf_spectacular_sidecar",
     "clients",
     "offboarding",
     "feedback",
@@ -328,6 +334,61 @@ FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
 FOLLOW_UP_NUDGE_TIMEOUT_SECONDS = 1.0
 # --- end Follow-ups ---------------------------------------------------------------
 
+# --- Integrations: the REST API, webhooks, chat alerts, calendar feeds (README, "Integrations") ---
+# Requests per personal token (per person on the session), counted in the shared cache (CACHE_URL).
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", "300/minute")
+REST_FRAMEWORK = {
+    # A personal token (Authorization: Bearer ...) for scripts and other tools; the session for the docs page.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "clients.api_auth.PersonalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["clients.api_auth.HasRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["clients.api_auth.PersonalTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "clients.api_pagination.StablePagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "clients.api_support.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Offboarding API",
+    "DESCRIPTION": "Clients, departure cases, follow-ups, feedback and the dashboard's figures. "
+    "Send a personal token from your settings page as `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["clients.api_auth.HasRole"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clients.api_schema.add_refusals",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "clients.models.Client.Status",
+        "CaseStatusEnum": "offboarding.models.cases.DepartureCase.Status",
+        "StepStatusEnum": "offboarding.models.cases.CaseStep.Status",
+        "FollowUpStatusEnum": "offboarding.outbox.models.FollowUp.Status",
+    },
+}
+# Webhook endpoints may not resolve to loopback, private, link-local or other non-public addresses (a
+# request from our server to the inside of its own network) unless they fall in one of these networks,
+# e.g. "10.20.0.0/16" for a receiver on the company's own network; tests allow loopback.
+WEBHOOK_ALLOWED_NETWORKS = env_networks("WEBHOOK_ALLOWED_NETWORKS")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_RETRY_MAX_SECONDS = 6 * 60 * 60
+WEBHOOK_DISPATCH_BATCH = env_int("WEBHOOK_DISPATCH_BATCH", 50)
+# Longer than a batch can take at WEBHOOK_TIMEOUT_SECONDS a delivery.
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 900)
+WEBHOOK_DISPATCH_EVERY_SECONDS = env_int("WEBHOOK_DISPATCH_EVERY_SECONDS", 60)
+# After a secret is rotated, deliveries are signed with the old one too for this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+# --- end Integrations ---------------------------------------------------------------
+
 # --- Celery (offboarding/celery.py reads every CELERY_ setting) -------------------
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
 # The worker's and beat's own connections to the broker.
@@ -370,5 +431,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "offboarding.tasks.plan_staff_digests",
         "schedule": crontab(hour=FOLLOW_UP_DIGEST_HOUR, minute=0),
     },
+}
+CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {
+    "task": "offboarding.tasks.dispatch_webhooks",
+    "schedule": float(WEBHOOK_DISPATCH_EVERY_SECONDS),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

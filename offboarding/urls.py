@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from offboarding import metrics
 from offboarding.forms.sign_in import PasswordResetRequestForm, SignInForm
-from offboarding.views import cases, client_page, health
+from offboarding.views import account_settings, calendar, cases, client_page, health
 
 urlpatterns = [
     path("", cases.my_work, name="home"),
@@ -25,6 +25,18 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("cases/", include("offboarding.urls_cases")),
     path("outbox/", include("offboarding.outbox.urls")),
+    path("webhooks/", include("offboarding.outbox.webhooks.urls")),
     path("feedback/", include("feedback.urls")),
+    # The REST API lives with the dashboard it reports, at the top of the product's apps.
+    path("api/", include("feedback.api_urls")),
+    path("settings/", account_settings.account_settings, name="account_settings"),
+    path("settings/tokens/", account_settings.token_create, name="api_token_create"),
+    path("settings/tokens/<int:pk>/revoke/", account_settings.token_revoke, name="api_token_revoke"),
+    path("settings/calendar/", account_settings.calendar_reset, name="calendar_reset"),
+    # No sign-in: calendar applications fetch it by its secret address (offboarding/views/calendar.py).
+    path("calendar/<str:secret>/feed.ics", calendar.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]
+
+# An API address that matches no route answers as the API does, in JSON; pages keep the 404 page.
+handler404 = "offboarding.views.errors.not_found"

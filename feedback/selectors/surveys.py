@@ -199,3 +199,21 @@ def case_feedback(case: DepartureCase) -> CaseFeedback:
     answers = SurveyAnswer.objects.filter(case=case, is_anonymous=False).prefetch_related("reasons")
     recorded = RecordedFeedback.objects.filter(case=case).select_related("recorded_by")
     return CaseFeedback(survey_answers=list(answers.order_by("-submitted_at")), recorded=list(recorded))
+
+
+def named_survey_answers(*, cases: QuerySet[DepartureCase]) -> QuerySet[SurveyAnswer]:
+    """The named survey answers of these cases (the cases a person may see), newest first.
+
+    Anonymous answers never appear here: they have no case, and are read only as the dashboard's
+    figures, in groups large enough to show (anonymous_answers_shown).
+    """
+    return (
+        SurveyAnswer.objects.filter(is_anonymous=False, case__in=cases)
+        .prefetch_related("reasons")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def recorded_feedback_of(*, cases: QuerySet[DepartureCase]) -> QuerySet[RecordedFeedback]:
+    """Feedback staff recorded on these cases (the cases a person may see), most recently heard first."""
+    return RecordedFeedback.objects.filter(case__in=cases).select_related("recorded_by").order_by("-heard_on", "-id")

@@ -23,10 +23,20 @@ from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.services import feedback_record
 from feedback.services_erasure import client_erase
-from offboarding.models import CaseEvent, DepartureCase, FollowUp, HandoverItem, ProbeStep
+from offboarding.models import (
+    CaseEvent,
+    DepartureCase,
+    FollowUp,
+    HandoverItem,
+    ProbeStep,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from offboarding.outbox.digests import staff_digests_plan
 from offboarding.outbox.dispatch import SmtpSession, _deliver, follow_ups_claim, follow_ups_dispatch_batch
 from offboarding.outbox.services import address_hash, follow_up_retry, is_suppressed
+from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
@@ -55,6 +65,8 @@ def _erase_url(client: Client) -> str:
 
 def _departed_client_with_everything(owner: User) -> Client:
     """A departed client whose data sits everywhere erasure must reach, entered through the real services."""
+    # Every event about the client is kept for this endpoint, names and all, until it is delivered.
+    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", events=list(EventType.values))
     client = ClientFactory.create(
         company_name=COMPANY,
         contact_name=NAME,
@@ -177,6 +189,21 @@ def test_erasure_cancels_pending_follow_ups_and_keeps_the_address_suppressed(
     assert set(FollowUp.objects.filter(client=client).values_list("recipient_email", flat=True)) == {
         f"erased-{client.pk}@invalid"
     }
+
+
+@pytest.mark.django_db
+def test_erasure_stops_every_webhook_about_the_client_and_empties_what_they_said(
+    manager: User, manager_client: BrowserClient, account_manager: User
+) -> None:
+    client = _departed_client_with_everything(account_manager)
+    events = WebhookEvent.objects.filter(client=client)
+    assert set(events.values_list("type", flat=True)) == {"case.opened", "case.departed"}
+    assert COMPANY in str(events.values_list("payload", flat=True))
+
+    manager_client.post(_erase_url(client), {"confirmation": COMPANY})
+
+    assert list(events.values_list("payload", flat=True)) == [{}, {}]
+    assert set(WebhookDelivery.objects.filter(event__client=client).values_list("status", flat=True)) == {"cancelled"}
 
 
 @pytest.mark.django_db

@@ -35,10 +35,14 @@ from hypothesis import strategies as st
 
 from clients.roles import ACCOUNT_MANAGERS, MANAGERS
 from clients.tests.factories import UserFactory
+from clients.tokens import api_token_create
+from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.tests import malformed
 from feedback.tests.crawl import Crawler, Target, World, url_name
-from offboarding.models import ChurnReason, FollowUp
+from offboarding.models import ChurnReason, FollowUp, WebhookDelivery, WebhookEvent
 from offboarding.outbox.emails import render_follow_up
+from offboarding.outbox.webhooks.services import webhook_endpoint_create
+from offboarding.services.calendar_feeds import calendar_feed_reset
 from offboarding.services.cases import case_mark_departed
 from offboarding.tests.db_snapshot import snapshot
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, ready_to_depart
@@ -52,7 +56,7 @@ FUZZ = settings(
 )
 
 # Views that answer a successful POST with a page rather than a redirect.
-SUCCESS_PAGES = {"outbox:unsubscribe"}
+SUCCESS_PAGES = {"outbox:unsubscribe", "api_token_create"}
 # Examples per URL pattern: the forms that post to one share them; a query string gets its own.
 POST_EXAMPLES = 20
 GET_EXAMPLES = 12
@@ -81,7 +85,50 @@ def _build_objects() -> dict[str, Any]:
     failed = gone.follow_ups.get(kind=FollowUp.Kind.THANK_YOU)
     FollowUp.objects.filter(pk=failed.pk).update(status=FollowUp.Status.FAILED, attempts=6)
     ChurnReason.objects.create(key="fuzz-retired", label="Retired reason", category="other", retired_at=timezone.now())
-    return {"amelia": amelia, "marta": marta, "departed_case": gone, "failed_follow_up": failed}
+    return {
+        "amelia": amelia,
+        "marta": marta,
+        "departed_case": gone,
+        "failed_follow_up": failed,
+        **_integrations(marta, gone),
+    }
+
+
+def _integrations(marta: User, case: Any) -> dict[str, Any]:
+    """A webhook endpoint with a failed delivery (its page shows "Send again"), marta's calendar, her token."""
+    endpoint = webhook_endpoint_create(
+        created_by=marta, kind="standard", url="http://127.0.0.1:9/hook", events=["case.saved"], now=timezone.now()
+    )
+    event = WebhookEvent.objects.create(type="case.saved", client=case.client, created_at=timezone.now())
+    WebhookDelivery.objects.create(
+        event=event,
+        endpoint=endpoint,
+        status="failed",
+        attempts=8,
+        next_attempt_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    api_token_create(user=marta, name="fuzz", now=timezone.now())
+    feedback = RecordedFeedback.objects.create(
+        case=case, heard_on=timezone.localdate(), what_they_said="Fine", recorded_by=case.client.account_manager
+    )
+    answer = SurveyAnswer.objects.create(
+        client=case.client, case=case, month=timezone.localdate().replace(day=1), satisfaction=3, likelihood_to_return=5
+    )
+    return {"calendar": calendar_feed_reset(user=marta, now=timezone.now()), "feedback": feedback, "answer": answer}
+
+
+def _api_pages(objects: dict[str, Any]) -> list[str]:
+    """The API's detail addresses: its answers are JSON, with no links for the crawler to follow."""
+    case = objects["departed_case"]
+    return [
+        reverse("api:client-detail", args=[case.client.pk]),
+        reverse("api:case-detail", args=[case.pk]),
+        reverse("api:follow-up-detail", args=[objects["failed_follow_up"].pk]),
+        reverse("api:feedback-detail", args=[objects["feedback"].pk]),
+        reverse("api:survey-answer-detail", args=[objects["answer"].pk]),
+        reverse("api:reason-detail", args=[ChurnReason.objects.first().pk]),  # type: ignore[union-attr]
+    ]
 
 
 def _email_links(case: Any) -> list[str]:
@@ -104,6 +151,7 @@ def _seeds(objects: dict[str, Any]) -> list[str]:
         reverse("outbox:detail", kwargs={"pk": objects["failed_follow_up"].pk}),
         _password_reset_link(objects["marta"]),
         *_email_links(objects["departed_case"]),
+        *_api_pages(objects),
         *pages,
     ]
 
@@ -118,6 +166,7 @@ def world(module_db: None) -> World:
         crawler.crawl(role, seeds)
     for path in _email_links(objects["departed_case"]):
         world.tokens[str(url_name(path))] = path.rstrip("/").rsplit("/", 1)[-1]
+    world.tokens["calendar_feed"] = objects["calendar"].secret
     return world
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from offboarding.models.calendar_feeds import CalendarFeed
 from offboarding.models.cases import (
     ApologyStep,
     CaseEvent,
@@ -17,9 +18,11 @@ from offboarding.models.cases import (
 )
 from offboarding.models.rate_limits import RateLimit
 from offboarding.outbox.models import DispatcherRun, FollowUp, Suppression
+from offboarding.outbox.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSecret
 
 __all__ = [
     "ApologyStep",
+    "CalendarFeed",
     "CaseEvent",
     "CaseStep",
     "ChurnReason",
@@ -34,4 +37,8 @@ __all__ = [
     "Suppression",
     "ThankStep",
     "TransitionStep",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookSecret",
 ]

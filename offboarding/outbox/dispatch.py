@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from clients.validators import undeliverable_address_reason
@@ -34,6 +34,7 @@ from offboarding.outbox.services import (
     follow_up_record_not_sent,
     follow_up_refusal,
 )
+from offboarding.outbox.webhooks.events import webhook_follow_up_failed
 
 logger = logging.getLogger(__name__)
 Status = FollowUp.Status
@@ -56,12 +57,28 @@ class DispatchReport:
         self.outcomes[status] = self.outcomes.get(status, 0) + 1
 
 
+LEASE_EXPIRED_TOO_OFTEN = "The sender stopped before finishing, too many times."
+
+
+@transaction.atomic
+def _fail_spent_leases(expired: QuerySet[FollowUp], now: datetime) -> int:
+    """Rows whose dispatchers died on every attempt: failed, each with its follow_up.failed event."""
+    spent = expired.filter(attempts__gte=settings.FOLLOW_UP_MAX_ATTEMPTS).select_for_update(
+        skip_locked=True, of=("self",)
+    )
+    failed = 0
+    for follow_up in spent.select_related("client"):
+        if _record_outcome(follow_up, Status.FAILED, last_error=LEASE_EXPIRED_TOO_OFTEN):
+            follow_up.last_error = LEASE_EXPIRED_TOO_OFTEN
+            webhook_follow_up_failed(follow_up=follow_up, now=now)
+            failed += 1
+    return failed
+
+
 def follow_ups_recover_expired_leases(*, now: datetime) -> int:
     """Rows left in `sending` by a dispatcher that died: back to retry_wait, same Message-ID."""
     expired = FollowUp.objects.filter(status=Status.SENDING, lease_expires_at__lt=now)
-    failed = expired.filter(attempts__gte=settings.FOLLOW_UP_MAX_ATTEMPTS).update(
-        status=Status.FAILED, lease_expires_at=None, last_error="The sender stopped before finishing, too many times."
-    )
+    failed = _fail_spent_leases(expired, now)
     recovered = expired.update(
         status=Status.RETRY_WAIT,
         next_attempt_at=now,
@@ -104,16 +121,25 @@ def _record_outcome(follow_up: FollowUp, status: str, **changes: Any) -> bool:
     return bool(updated)
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with jitter, so a crowd of failures does not retry in step."""
-    ceiling = min(settings.FOLLOW_UP_RETRY_MAX_SECONDS, settings.FOLLOW_UP_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+def backoff_with_jitter(attempts: int, *, base_seconds: int, max_seconds: int) -> timedelta:
+    """Exponential backoff with jitter, so a crowd of failures does not retry in step (follow-ups and webhooks)."""
+    ceiling = min(max_seconds, base_seconds * 2 ** (attempts - 1))
     return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # noqa: S311 (jitter, not a secret)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return backoff_with_jitter(
+        attempts, base_seconds=settings.FOLLOW_UP_RETRY_BASE_SECONDS, max_seconds=settings.FOLLOW_UP_RETRY_MAX_SECONDS
+    )
 
 
 def _record_failure(follow_up: FollowUp, error: Exception) -> str:
     message = f"{type(error).__name__}: {error}"[:2000]
     if isinstance(error, PermanentFailure) or follow_up.attempts >= settings.FOLLOW_UP_MAX_ATTEMPTS:
-        _record_outcome(follow_up, Status.FAILED, last_error=message)
+        with transaction.atomic():
+            if _record_outcome(follow_up, Status.FAILED, last_error=message):
+                follow_up.last_error = message
+                webhook_follow_up_failed(follow_up=follow_up, now=timezone.now())
         logger.error("Follow-up %s failed for good: %s", follow_up.pk, message)
         return Status.FAILED
     next_attempt = timezone.now() + retry_delay(follow_up.attempts)

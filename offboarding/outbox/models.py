@@ -145,6 +145,7 @@ class DispatcherRun(models.Model):
     """
 
     FOLLOW_UPS = "follow_ups"
+    WEBHOOKS = "webhooks"
 
     name = models.CharField(max_length=40, primary_key=True)
     finished_at = models.DateTimeField()

@@ -12,8 +12,13 @@ from offboarding.celery import app
 logger = logging.getLogger(__name__)
 
 
-def publish_dispatch_nudge() -> None:
-    """Publish one dispatch task, giving up after FOLLOW_UP_NUDGE_TIMEOUT_SECONDS.
+FOLLOW_UPS_TASK = "offboarding.tasks.dispatch_follow_ups"
+WEBHOOKS_TASK = "offboarding.tasks.dispatch_webhooks"
+DISPATCHER_NAMES = {FOLLOW_UPS_TASK: "follow-up", WEBHOOKS_TASK: "webhook"}
+
+
+def publish_dispatch_nudge(task: str = FOLLOW_UPS_TASK) -> None:
+    """Publish one dispatch task (follow-ups or webhooks), giving up after FOLLOW_UP_NUDGE_TIMEOUT_SECONDS.
 
     A connection of its own rather than the pool's: a hung Redis accepts the
     connection and then answers nothing, and only the socket timeout ends the
@@ -23,13 +28,15 @@ def publish_dispatch_nudge() -> None:
     options = {"socket_connect_timeout": bound, "socket_timeout": bound}
     try:
         with app.connection_for_write(connect_timeout=bound, transport_options=options) as connection:
-            app.send_task("offboarding.tasks.dispatch_follow_ups", retry=False, connection=connection)
+            app.send_task(task, retry=False, connection=connection)
     except Exception:
         # Only a nudge: beat dispatches within a minute anyway, so a broker
         # outage must never fail the request that planned the mail.
-        logger.warning("Could not nudge the follow-up dispatcher; beat will send the mail", exc_info=True)
+        logger.warning(
+            "Could not nudge the %s dispatcher; beat will send what is due", DISPATCHER_NAMES[task], exc_info=True
+        )
 
 
-def nudge_dispatcher_on_commit() -> None:
+def nudge_dispatcher_on_commit(task: str = FOLLOW_UPS_TASK) -> None:
     """Publish once the rows the worker should send are committed (it could not see them before)."""
-    transaction.on_commit(publish_dispatch_nudge)
+    transaction.on_commit(lambda: publish_dispatch_nudge(task))

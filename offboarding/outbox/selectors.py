@@ -30,3 +30,16 @@ def outbox_follow_ups(*, status: str = "", kind: str = "") -> QuerySet[FollowUp]
 def outbox_status_counts() -> dict[str, int]:
     counts = FollowUp.objects.values("status").annotate(total=Count("id")).order_by()
     return {row["status"]: row["total"] for row in counts}
+
+
+def follow_ups_listed(
+    *, follow_ups: QuerySet[FollowUp], status: str = "", kind: str = "", case_id: int | None = None
+) -> QuerySet[FollowUp]:
+    """Follow-ups soonest first (the API's list), optionally narrowed; their bodies are not read."""
+    if status:
+        follow_ups = follow_ups.filter(status=status)
+    if kind:
+        follow_ups = follow_ups.filter(kind=kind)
+    if case_id is not None:
+        follow_ups = follow_ups.filter(case_id=case_id)
+    return follow_ups.defer("body_text", "body_html").order_by("due_at", "id")

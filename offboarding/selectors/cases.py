@@ -116,3 +116,14 @@ def my_work_account_managers() -> QuerySet[User]:
 def open_case_of(client: Client) -> DepartureCase | None:
     """The client's open departure case, if they have one (at most one: a constraint holds it)."""
     return client.cases.filter(status=DepartureCase.Status.OPEN).first()
+
+
+def cases_listed(
+    *, cases: QuerySet[DepartureCase], status: str = "", client_id: int | None = None
+) -> QuerySet[DepartureCase]:
+    """Cases newest first (the API's list), optionally of one status or one client."""
+    if status:
+        cases = cases.filter(status=status)
+    if client_id is not None:
+        cases = cases.filter(client_id=client_id)
+    return cases.select_related("client", "account_manager").order_by("-opened_at", "-id")

@@ -31,6 +31,8 @@ from offboarding.models import (
     TransitionStep,
 )
 from offboarding.outbox.services import follow_ups_cancel_pending, follow_ups_plan_for_departure
+from offboarding.outbox.webhooks.events import webhook_case_event
+from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
 
 STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
@@ -159,6 +161,7 @@ def case_open(
         summary=f"Departure logged: leaving on {planned_leave_date:%d %b %Y}",
         client_status={"before": previous_status, "after": client.status},
     )
+    webhook_case_event(case=case, event_type=EventType.CASE_OPENED, now=now)
     return case
 
 
@@ -408,6 +411,7 @@ def case_mark_saved(*, case: DepartureCase, actor: User, now: datetime | None = 
         steps_closed_as_not_needed=closed_steps,
         follow_ups_cancelled=cancelled,
     )
+    webhook_case_event(case=case, event_type=EventType.CASE_SAVED, now=now)
     return case
 
 
@@ -465,6 +469,7 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
         client_status={"before": client_before, "after": case.client.status},
         follow_ups_planned=len(planned),
     )
+    webhook_case_event(case=case, event_type=EventType.CASE_DEPARTED, now=now)
     return case
 
 
@@ -521,6 +526,7 @@ def client_mark_returned(
         won_back_on=returned_on.isoformat(),
         follow_ups_cancelled=cancelled,
     )
+    webhook_case_event(case=case, event_type=EventType.CASE_WON_BACK, now=now)
     return case
 
 

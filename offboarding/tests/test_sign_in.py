@@ -27,16 +27,30 @@ PUBLIC_PAGES = {
     "feedback:survey",
     "outbox:unsubscribe",
     "feedback:survey_thanks",
+    "calendar_feed",  # its secret address instead of a sign-in (offboarding/tests/test_calendar_feed.py)
 }
+# The REST API answers a personal token (or a session), never with the sign-in page: an anonymous call is a 401.
+API_PAGES = {page.name for page in all_pages() if page.name.startswith("api:") and page.name != "api:docs"}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", [p for p in all_pages() if p.name not in PUBLIC_PAGES], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "page", [p for p in all_pages() if p.name not in PUBLIC_PAGES | API_PAGES], ids=lambda p: p.name
+)
 def test_every_private_page_sends_an_anonymous_visitor_to_sign_in(client: BrowserClient, page: Page) -> None:
     for method in (client.get, client.post):
         response = method(page.path)
         assert response.status_code == 302, f"{page.name} answered {response.status_code}"
         assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [p for p in all_pages() if p.name in API_PAGES], ids=lambda p: p.name)
+def test_every_api_call_without_a_token_is_refused_with_401(client: BrowserClient, page: Page) -> None:
+    for method in (client.get, client.post):
+        response = method(page.path)
+        assert response.status_code == 401, f"{page.name} answered {response.status_code}"
+        assert response["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.django_db
