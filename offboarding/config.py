@@ -7,6 +7,7 @@ start-up with a message that says exactly what to fix.
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,3 +113,27 @@ def env_int_range(name: str, default: tuple[int, int], bounds: tuple[int, int]) 
     if not bounds[0] <= start <= end <= bounds[1]:
         raise ImproperlyConfigured(f"{name} must lie within {bounds[0]}-{bounds[1]}, start first; got {raw!r}.")
     return start, end
+
+
+def env_colour(name: str, default: str) -> str:
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ImproperlyConfigured(f"{name} must be a colour written #rrggbb, such as #2f5d50; got {value!r}.")
+    return value.lower()
+
+
+def env_logo_url(name: str) -> str:
+    """Empty, a path on this site (/static/brand/logo.png) or an absolute http(s) URL."""
+    value = env_str(name, "").strip()
+    if not value or (value.startswith("/") and not value.startswith("//")):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"{name} must be a path on this site such as /static/logo.png or an http(s) URL.")
+    return value
+
+
+def url_origin(url: str) -> str:
+    """scheme://host[:port] of an absolute URL; empty for a path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
