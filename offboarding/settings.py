@@ -330,7 +330,8 @@ FOLLOW_UP_WIN_BACK_BEFORE_RENEWAL_DAYS = 60
 FOLLOW_UP_WIN_BACK_AFTER_DAYS = 335  # about eleven months, when the renewal date is unknown
 FOLLOW_UP_CARD_REMINDER_AFTER_DAYS = 0
 FOLLOW_UP_CALL_REMINDER_AFTER_DAYS = 90
-# Client-facing mail leaves only in these hours (TIME_ZONE) on these ISO weekdays (1 = Monday).
+# Client-facing mail leaves only in these hours on these ISO weekdays (1 = Monday), in each client's
+# own time zone (the business's, TIME_ZONE, for a client without one).
 FOLLOW_UP_BUSINESS_HOURS = env_int_range("FOLLOW_UP_BUSINESS_HOURS", (9, 17), bounds=(0, 24))
 FOLLOW_UP_BUSINESS_WEEKDAYS = env_int_range("FOLLOW_UP_BUSINESS_WEEKDAYS", (1, 5), bounds=(1, 7))
 # Temporary failures wait base * 2^(attempt-1) seconds (capped, with jitter); after
@@ -343,6 +344,7 @@ FOLLOW_UP_RETRY_MAX_SECONDS = 6 * 60 * 60
 FOLLOW_UP_DISPATCH_BATCH = env_int("FOLLOW_UP_DISPATCH_BATCH", 50)
 FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
 FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
+# From this hour of each person's own day (their time zone in My settings, else TIME_ZONE).
 FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
 # A web request publishes a nudge to the dispatcher after commit; a broker that is
 # down or hung costs it at most this long (offboarding/outbox/nudge.py; beat delivers the
@@ -388,9 +390,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "offboarding.tasks.dispatch_follow_ups",
         "schedule": float(FOLLOW_UP_DISPATCH_EVERY_SECONDS),
     },
+    # Every quarter of an hour: each person's digest hour comes in their own time zone (digests.py).
     "plan-staff-digests": {
         "task": "offboarding.tasks.plan_staff_digests",
-        "schedule": crontab(hour=FOLLOW_UP_DIGEST_HOUR, minute=0),
+        "schedule": crontab(minute="*/15"),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -15,8 +15,9 @@ from offboarding.models.cases import (
     ThankStep,
     TransitionStep,
 )
+from offboarding.models.handover_lists import HandoverList, HandoverListItem
 from offboarding.models.rate_limits import RateLimit
-from offboarding.outbox.models import DispatcherRun, FollowUp, Suppression
+from offboarding.outbox.models import DispatcherRun, FollowUp, MessageText, Suppression
 
 __all__ = [
     "ApologyStep",
@@ -27,7 +28,10 @@ __all__ = [
     "DispatcherRun",
     "FollowUp",
     "HandoverItem",
+    "HandoverList",
+    "HandoverListItem",
     "KeepInTouchStep",
+    "MessageText",
     "OfferStep",
     "ProbeStep",
     "RateLimit",
