@@ -75,5 +75,8 @@ class PersonalLocaleMiddleware(LocaleMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         response = super().process_response(request, response)
+        # The thread goes back to the business's language and zone: whatever runs in it next without a
+        # request of its own (a test, a command) must not speak the last visitor's.
+        translation.deactivate()
         timezone.deactivate()
         return response
