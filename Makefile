@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/offboarding
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint typecheck pytest services install install-dev chromium prod-smoke
+.PHONY: run test lint typecheck pytest services install install-dev chromium gettext prod-smoke
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,14 +22,26 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.runtime node_modules/.installed
-install-dev: $(VENV)/.dev node_modules/.installed
+# The translations (locale/<language>/LC_MESSAGES/django.po) are compiled here, so a fresh checkout
+# speaks every shipped language with no step of its own; compilemessages runs gettext's msgfmt.
+LOCALE_PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+locale/.compiled: $(LOCALE_PO) | gettext $(VENV)/.runtime
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var --verbosity=0
+	@touch $@
+
+install: $(VENV)/.runtime node_modules/.installed locale/.compiled
+install-dev: $(VENV)/.dev node_modules/.installed locale/.compiled
 
 # Browser tests drive the system Chromium (Playwright's own download does not work here).
 chromium:
 	@command -v chromium >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else echo "Browser tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+gettext:
+	@command -v msgfmt >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+		else echo "Compiling the translations needs gettext: sudo apt-get install gettext" >&2; exit 1; fi; }
 
 # --- make run: embedded defaults (SQLite, filesystem broker, mail as files) ---
 run: export DEBUG ?= 1

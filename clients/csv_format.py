@@ -31,6 +31,14 @@ CSV_COLUMNS = (
     CsvColumn("contract_end", False, "Contract end (renewal) date as YYYY-MM-DD; not before the start."),
     CsvColumn("time_zone", False, "Time zone such as Europe/Berlin. Empty means the business's time zone."),
     CsvColumn(
+        "language",
+        False,
+        _(
+            "Preferred language of their emails: en-gb, de, fr, es or nl. Empty means the business's language. "
+            "Dates in the file are always YYYY-MM-DD and amounts 1500.00, whatever the language."
+        ),
+    ),
+    CsvColumn(
         "keep_in_touch_consent",
         False,
         _("Whether we may keep in touch: yes or no (also true/false, 1/0). Empty means the client was not asked."),

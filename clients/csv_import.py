@@ -158,7 +158,8 @@ def _with_defaults(cells: dict[str, str]) -> dict[str, object]:
     return {
         "monthly_value": cells.get("monthly_value") or "0",
         "currency": (cells.get("currency") or settings.BUSINESS_CURRENCY).upper(),
-        "time_zone": cells.get("time_zone") or settings.TIME_ZONE,
+        "time_zone": cells.get("time_zone", ""),
+        "language": cells.get("language", "").lower(),
         "contract_start": cells.get("contract_start") or None,
         "contract_end": cells.get("contract_end") or None,
     }

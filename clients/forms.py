@@ -4,6 +4,7 @@ import zoneinfo
 from functools import cache
 from typing import Any
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.csv_import import MAX_IMPORT_BYTES
 from clients.formatting import display_name
+from clients.languages import business_language, language_name
 from clients.models import Client
 from clients.roles import is_manager
 from clients.selectors import SORT_CHOICES, ClientListFilters, client_owner_choices, client_segments
@@ -21,8 +23,19 @@ from clients.validators import validate_plausible_date
 
 
 @cache
-def time_zone_choices() -> list[tuple[str, str]]:
+def _zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every zone, after the empty choice: the business's time zone, whichever it is at the time."""
+    business = _("The business's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE.replace("_", " ")}
+    return [("", business), *_zone_choices()]
+
+
+def client_language_choices() -> list[tuple[str, str]]:
+    business = _("The business's language (%(language)s)") % {"language": language_name(business_language())}
+    return [("", business), *settings.LANGUAGES]
 
 
 class PlausibleDatesForm(forms.BaseForm):
@@ -86,7 +99,13 @@ class ClientFilterForm(forms.Form):
 
 
 class ClientForm(PlausibleDatesForm, forms.ModelForm):
-    time_zone = forms.ChoiceField(label="Time zone", choices=time_zone_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, required=False)
+    language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=client_language_choices,
+        required=False,
+        help_text=_("Every email they get is written in it, and the pages they open from one."),
+    )
     account_manager = PersonChoiceField(label="Account manager", queryset=User.objects.none())
 
     class Meta:
@@ -103,6 +122,7 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
             "contract_start",
             "contract_end",
             "time_zone",
+            "language",
             "keep_in_touch",
             "notes",
         ]
@@ -129,7 +149,6 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
             del self.fields["keep_in_touch"]
         else:
             self.initial.setdefault("currency", settings.BUSINESS_CURRENCY)
-            self.initial.setdefault("time_zone", settings.TIME_ZONE)
         self.fields["monthly_value"].min_value = 0  # type: ignore[attr-defined]
         self.helper = FormHelper()
         self.helper.layout = self._layout()
@@ -153,7 +172,12 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
                 Row(Column("monthly_value", css_class="col-sm-8"), Column("currency", css_class="col-sm-4")),
                 Row(Column("contract_start", css_class="col-sm-6"), Column("contract_end", css_class="col-sm-6")),
             ),
-            Fieldset("Keeping in touch", "time_zone", *self._keep_in_touch_layout(), "notes"),
+            Fieldset(
+                "Keeping in touch",
+                Row(Column("language", css_class="col-md-6"), Column("time_zone", css_class="col-md-6")),
+                *self._keep_in_touch_layout(),
+                "notes",
+            ),
             Submit("save", "Save client", css_class="mt-2"),
         )
 
@@ -191,3 +215,27 @@ class ApiTokenForm(forms.Form):
         max_length=80,
         help_text=_("What the token is for, e.g. “CRM sync”: you will see it in the list, never the token again."),
     )
+
+
+class MySettingsForm(forms.Form):
+    """A staff member's own language and time zone."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Of your pages and your daily digest email."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        required=False,
+        help_text=_("Times on your pages are shown in it, and your daily digest arrives in its morning."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser asks")), *settings.LANGUAGES]  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "language", "time_zone", StrictButton(_("Save my settings"), type="submit", css_class="btn-primary")
+        )

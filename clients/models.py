@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime
+from functools import cache
 from typing import Any, Self, TypeVar
 
 from django import forms
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clients.constraints import UniqueConstraintOn
+from clients.languages import business_language, is_shipped
 from clients.roles import is_account_manager, is_manager
 from clients.validators import validate_currency_code, validate_deliverable_email, validate_no_bidi_controls
 
@@ -23,11 +25,21 @@ DUPLICATE_EMAIL = _(
 )
 
 
+@cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError("Enter a time zone such as Europe/Berlin.") from None
+    # The zones the system's time zone database lists (the forms offer the same): the dispatcher
+    # finds a client's business hours by the zone's name (offboarding/outbox/business_hours.py).
+    if value not in known_time_zones():
+        raise ValidationError(_("Enter a time zone such as Europe/Berlin."), code="unknown_time_zone")
+
+
+def zone_or_business(name: str) -> zoneinfo.ZoneInfo:
+    """A stored time zone, or the business's (TIME_ZONE) where none is stored or it is not one we know."""
+    return zoneinfo.ZoneInfo(name if name in known_time_zones() else settings.TIME_ZONE)
 
 
 class DeliverableEmailFormField(forms.EmailField):
@@ -114,7 +126,26 @@ class Client(models.Model):
     currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency_code])
     contract_start = models.DateField(null=True, blank=True)
     contract_end = models.DateField("contract end (renewal)", null=True, blank=True)
-    time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    # Empty: the business's (TIME_ZONE). Client emails leave in business hours of this zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_("Their emails leave in business hours of this time zone."),
+    )
+    # Empty: the business's (LANGUAGE_CODE). Every email they get, and the pages they open from one.
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        blank=True,
+        default="",
+        # Kept in the database too: the release still serving while this column is added writes no value.
+        db_default="",
+        choices=settings.LANGUAGES,
+        help_text=_("Every email they get is written in it, and the pages they open from one."),
+    )
     # Stored here once; changed only through offboarding.services.consent, which also cancels or
     # plans the check-ins and win-back notes that depend on it (see the README, "Consent").
     keep_in_touch = models.CharField(
@@ -177,6 +208,16 @@ class Client(models.Model):
         return reverse("client_detail", args=[self.pk])
 
     @property
+    def mail_language(self) -> str:
+        """The language of every email to the client and of the pages they open from one."""
+        return self.language if is_shipped(self.language) else business_language()
+
+    @property
+    def local_zone(self) -> zoneinfo.ZoneInfo:
+        """The client's time zone, or the business's when none is stored."""
+        return zone_or_business(self.time_zone)
+
+    @property
     def is_erased(self) -> bool:
         """The client's personal data was erased: nothing may be sent to or taken from them any more."""
         return self.erased_at is not None
@@ -233,3 +274,33 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class StaffProfile(models.Model):
+    """A staff member's own settings ("My settings"): the language of their pages and digest, and their time zone.
+
+    A person without one (or with an empty choice) gets their browser's language and the
+    business's time zone; their daily digest comes in the business's language.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
+
+    def __str__(self) -> str:
+        return f"Settings of {self.user}"
+
+    @property
+    def local_zone(self) -> zoneinfo.ZoneInfo:
+        return zone_or_business(self.time_zone)
+
+    @property
+    def mail_language(self) -> str:
+        """The language of the person's digest: their choice, else the business's (a task knows no browser)."""
+        return self.language if is_shipped(self.language) else business_language()
+
+
+def staff_profile(user: Any) -> StaffProfile:
+    """The person's settings, or unsaved defaults when they never chose (no query when loaded with the user)."""
+    profile = getattr(user, "staff_profile", None)
+    return profile if isinstance(profile, StaffProfile) else StaffProfile()

@@ -138,6 +138,7 @@ def client_csv_rows(clients: ClientQuerySet) -> Iterator[list[object]]:
             client.contract_start.isoformat() if client.contract_start else "",
             client.contract_end.isoformat() if client.contract_end else "",
             client.time_zone,
+            client.language,
             format_consent(client.keep_in_touch),
             client.status,
             client.notes,

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clients.csv_import import ClientRow, FileRejected, ImportProblem, ImportResult, client_from_row, read_client_rows
-from clients.models import DUPLICATE_EMAIL, Client
+from clients.models import DUPLICATE_EMAIL, Client, StaffProfile
 from clients.roles import account_managers, is_account_manager, is_manager
 from clients.selectors import emails_in_use
 
@@ -33,6 +33,7 @@ EDITABLE_FIELDS = frozenset(
         "contract_start",
         "contract_end",
         "time_zone",
+        "language",
         "notes",
     }
 )
@@ -172,3 +173,14 @@ def clients_import_csv(*, file: IO[bytes], imported_by: User) -> ImportResult:
         return ImportResult(problems=[ImportProblem(None, "contact_email", message)])
     logger.info("%s clients imported by %s", len(built), imported_by.pk)
     return ImportResult(created=len(built))
+
+
+@transaction.atomic
+def staff_profile_update(*, user: User, language: str, time_zone: str) -> StaffProfile:
+    """A staff member's own language and time zone (empty: their browser's language, the business's zone)."""
+    profile = StaffProfile.objects.select_for_update().filter(user=user).first() or StaffProfile(user=user)
+    profile.language = language
+    profile.time_zone = time_zone
+    profile.full_clean(validate_unique=False)
+    profile.save()
+    return profile

@@ -5,14 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from clients import services
 from clients.csv_format import CSV_COLUMNS, CSV_HEADER
 from clients.csv_import import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from clients.csv_safety import csv_response
-from clients.forms import ClientFilterForm, ClientForm, ClientImportForm
-from clients.models import Client
+from clients.forms import ClientFilterForm, ClientForm, ClientImportForm, MySettingsForm
+from clients.models import Client, staff_profile
 from clients.selectors import client_csv_rows, clients_filtered
 from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
 
@@ -79,3 +80,20 @@ def client_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         "max_rows": MAX_IMPORT_ROWS,
     }
     return render(request, "clients/client_import.html", context)
+
+
+def my_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The signed-in person's own language and time zone."""
+    profile = staff_profile(request.user)
+    form = MySettingsForm(request.POST or None, initial={"language": profile.language, "time_zone": profile.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.staff_profile_update(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            # Said in the language just chosen, as every page from now on will be.
+            translation.activate(saved.language or translation.get_language_from_request(request))
+            messages.success(request, _("Your settings were saved."))
+            return redirect("my_settings")
+    return render(request, "clients/my_settings.html", {"form": form})

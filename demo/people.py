@@ -81,6 +81,8 @@ _CONTACTS = (
 )
 _SEGMENTS = ("Managed IT", "Marketing", "Bookkeeping", "Consulting")
 _TIME_ZONES = ("Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Dublin", "America/New_York")
+# Clients in Berlin and Paris read their emails in German and French; the others in the business's language.
+_LANGUAGE_BY_ZONE = {"Europe/Berlin": "de", "Europe/Paris": "fr"}
 
 
 def seed_users() -> dict[str, User]:
@@ -110,7 +112,7 @@ def seed_clients(users: dict[str, User], today: date) -> list[Client]:
         name = f"{first} {rng.choice(_COMPANY_LAST)}"
         contact = rng.choice(_CONTACTS)
         start = today - timedelta(days=rng.randint(120, 2200))
-        client, _ = Client.objects.get_or_create(
+        client, created = Client.objects.get_or_create(
             # slugify drops the accents: "Chloé" would make an address mail servers cannot deliver.
             contact_email=f"{slugify(contact.split()[0])}.{first.lower()}@{first.lower()}.example",
             defaults={
@@ -127,5 +129,9 @@ def seed_clients(users: dict[str, User], today: date) -> list[Client]:
                 "keep_in_touch": Client.KeepInTouch.YES if rng.random() < 0.6 else Client.KeepInTouch.NOT_ASKED,
             },
         )
+        if created and client.time_zone in _LANGUAGE_BY_ZONE:
+            # Set after the row, so the same random draws make the same thirty clients as before.
+            client.language = _LANGUAGE_BY_ZONE[client.time_zone]
+            client.save(update_fields=["language"])
         clients.append(client)
     return clients

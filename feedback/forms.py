@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.forms import PlausibleDatesForm
 from feedback.models import RecordedFeedback
@@ -20,42 +21,46 @@ def _active_reasons() -> QuerySet[ChurnReason]:
 
 class SurveyForm(forms.Form):
     reasons = forms.ModelMultipleChoiceField(
-        label="What led you to leave?",
-        help_text="Choose as many as apply.",
+        label=_("What led you to leave?"),
+        help_text=_("Choose as many as apply."),
         queryset=ChurnReason.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     satisfaction = forms.TypedChoiceField(
-        label="Overall, how satisfied were you with our service?",
+        label=_("Overall, how satisfied were you with our service?"),
         choices=[(n, str(n)) for n in range(1, 6)],
         coerce=int,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-        error_messages={"required": "Please choose a score."},
+        error_messages={"required": _("Please choose a score.")},
     )
     could_do_better = forms.CharField(
-        label="What could we have done better?", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("What could we have done better?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    did_well = forms.CharField(label="What did we do well?", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    did_well = forms.CharField(
+        label=_("What did we do well?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     likelihood_to_return = forms.TypedChoiceField(
-        label="How likely are you to work with us again?",
+        label=_("How likely are you to work with us again?"),
         choices=[(n, str(n)) for n in range(11)],
         coerce=int,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-        error_messages={"required": "Please choose a score."},
+        error_messages={"required": _("Please choose a score.")},
     )
     may_keep_in_touch = forms.TypedChoiceField(
-        label="May we keep in touch from time to time?",
-        choices=[("yes", "Yes, please"), ("no", "No, thank you")],
+        label=_("May we keep in touch from time to time?"),
+        choices=[("yes", _("Yes, please")), ("no", _("No, thank you"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         required=False,
         empty_value=None,
     )
     anonymous = forms.BooleanField(
-        label="Answer anonymously",
-        help_text="We keep only the month and your type of service with an anonymous answer, never your name. "
-        "We then cannot act on your keep-in-touch answer.",
+        label=_("Answer anonymously"),
+        help_text=_(
+            "We keep only the month and your type of service with an anonymous answer, never your name. "
+            "We then cannot act on your keep-in-touch answer."
+        ),
         required=False,
     )
 

@@ -14,11 +14,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clients.csv_safety import csv_response
 from clients.formatting import display_name
+from clients.languages import LANGUAGE_PARAMETER, activate_for_page
 from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
 from feedback.dashboard import dashboard_context, drilldown_description, drilldown_params, filter_params
 from feedback.forms import DashboardFilterForm, RecordedFeedbackForm, SurveyForm
@@ -33,14 +34,18 @@ from feedback.services import (
     survey_invitation_is_used,
 )
 from offboarding.models import DepartureCase, FollowUp
-from offboarding.outbox.survey_links import follow_up_id_from_survey_token
+from offboarding.outbox.survey_links import survey_link_from_token
 
 SURVEY_PROBLEMS = {
     # problem: (HTTP status, heading, explanation)
-    "invalid": (400, "This survey link does not work", "Please use the link exactly as it came in our email."),
-    "unknown": (404, "We could not find this survey", "Please use the link exactly as it came in our email."),
-    "expired": (410, "This survey has closed", "Survey links work for 30 days. Thank you for thinking of us."),
-    "answered": (410, "You have already answered", "Your answers reached us. Thank you for taking the time."),
+    "invalid": (400, _("This survey link does not work"), _("Please use the link exactly as it came in our email.")),
+    "unknown": (404, _("We could not find this survey"), _("Please use the link exactly as it came in our email.")),
+    "expired": (
+        410,
+        _("This survey has closed"),
+        _("Survey links work for 30 days. Thank you for thinking of us."),
+    ),
+    "answered": (410, _("You have already answered"), _("Your answers reached us. Thank you for taking the time.")),
     "closed": (410, _("This survey has closed"), _("This survey takes no more answers. Thank you for thinking of us.")),
 }
 
@@ -54,13 +59,24 @@ def _survey_problem(request: HttpRequest, problem: str) -> HttpResponse:
 def _survey_follow_up(token: str) -> FollowUp | str:
     """The invitation behind a survey link, or the name of the problem with the link."""
     try:
-        follow_up_id = follow_up_id_from_survey_token(token)
+        link = survey_link_from_token(token)
     except signing.SignatureExpired:
         return "expired"
     except signing.BadSignature:
         return "invalid"
-    follow_up = FollowUp.objects.select_related("client", "case").filter(pk=follow_up_id, kind=FollowUp.Kind.SURVEY)
+    follow_up = FollowUp.objects.select_related("client", "case").filter(
+        pk=link.follow_up_id, kind=FollowUp.Kind.SURVEY
+    )
     return follow_up.first() or "unknown"
+
+
+def _link_language(token: str, follow_up: FollowUp) -> str:
+    """The language the survey email was written in: its link says so (older links: the client's)."""
+    try:
+        language = survey_link_from_token(token).language
+    except signing.BadSignature:
+        language = ""
+    return language or (follow_up.client.mail_language if follow_up.client else "")
 
 
 @login_not_required
@@ -68,6 +84,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     follow_up = _survey_follow_up(token)
     if isinstance(follow_up, str):
         return _survey_problem(request, follow_up)
+    activate_for_page(request, _link_language(token, follow_up))
     if survey_invitation_is_closed(follow_up=follow_up):
         return _survey_problem(request, "closed")
     if survey_invitation_is_used(follow_up=follow_up):
@@ -80,7 +97,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             return _survey_problem(request, "closed")
         except SurveyAlreadyAnswered:
             return _survey_problem(request, "answered")
-        return redirect("feedback:survey_thanks")
+        # The thank-you page speaks the language the survey was answered in.
+        thanks = reverse("feedback:survey_thanks")
+        return redirect(f"{thanks}?{urlencode({LANGUAGE_PARAMETER: translation.get_language()})}")
     return render(request, "feedback/survey.html", {"form": form, "business_name": settings.BUSINESS_NAME})
 
 

@@ -136,3 +136,27 @@ def env_rate(name: str, default: str) -> str:
     if not _RATE.fullmatch(value):
         raise ImproperlyConfigured(f"{name} must look like 300/minute (second, minute, hour or day); got {value!r}.")
     return value
+
+
+def env_colour(name: str, default: str) -> str:
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ImproperlyConfigured(f"{name} must be a colour written #rrggbb, such as #2f5d50; got {value!r}.")
+    return value.lower()
+
+
+def env_logo_url(name: str) -> str:
+    """Empty, a path on this site (/static/brand/logo.png) or an absolute http(s) URL."""
+    value = env_str(name, "").strip()
+    if not value or (value.startswith("/") and not value.startswith("//")):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"{name} must be a path on this site such as /static/logo.png or an http(s) URL.")
+    return value
+
+
+def url_origin(url: str) -> str:
+    """scheme://host[:port] of an absolute URL; empty for a path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

@@ -7,9 +7,13 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
 from django.template.response import TemplateResponse
+from django.utils import timezone, translation
 from django.utils.deprecation import MiddlewareMixin
 
+from clients.languages import requested_language
+from clients.models import staff_profile
 from clients.roles import has_role
 
 # A person without a role may still sign out and change their own password.
@@ -46,4 +50,33 @@ class PrivateAnswersMiddleware(MiddlewareMixin):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class PersonalLocaleMiddleware(LocaleMiddleware):
+    """The language and time zone of a page.
+
+    Language: a `?lang=` link's (the switch on pages opened from an email), else the signed-in
+    person's own choice (My settings), else the browser's, as LocaleMiddleware finds it. Time zone:
+    the person's own, else the business's. The person's settings come with them from the
+    session's sign-in (clients.backends.StaffBackend), so this costs no query.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        profile = staff_profile(request.user)
+        language = requested_language(request) or profile.language
+        translation.activate(language or translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        # Activated or reset on every request: a thread keeps the zone of its last request otherwise.
+        if profile.time_zone:
+            timezone.activate(profile.local_zone)
+        else:
+            timezone.deactivate()
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        response = super().process_response(request, response)
+        # The thread goes back to the business's language and zone: whatever runs in it next without a
+        # request of its own (a test, a command) must not speak the last visitor's.
+        translation.deactivate()
+        timezone.deactivate()
         return response

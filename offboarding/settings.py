@@ -20,15 +20,18 @@ from offboarding.config import (
     env_bool,
     env_broker_url,
     env_choice,
+    env_colour,
     env_database,
     env_int,
     env_int_range,
     env_list,
+    env_logo_url,
     env_networks,
     env_rate,
     env_str,
     env_time_zone,
     env_url,
+    url_origin,
 )
 from offboarding.logs import logging_config
 
@@ -83,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, after sign-in: a staff member's own language and time zone
+    # come before the browser's, and a page opened from an email takes the link's (?lang=).
+    "offboarding.middleware.PersonalLocaleMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "offboarding.middleware.PrivateAnswersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -159,7 +165,8 @@ LOGIN_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # Refuses sign-in for a username and address after too many failures.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading each person's own settings (language, time zone) with them.
+    "clients.backends.StaffBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -185,7 +192,18 @@ PASSWORD_RESET_MAILS_PER_ACCOUNT = 3
 PASSWORD_RESET_REQUESTS_PER_ADDRESS = 10
 
 # --- Time and language -------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+# The languages the product ships. English is British English: dates read 1 December 2026,
+# typed as 01/12/2026 (a browser asking for any English gets it).
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("nl", "Nederlands"),
+]
+# The business's language: of new clients' emails, and of pages for a browser asking for none we ship.
+LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en-gb", tuple(code for code, _name in LANGUAGES))
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_time_zone("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -242,6 +260,10 @@ SITE_URL = env_url("SITE_URL", "http://localhost:8000" if DEBUG else None)
 BUSINESS_NAME = env_str("BUSINESS_NAME", "Northwind Partners")
 BUSINESS_POSTAL_ADDRESS = env_str("BUSINESS_POSTAL_ADDRESS", "12 Harbour Street, Bristol BS1 4RN, United Kingdom")
 BUSINESS_CURRENCY = env_str("BUSINESS_CURRENCY", "EUR")
+# Branding (clients/branding.py): the logo in the pages' header and the emails' HTML part, and the
+# accent colour behind it; the text on the accent is white or black, whichever reads better.
+BUSINESS_LOGO_URL = env_logo_url("BUSINESS_LOGO_URL")
+BUSINESS_ACCENT_COLOUR = env_colour("BUSINESS_ACCENT_COLOUR", "#2f5d50")
 
 # --- Production hardening ------------------------------------------------------
 # One TLS-terminating proxy in front (nginx, a load balancer) that sets X-Forwarded-Proto
@@ -269,7 +291,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *filter(None, [url_origin(BUSINESS_LOGO_URL)])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],
@@ -314,7 +336,8 @@ FOLLOW_UP_WIN_BACK_BEFORE_RENEWAL_DAYS = 60
 FOLLOW_UP_WIN_BACK_AFTER_DAYS = 335  # about eleven months, when the renewal date is unknown
 FOLLOW_UP_CARD_REMINDER_AFTER_DAYS = 0
 FOLLOW_UP_CALL_REMINDER_AFTER_DAYS = 90
-# Client-facing mail leaves only in these hours (TIME_ZONE) on these ISO weekdays (1 = Monday).
+# Client-facing mail leaves only in these hours on these ISO weekdays (1 = Monday), in each client's
+# own time zone (the business's, TIME_ZONE, for a client without one).
 FOLLOW_UP_BUSINESS_HOURS = env_int_range("FOLLOW_UP_BUSINESS_HOURS", (9, 17), bounds=(0, 24))
 FOLLOW_UP_BUSINESS_WEEKDAYS = env_int_range("FOLLOW_UP_BUSINESS_WEEKDAYS", (1, 5), bounds=(1, 7))
 # Temporary failures wait base * 2^(attempt-1) seconds (capped, with jitter); after
@@ -327,6 +350,7 @@ FOLLOW_UP_RETRY_MAX_SECONDS = 6 * 60 * 60
 FOLLOW_UP_DISPATCH_BATCH = env_int("FOLLOW_UP_DISPATCH_BATCH", 50)
 FOLLOW_UP_LEASE_SECONDS = env_int("FOLLOW_UP_LEASE_SECONDS", 600)
 FOLLOW_UP_DISPATCH_EVERY_SECONDS = env_int("FOLLOW_UP_DISPATCH_EVERY_SECONDS", 60)
+# From this hour of each person's own day (their time zone in My settings, else TIME_ZONE).
 FOLLOW_UP_DIGEST_HOUR = env_int("FOLLOW_UP_DIGEST_HOUR", 8)
 # A web request publishes a nudge to the dispatcher after commit; a broker that is
 # down or hung costs it at most this long (offboarding/outbox/nudge.py; beat delivers the
@@ -427,9 +451,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "offboarding.tasks.dispatch_follow_ups",
         "schedule": float(FOLLOW_UP_DISPATCH_EVERY_SECONDS),
     },
+    # Every quarter of an hour: each person's digest hour comes in their own time zone (digests.py).
     "plan-staff-digests": {
         "task": "offboarding.tasks.plan_staff_digests",
-        "schedule": crontab(hour=FOLLOW_UP_DIGEST_HOUR, minute=0),
+        "schedule": crontab(minute="*/15"),
     },
 }
 CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from clients import views as clients_views
 from offboarding import metrics
 from offboarding.forms.sign_in import PasswordResetRequestForm, SignInForm
 from offboarding.views import account_settings, calendar, cases, client_page, health
@@ -18,6 +19,7 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
         name="password_reset",
     ),
+    path("accounts/settings/", clients_views.my_settings, name="my_settings"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The client page (offboarding/views/client_page.py), beside the other clients' pages: it shows
     # every departure case, the timeline and the follow-ups, which clients/ must not import.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from offboarding.views import cases, client_page, reasons
+from offboarding.views import cases, client_page, handover_lists, reasons
 
 app_name = "offboarding"
 
@@ -21,4 +21,7 @@ urlpatterns = [
     path("reasons/<int:pk>/", reasons.reason_edit, name="reason_edit"),
     path("reasons/<int:pk>/retire/", reasons.reason_retire, name="reason_retire"),
     path("reasons/<int:pk>/restore/", reasons.reason_restore, name="reason_restore"),
+    path("handover-lists/", handover_lists.handover_lists, name="handover_lists"),
+    path("handover-lists/edit/", handover_lists.handover_list_edit, name="handover_list_edit"),
+    path("handover-lists/reset/", handover_lists.handover_list_reset_view, name="handover_list_reset"),
 ]

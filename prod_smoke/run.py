@@ -89,6 +89,8 @@ def production_environment(ports: Ports) -> dict[str, str]:
         # Mail may leave at any hour, so that the run does not depend on the time of day.
         "FOLLOW_UP_BUSINESS_HOURS": "0-24",
         "FOLLOW_UP_BUSINESS_WEEKDAYS": "1-7",
+        # No staff digest: beat plans them every quarter of an hour, and the run counts the mail exactly.
+        "FOLLOW_UP_DIGEST_HOUR": "24",
         # Plain HTTP on loopback: no TLS proxy in front, so no redirect to HTTPS and no Secure cookies.
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",

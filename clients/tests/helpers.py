@@ -33,6 +33,7 @@ def client_row(email: str, *, account_manager: str = "amelia", **cells: str) -> 
         "contract_start": "2024-01-01",
         "contract_end": "2026-12-31",
         "time_zone": "Europe/Berlin",
+        "language": "",
         "keep_in_touch_consent": "yes",
         "status": "active",
         "notes": "",

@@ -24,6 +24,7 @@ from offboarding.outbox.services import follow_up_add
 from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
 from offboarding.services.reasons import reason_create
 from offboarding.tests.factories import DepartureCaseFactory
+from offboarding.tests.outbox_fixtures import digest_time
 
 TAIL = "javascript:alert(1) {{ 7*7 }}"
 
@@ -85,7 +86,7 @@ def _after_departure(case: DepartureCase, owner: User, reason: ChurnReason) -> N
         case=case, kind="staff_reminder", due_at=now + timedelta(minutes=1), note=payload("fu"), actor=owner, now=now
     )
     follow_up_add(case=case, kind="check_in", due_at=now + timedelta(days=9), note=payload("fc"), actor=owner, now=now)
-    staff_digests_plan(now=reminder.due_at)
+    staff_digests_plan(now=digest_time(reminder.due_at))
     feedback_record(
         case=case,
         recorded_by=owner,

@@ -46,6 +46,7 @@ from offboarding.tests.outbox_fixtures import (  # noqa: F401
     SmtpSink,
     always_open,
     depart_through_case_services,
+    digest_time,
     disposable_redis,
     planned_case,
     wait_for,
@@ -123,7 +124,7 @@ def _departed_client_with_everything(owner: User) -> Client:
         last_error=f"451 {EMAIL} greylisted",
     )
     # The account manager's daily digest names the client of each reminder.
-    assert staff_digests_plan(now=timezone.now() + timedelta(days=120)) == 1
+    assert staff_digests_plan(now=digest_time(timezone.now() + timedelta(days=120))) == 1
     assert COMPANY in FollowUp.objects.get(kind=FollowUp.Kind.STAFF_DIGEST).body_text
     return client
 
@@ -361,7 +362,7 @@ def test_a_staff_digest_being_sent_during_an_erasure_keeps_the_erased_name(
     manager: User, account_manager: User, always_open: None
 ) -> None:
     client = _client_leaving_yesterday(account_manager)
-    later = timezone.now() + timedelta(days=120)
+    later = digest_time(timezone.now() + timedelta(days=120))
     assert staff_digests_plan(now=later) == 1
     [digest] = [row for row in follow_ups_claim(now=later, limit=50) if row.kind == FollowUp.Kind.STAFF_DIGEST]
     assert COMPANY in digest.body_text

@@ -42,6 +42,7 @@ from feedback.tests.crawl import Crawler, Target, World, url_name
 from offboarding.models import ChurnReason, FollowUp, WebhookDelivery, WebhookEvent
 from offboarding.outbox.emails import render_follow_up
 from offboarding.outbox.webhooks.services import webhook_endpoint_create
+from offboarding.outbox.wording_services import message_text_save
 from offboarding.services.calendar_feeds import calendar_feed_reset
 from offboarding.services.cases import case_mark_departed
 from offboarding.tests.db_snapshot import snapshot
@@ -85,6 +86,16 @@ def _build_objects() -> dict[str, Any]:
     failed = gone.follow_ups.get(kind=FollowUp.Kind.THANK_YOU)
     FollowUp.objects.filter(pk=failed.pk).update(status=FollowUp.Status.FAILED, attempts=6)
     ChurnReason.objects.create(key="fuzz-retired", label="Retired reason", category="other", retired_at=timezone.now())
+    # Two saved wordings: the message editor shows a Restore form for the earlier one.
+    for subject in ("Thank you, {contact_name}", "With thanks from {business_name}"):
+        message_text_save(
+            kind="thank_you",
+            language="en-gb",
+            subject=subject,
+            body="Dear {contact_name},",
+            saved_by=marta,
+            now=timezone.now(),
+        )
     return {
         "amelia": amelia,
         "marta": marta,

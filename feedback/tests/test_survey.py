@@ -80,7 +80,8 @@ def test_an_identified_answer_is_stored_with_its_case_and_updates_consent(
     client: BrowserClient, invitation: FollowUp, case: DepartureCase
 ) -> None:
     response = client.post(survey_url(invitation), answers(), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("feedback:survey_thanks")
+    # The thank-you page speaks the survey's language (the business's here: the client chose none).
+    assert response.redirect_chain[-1][0] == reverse("feedback:survey_thanks") + "?lang=en-gb"
     assert "Thank you" in response.content.decode()
     answer = SurveyAnswer.objects.get()
     assert (answer.case, answer.client, answer.follow_up) == (case, case.client, invitation)

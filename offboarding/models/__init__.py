@@ -16,8 +16,9 @@ from offboarding.models.cases import (
     ThankStep,
     TransitionStep,
 )
+from offboarding.models.handover_lists import HandoverList, HandoverListItem
 from offboarding.models.rate_limits import RateLimit
-from offboarding.outbox.models import DispatcherRun, FollowUp, Suppression
+from offboarding.outbox.models import DispatcherRun, FollowUp, MessageText, Suppression
 from offboarding.outbox.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSecret
 
 __all__ = [
@@ -30,7 +31,10 @@ __all__ = [
     "DispatcherRun",
     "FollowUp",
     "HandoverItem",
+    "HandoverList",
+    "HandoverListItem",
     "KeepInTouchStep",
+    "MessageText",
     "OfferStep",
     "ProbeStep",
     "RateLimit",

@@ -1,28 +1,56 @@
-"""The daily staff digest: one email per account manager with the reminders due today and overdue."""
+"""The daily staff digest: one email per account manager with the reminders due today and overdue.
+
+Each person's digest follows their own clock (My settings; the business's time zone when they
+chose none): it is planned from FOLLOW_UP_DIGEST_HOUR of their day, once a day, with what is due
+before their midnight, in their language, with its wording (wording.py) and dates in their zone.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from clients.formatting import display_name
-from offboarding.models import FollowUp
-from offboarding.outbox.emails import render_kind
+from clients.models import staff_profile
+from offboarding.models import FollowUp, MessageText
+from offboarding.outbox.composing import Block, Footer, RenderedEmail, compose
 from offboarding.outbox.services import message_id_for
+from offboarding.outbox.wording import Wording, saved_wordings, wording_in_use
 
 
-def _open_reminders(end_of_today: datetime) -> dict[User, list[FollowUp]]:
+@dataclass(frozen=True)
+class DigestDay:
+    """One person's today: its date in their zone and the moment their tomorrow starts."""
+
+    day: date
+    start: datetime
+    end: datetime
+
+
+def digest_day(now: datetime, zone: ZoneInfo) -> DigestDay:
+    day = now.astimezone(zone).date()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return DigestDay(day=day, start=start, end=datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone))
+
+
+def _open_reminders(until: datetime, recipient: User | None = None) -> dict[User, list[FollowUp]]:
+    reminders = FollowUp.objects.filter(
+        kind=FollowUp.Kind.STAFF_REMINDER, status=FollowUp.Status.SCHEDULED, due_at__lt=until
+    )
+    if recipient is not None:
+        reminders = reminders.filter(recipient_user=recipient)
     reminders = (
-        FollowUp.objects.filter(
-            kind=FollowUp.Kind.STAFF_REMINDER, status=FollowUp.Status.SCHEDULED, due_at__lt=end_of_today
-        )
-        .exclude(recipient_user=None)
-        .select_related("recipient_user", "client", "case")
+        reminders.exclude(recipient_user=None)
+        .select_related("recipient_user__staff_profile", "client", "case")
         .order_by("due_at", "id")
     )
     by_manager: dict[User, list[FollowUp]] = defaultdict(list)
@@ -32,28 +60,41 @@ def _open_reminders(end_of_today: datetime) -> dict[User, list[FollowUp]]:
     return by_manager
 
 
-def _digest_row(manager: User, reminders: list[FollowUp], start_of_today: datetime, now: datetime) -> FollowUp:
-    day = timezone.localdate(now)
-    rendered = render_kind(
-        FollowUp.Kind.STAFF_DIGEST,
-        {
-            "manager": manager,
-            "manager_name": display_name(manager),
-            "day": day,
-            "due_today": [reminder for reminder in reminders if reminder.due_at >= start_of_today],
-            "overdue": [reminder for reminder in reminders if reminder.due_at < start_of_today],
-            "business_name": settings.BUSINESS_NAME,
+def render_digest(wording: Wording, *, manager: User, today: DigestDay, reminders: list[FollowUp]) -> RenderedEmail:
+    """The digest in the wording's language, its dates in the person's own time zone."""
+    with translation.override(wording.language), timezone.override(staff_profile(manager).local_zone):
+        lists = {
+            "due_today": [reminder for reminder in reminders if reminder.due_at >= today.start],
+            "overdue": [reminder for reminder in reminders if reminder.due_at < today.start],
             "site_url": settings.SITE_URL,
-        },
-    )
-    key = f"digest:{manager.pk}:{day.isoformat()}"
+        }
+        values = {
+            "account_manager": display_name(manager),
+            "business_name": settings.BUSINESS_NAME,
+            "day": date_format(today.day, "DATE_FORMAT"),
+            "due_today_count": str(len(lists["due_today"])),
+            "overdue_count": str(len(lists["overdue"])),
+        }
+        reminders_block = Block(
+            text=render_to_string("emails/staff_digest.txt", lists),
+            html=render_to_string("emails/staff_digest.html", lists),
+        )
+        return compose(wording, values, footer=Footer(for_staff=True), blocks={"reminders": reminders_block})
+
+
+def _digest_row(
+    manager: User, reminders: list[FollowUp], today: DigestDay, now: datetime, saved: dict[tuple[str, str], MessageText]
+) -> FollowUp:
+    wording = wording_in_use(FollowUp.Kind.STAFF_DIGEST, staff_profile(manager).mail_language, saved)
+    rendered = render_digest(wording, manager=manager, today=today, reminders=reminders)
+    key = f"digest:{manager.pk}:{today.day.isoformat()}"
     return FollowUp(
         key=key,
         kind=FollowUp.Kind.STAFF_DIGEST,
         client=None,
         recipient_email=manager.email,
         recipient_user=manager,
-        note=f"Digest for {day:%d %b %Y}: {len(reminders)} reminders",
+        note=f"Digest for {today.day:%d %b %Y}: {len(reminders)} reminders",
         due_at=now,
         next_attempt_at=now,
         message_id=message_id_for(key),
@@ -63,18 +104,47 @@ def _digest_row(manager: User, reminders: list[FollowUp], start_of_today: dateti
     )
 
 
+def _digests_due(now: datetime) -> list[tuple[User, list[FollowUp], DigestDay]]:
+    """Everyone whose own day has reached the digest hour, with what is due before their midnight."""
+    due = []
+    # No one's midnight is more than a day away.
+    for manager, reminders in _open_reminders(until=now + timedelta(days=1)).items():
+        zone = staff_profile(manager).local_zone
+        if not manager.email or now.astimezone(zone).hour < settings.FOLLOW_UP_DIGEST_HOUR:
+            continue
+        today = digest_day(now, zone)
+        todays = [reminder for reminder in reminders if reminder.due_at < today.end]
+        if todays:
+            due.append((manager, todays, today))
+    return due
+
+
 @transaction.atomic
 def staff_digests_plan(*, now: datetime) -> int:
-    """Queue today's digest for every account manager with something due; a second run adds nothing."""
-    start_of_today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
-    end_of_today = start_of_today + timedelta(days=1)
-    digests = [
-        _digest_row(manager, reminders, start_of_today, now)
-        for manager, reminders in _open_reminders(end_of_today).items()
-        if manager.email
+    """Queue today's digest for everyone with something due whose day has reached the digest hour.
+
+    Beat runs this every quarter of an hour, so each person's digest hour comes round in their
+    own zone (some are offset by 30 or 45 minutes); the key (person and their date) makes every
+    later run that day, and a second beat, add nothing.
+    """
+    due = _digests_due(now)
+    if not due:
+        return 0
+    keys = [f"digest:{manager.pk}:{today.day.isoformat()}" for manager, _reminders, today in due]
+    existing = set(FollowUp.objects.filter(key__in=keys).values_list("key", flat=True))
+    saved = saved_wordings()
+    new_digests = [
+        _digest_row(manager, reminders, today, now, saved)
+        for manager, reminders, today in due
+        if f"digest:{manager.pk}:{today.day.isoformat()}" not in existing
     ]
-    existing = set(FollowUp.objects.filter(key__in=[row.key for row in digests]).values_list("key", flat=True))
-    new_digests = [row for row in digests if row.key not in existing]
     # ignore_conflicts: two beats at once both pass the check above; the key keeps one.
     FollowUp.objects.bulk_create(new_digests, ignore_conflicts=True)
     return len(new_digests)
+
+
+def digest_preview(wording: Wording, *, manager: User, now: datetime) -> RenderedEmail:
+    """Today's digest of this person in this wording, as they would get it now (the message editor's preview)."""
+    today = digest_day(now, staff_profile(manager).local_zone)
+    reminders = _open_reminders(until=today.end, recipient=manager).get(manager, [])
+    return render_digest(wording, manager=manager, today=today, reminders=reminders)

@@ -21,12 +21,12 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from clients.validators import undeliverable_address_reason
-from offboarding.models import DispatcherRun, FollowUp, Suppression
-from offboarding.outbox.business_hours import is_business_time, next_business_time
+from offboarding.models import DispatcherRun, FollowUp, MessageText, Suppression
+from offboarding.outbox.business_hours import client_zone, next_business_time, zones_in_business_time
 from offboarding.outbox.emails import RenderedEmail, follow_up_message, render_follow_up
 from offboarding.outbox.services import (
     CLIENT_ERASED,
@@ -35,9 +35,11 @@ from offboarding.outbox.services import (
     follow_up_refusal,
 )
 from offboarding.outbox.webhooks.events import webhook_follow_up_failed
+from offboarding.outbox.wording import saved_wordings
 
 logger = logging.getLogger(__name__)
 Status = FollowUp.Status
+Wordings = dict[tuple[str, str], MessageText]
 
 
 class TemporaryFailure(Exception):
@@ -88,12 +90,19 @@ def follow_ups_recover_expired_leases(*, now: datetime) -> int:
     return int(failed + recovered)
 
 
+def _mailable_now(now: datetime) -> Q:
+    """Staff digests at any hour; client mail only where it is business time in the client's own zone."""
+    client_mail = Q(kind__in=FollowUp.CLIENT_FACING_KINDS, client__time_zone__in=zones_in_business_time(now))
+    return Q(kind=FollowUp.Kind.STAFF_DIGEST) | client_mail
+
+
 @transaction.atomic
 def follow_ups_claim(*, now: datetime, limit: int) -> list[FollowUp]:
-    kinds = FollowUp.MAILED_KINDS if is_business_time(now) else (FollowUp.Kind.STAFF_DIGEST,)
+    # One conditional query: the zones in business hours are worked out first (business_hours.py),
+    # and only the follow-up rows are locked (of=self), never the clients joined for their zone.
     due = (
-        FollowUp.objects.select_for_update(skip_locked=True)
-        .filter(status__in=FollowUp.PENDING_STATUSES, next_attempt_at__lte=now, kind__in=kinds)
+        FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(_mailable_now(now), status__in=FollowUp.PENDING_STATUSES, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
     )
     ids = list(due.values_list("pk", flat=True)[:limit])
@@ -144,7 +153,7 @@ def _record_failure(follow_up: FollowUp, error: Exception) -> str:
         return Status.FAILED
     next_attempt = timezone.now() + retry_delay(follow_up.attempts)
     if follow_up.is_client_facing:
-        next_attempt = next_business_time(next_attempt)
+        next_attempt = next_business_time(next_attempt, client_zone(follow_up.client))
     _record_outcome(follow_up, Status.RETRY_WAIT, last_error=message, next_attempt_at=next_attempt)
     return Status.RETRY_WAIT
 
@@ -198,7 +207,7 @@ def _refusal(follow_up: FollowUp) -> str:
     return follow_up_refusal(follow_up.kind, client=follow_up.client)
 
 
-def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) -> str:
+def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str], wordings: Wordings | None = None) -> str:
     if follow_up.is_client_facing and address_hash(follow_up.recipient_email) in suppressed:
         _record_outcome(follow_up, Status.SUPPRESSED, last_error="The address is on the suppression list.")
         return Status.SUPPRESSED
@@ -212,7 +221,7 @@ def _deliver(follow_up: FollowUp, session: SmtpSession, suppressed: set[str]) ->
     if undeliverable:
         # Sent anyway, it would go out to a mangled address and count as sent.
         return _record_failure(follow_up, PermanentFailure(undeliverable))
-    rendered = render_follow_up(follow_up)
+    rendered = render_follow_up(follow_up, saved=wordings)
     try:
         session.send(follow_up_message(follow_up, rendered))
     except (TemporaryFailure, PermanentFailure) as error:
@@ -255,10 +264,11 @@ def follow_ups_dispatch_batch(*, now: datetime | None = None, limit: int | None 
         return report
     hashes = {address_hash(follow_up.recipient_email) for follow_up in claimed}
     suppressed = set(Suppression.objects.filter(address_hash__in=hashes).values_list("address_hash", flat=True))
+    wordings = saved_wordings()
     session = SmtpSession()
     try:
         for follow_up in claimed:
-            report.count(_deliver(follow_up, session, suppressed))
+            report.count(_deliver(follow_up, session, suppressed, wordings))
     finally:
         session.close()
     return report

@@ -1,22 +1,34 @@
-"""Follow-up emails: subject, text and HTML from templates/emails/<kind>*, with the headers bulk mail needs."""
+"""Follow-up emails: a wording filled in for one client (composing.py builds both parts), with bulk mail's headers.
+
+Every client email is written in the client's language (`Client.mail_language`), with the wording
+in use for it (wording.py), and carries Reply-To the account manager, the postal address, an
+unsubscribe link and the one-click List-Unsubscribe headers, whatever the wording says.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from clients.formatting import display_name
-from offboarding.models import FollowUp, KeepInTouchStep, ThankStep
+from clients.models import staff_profile
+from offboarding.models import DepartureCase, FollowUp, KeepInTouchStep, MessageText, ThankStep
+from offboarding.outbox.business_hours import client_zone
+from offboarding.outbox.composing import Footer, RenderedEmail, compose
 from offboarding.outbox.survey_links import survey_token_for
+from offboarding.outbox.wording import Wording, wording_in_use
 
 UNSUBSCRIBE_SALT = "offboarding.unsubscribe"
 SURVEY_LINK_PLACEHOLDER = "[the client's personal survey link]"
@@ -28,35 +40,59 @@ CLIENT_LINK_PLACEHOLDERS = {
 }
 
 
+def unsubscribe_token(*, client_id: int | None, email: str, language: str = "") -> str:
+    # No expiry: an unsubscribe link in a years-old email must still work. The language is the
+    # email's, so the page it opens speaks it.
+    payload: dict[str, object] = {"c": client_id, "e": email.strip().lower()}
+    if language:
+        payload["l"] = language
+    return signing.dumps(payload, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
 @dataclass(frozen=True)
-class RenderedEmail:
-    subject: str
-    text: str
-    html: str
+class UnsubscribeLink:
+    client_id: int | None
+    email: str
+    language: str  # empty in links sent before languages were
 
 
-def unsubscribe_token(*, client_id: int | None, email: str) -> str:
-    # No expiry: an unsubscribe link in a years-old email must still work.
-    return signing.dumps({"c": client_id, "e": email.strip().lower()}, salt=UNSUBSCRIBE_SALT, compress=True)
+def unsubscribe_link_from_token(token: str) -> UnsubscribeLink:
+    """What an unsubscribe token names; raises signing.BadSignature when it was not ours."""
+    payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
+        raise signing.BadSignature("Unsubscribe token has no address.")
+    client_id, language = payload.get("c"), payload.get("l")
+    return UnsubscribeLink(
+        client_id=client_id if isinstance(client_id, int) else None,
+        email=payload["e"],
+        language=language if isinstance(language, str) else "",
+    )
 
 
 def unsubscribe_details(token: str) -> tuple[int | None, str]:
     """(client id, address) from a token; raises signing.BadSignature when it was not ours."""
-    payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
-        raise signing.BadSignature("Unsubscribe token has no address.")
-    client_id = payload.get("c")
-    return (client_id if isinstance(client_id, int) else None), payload["e"]
+    link = unsubscribe_link_from_token(token)
+    return link.client_id, link.email
 
 
-def unsubscribe_url(follow_up: FollowUp) -> str:
-    token = unsubscribe_token(client_id=follow_up.client_id, email=follow_up.recipient_email)
+def _mail_language(follow_up: FollowUp) -> str:
+    """A client's email speaks their language; staff mail its reader's (the business's when they chose none)."""
+    if follow_up.is_client_facing and follow_up.client is not None:
+        return follow_up.client.mail_language
+    return staff_profile(follow_up.recipient_user).mail_language
+
+
+def unsubscribe_url(follow_up: FollowUp, language: str | None = None) -> str:
+    token = unsubscribe_token(
+        client_id=follow_up.client_id, email=follow_up.recipient_email, language=language or _mail_language(follow_up)
+    )
     return settings.SITE_URL + reverse("outbox:unsubscribe", kwargs={"token": token})
 
 
-def _survey_url(follow_up: FollowUp) -> str:
+def _survey_url(follow_up: FollowUp, language: str) -> str:
     try:
-        path = reverse("feedback:survey", kwargs={"token": survey_token_for(follow_up.pk)})
+        # An unsaved follow-up (a preview) has no id; its link is shown as a placeholder anyway.
+        path = reverse("feedback:survey", kwargs={"token": survey_token_for(follow_up.pk or 0, language)})
     except NoReverseMatch:
         path = "/"
     return settings.SITE_URL + path
@@ -76,33 +112,60 @@ def _step(follow_up: FollowUp, name: str) -> Any:
         return None
 
 
-def _context(follow_up: FollowUp) -> dict[str, Any]:
-    client = follow_up.client
+def _renewal(follow_up: FollowUp, left_on: date | None) -> date | None:
+    keep_in_touch = _step(follow_up, "keep_in_touch")
+    if keep_in_touch is not None and keep_in_touch.new_contract_renewal_on:
+        return keep_in_touch.new_contract_renewal_on
+    return left_on + timedelta(days=365) if left_on else None
+
+
+def client_values(follow_up: FollowUp, language: str) -> dict[str, str]:
+    """What each placeholder of a client's email says (wording.PLACEHOLDERS), in the active language."""
+    client, case = follow_up.client, follow_up.case
     manager = client.account_manager if client else follow_up.recipient_user
     thanks = _step(follow_up, "thanks")
-    keep_in_touch = _step(follow_up, "keep_in_touch")
+    left_on = (case.departed_on or case.planned_leave_date) if case else None
+    renewal = _renewal(follow_up, left_on)
     return {
-        "follow_up": follow_up,
-        "client": client,
-        "case": follow_up.case,
         "contact_name": client.contact_name if client else "",
-        "manager": manager,
-        "manager_name": display_name(manager) if manager else settings.BUSINESS_NAME,
-        "personal_note": thanks.personal_note if thanks else "",
-        "renewal_on": keep_in_touch.new_contract_renewal_on if keep_in_touch else None,
+        "company": client.company_name if client else "",
+        "account_manager": display_name(manager) if manager else settings.BUSINESS_NAME,
         "business_name": settings.BUSINESS_NAME,
-        "postal_address": settings.BUSINESS_POSTAL_ADDRESS,
-        "site_url": settings.SITE_URL,
-        "survey_url": _survey_url(follow_up) if follow_up.kind == FollowUp.Kind.SURVEY else "",
-        "unsubscribe_url": unsubscribe_url(follow_up) if follow_up.is_client_facing else "",
+        "leave_date": date_format(left_on, "DATE_FORMAT") if left_on else "",
+        "personal_line": thanks.personal_note if thanks else "",
+        "survey_link": _survey_url(follow_up, language) if follow_up.kind == FollowUp.Kind.SURVEY else "",
+        "renewal_month": date_format(renewal, "YEAR_MONTH_FORMAT") if renewal else "",
     }
 
 
-def render_follow_up(follow_up: FollowUp) -> RenderedEmail:
-    """The message as the recipient will see it; a staff digest was rendered when it was planned."""
+def render_with_wording(follow_up: FollowUp, wording: Wording) -> RenderedEmail:
+    """A client's email in this wording: its language's dates, the client's time zone, the footer added."""
+    with translation.override(wording.language), timezone.override(client_zone(follow_up.client)):
+        footer = Footer(
+            postal_address=settings.BUSINESS_POSTAL_ADDRESS,
+            unsubscribe_url=unsubscribe_url(follow_up, wording.language),
+        )
+        return compose(wording, client_values(follow_up, wording.language), footer=footer)
+
+
+def render_follow_up(
+    follow_up: FollowUp, *, saved: Mapping[tuple[str, str], MessageText] | None = None
+) -> RenderedEmail:
+    """The message as the recipient will see it; a staff digest was rendered when it was planned.
+
+    The wording is the one in use for the client's language when the mail leaves (`saved`, from
+    wording.saved_wordings, spares a query a message in the dispatcher's batch).
+    """
     if follow_up.subject:
         return RenderedEmail(follow_up.subject, follow_up.body_text, follow_up.body_html)
-    return render_kind(follow_up.kind, _context(follow_up))
+    return render_with_wording(follow_up, wording_in_use(follow_up.kind, _mail_language(follow_up), saved))
+
+
+def wording_preview(wording: Wording, *, case: DepartureCase) -> RenderedEmail:
+    """A client email in this wording as this case's client would get it, their personal links as placeholders."""
+    client = case.client
+    follow_up = FollowUp(kind=wording.kind, client=client, case=case, recipient_email=client.contact_email)
+    return without_client_links(render_with_wording(follow_up, wording))
 
 
 def preview_follow_up(follow_up: FollowUp) -> RenderedEmail:
@@ -136,15 +199,6 @@ def _token_link_pattern(url_name: str) -> re.Pattern[str] | None:
     except NoReverseMatch:
         return None
     return re.compile(rf"(?:https?://[^\s\"'<>/]+)?{re.escape(prefix)}[^\s\"'<>]+")
-
-
-def render_kind(kind: str, context: dict[str, Any]) -> RenderedEmail:
-    subject = render_to_string(f"emails/{kind}_subject.txt", context)
-    return RenderedEmail(
-        subject=" ".join(subject.split()),
-        text=render_to_string(f"emails/{kind}.txt", context).strip() + "\n",
-        html=render_to_string(f"emails/{kind}.html", context),
-    )
 
 
 def _headers(follow_up: FollowUp) -> dict[str, str]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Layout, Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from clients.forms import PlausibleDatesForm
 from offboarding.models import FollowUp
+from offboarding.outbox.wording import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 KIND_FILTER = [("", "All kinds"), *FollowUp.Kind.choices]
 STATUS_FILTER = [("", "All statuses"), *FollowUp.Status.choices]
@@ -64,3 +67,40 @@ class FollowUpAddForm(PlausibleDatesForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Add the follow-up"))
+
+
+class MessageTextForm(forms.Form):
+    """A wording being edited, and the case its preview is rendered with. What it may say is wording.py's rule."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 16}),
+        max_length=BODY_MAX_LENGTH,
+        help_text=_(
+            "Plain text: a blank line starts a new paragraph, and web addresses become links. "
+            "The postal address and the unsubscribe link are added below every client email."
+        ),
+    )
+    case = forms.TypedChoiceField(label=_("Preview with the case of"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, cases: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].choices = cases  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.attrs = {"data-live-preview": "message-preview"}
+        self.helper.layout = Layout(
+            "subject",
+            "body",
+            "case",
+            Div(
+                StrictButton(
+                    _("Preview"), type="submit", name="action", value="preview", css_class="btn-outline-primary"
+                ),
+                StrictButton(
+                    _("Send me a test"), type="submit", name="action", value="test", css_class="btn-outline-primary"
+                ),
+                StrictButton(_("Save"), type="submit", name="action", value="save", css_class="btn-primary"),
+                css_class="d-flex flex-wrap gap-2",
+            ),
+        )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, OwnedQuerySet
 from offboarding.models.cases import DepartureCase
@@ -30,12 +31,12 @@ class FollowUpQuerySet(OwnedQuerySet["FollowUp"]):
 
 class FollowUp(models.Model):
     class Kind(models.TextChoices):
-        THANK_YOU = "thank_you", "Thank-you email"
-        SURVEY = "survey", "Survey invitation"
-        CHECK_IN = "check_in", "Keep-in-touch check-in"
-        WIN_BACK = "win_back", "Win-back note"
-        STAFF_REMINDER = "staff_reminder", "Staff reminder"
-        STAFF_DIGEST = "staff_digest", "Daily staff digest"
+        THANK_YOU = "thank_you", _("Thank-you email")
+        SURVEY = "survey", _("Survey invitation")
+        CHECK_IN = "check_in", _("Keep-in-touch check-in")
+        WIN_BACK = "win_back", _("Win-back note")
+        STAFF_REMINDER = "staff_reminder", _("Staff reminder")
+        STAFF_DIGEST = "staff_digest", _("Daily staff digest")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -152,3 +153,30 @@ class DispatcherRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} finished at {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+
+class MessageText(models.Model):
+    """One saved version of a message's wording (offboarding/outbox/wording.py) in one language.
+
+    Versions are only ever added: saving, restoring an earlier version and restoring the shipped
+    wording each add one, with who and when, so the history is complete. The newest is sent.
+    """
+
+    kind = models.CharField(max_length=20, choices=FollowUp.Kind.choices)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    # Added by "restore the shipped wording": what it says is the catalogue's wording of that day.
+    is_shipped_wording = models.BooleanField(default=False)
+    restored_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["kind", "language", "-id"], name="messagetext_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language}) saved {self.saved_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,11 +19,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from clients.formatting import display_name
 from clients.models import Client
 from offboarding.models import CaseEvent, DepartureCase, FollowUp, KeepInTouchStep, Suppression, ThankStep
-from offboarding.outbox.business_hours import business_morning, next_business_time
+from offboarding.outbox.business_hours import business_morning, business_zone, client_zone, next_business_time
 from offboarding.outbox.nudge import nudge_dispatcher_on_commit
 
 
@@ -74,11 +76,12 @@ class PlannedFollowUp:
     to_staff: bool = False
 
 
-def _leave_morning(case: DepartureCase, days: int) -> datetime:
+def _leave_morning(case: DepartureCase, days: int, zone: ZoneInfo | None = None) -> datetime:
+    """The start of business `days` after the leave date, in the client's time zone unless another is given."""
+    zone = zone or client_zone(case.client)
     leave_day = case.departed_on or case.planned_leave_date
     start_hour, _end = settings.FOLLOW_UP_BUSINESS_HOURS
-    leave_start = timezone.make_aware(datetime.combine(leave_day, time(start_hour)))
-    return business_morning(leave_start, days)
+    return business_morning(datetime.combine(leave_day, time(start_hour), tzinfo=zone), days, zone)
 
 
 def _keep_in_touch(case: DepartureCase) -> KeepInTouchStep | None:
@@ -122,10 +125,11 @@ def _check_in_days(step: KeepInTouchStep | None) -> tuple[int, ...]:
 
 def _client_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
     prefix = f"case{case.pk}"
+    zone = client_zone(case.client)
     thank_you_at = _leave_morning(case, 0)
     if thank_you_at < now:
-        thank_you_at = next_business_time(now)
-    survey_at = business_morning(thank_you_at, settings.FOLLOW_UP_SURVEY_AFTER_DAYS)
+        thank_you_at = next_business_time(now, zone)
+    survey_at = business_morning(thank_you_at, settings.FOLLOW_UP_SURVEY_AFTER_DAYS, zone)
     plan = [
         PlannedFollowUp(f"{prefix}:thank_you", Kind.THANK_YOU, thank_you_at),
         PlannedFollowUp(f"{prefix}:survey", Kind.SURVEY, survey_at),
@@ -150,17 +154,22 @@ def _keep_in_touch_plan(case: DepartureCase, survey_at: datetime) -> list[Planne
     return plan
 
 
+# Stored in English as the reminder's note; the digest shows each in its reader's language.
+CARD_REMINDER = gettext_noop("Send the handwritten card")
+CALL_REMINDER = gettext_noop("Call them: 90 days since they left")
+
+
 def _staff_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:
     prefix = f"case{case.pk}:staff"
     plan = []
+    # Reminders are the business's to-dos, timed by its own clock; the digest gathers them by each person's day.
+    zone = business_zone()
     thanks = ThankStep.objects.filter(case=case).first()
     if thanks is not None and thanks.send_card and thanks.card_sent_on is None:
-        card_at = max(_leave_morning(case, settings.FOLLOW_UP_CARD_REMINDER_AFTER_DAYS), now)
-        plan.append(PlannedFollowUp(f"{prefix}:card", Kind.STAFF_REMINDER, card_at, "Send the handwritten card", True))
-    call_at = max(_leave_morning(case, settings.FOLLOW_UP_CALL_REMINDER_AFTER_DAYS), now)
-    plan.append(
-        PlannedFollowUp(f"{prefix}:call", Kind.STAFF_REMINDER, call_at, "Call them: 90 days since they left", True)
-    )
+        card_at = max(_leave_morning(case, settings.FOLLOW_UP_CARD_REMINDER_AFTER_DAYS, zone), now)
+        plan.append(PlannedFollowUp(f"{prefix}:card", Kind.STAFF_REMINDER, card_at, CARD_REMINDER, True))
+    call_at = max(_leave_morning(case, settings.FOLLOW_UP_CALL_REMINDER_AFTER_DAYS, zone), now)
+    plan.append(PlannedFollowUp(f"{prefix}:call", Kind.STAFF_REMINDER, call_at, CALL_REMINDER, True))
     return plan
 
 
@@ -247,7 +256,9 @@ def follow_ups_plan_keep_in_touch(*, client: Client, actor: User | None, now: da
 def _survey_due(case: DepartureCase) -> datetime:
     """When the case's survey was planned for: check-ins come after it."""
     planned = FollowUp.objects.filter(key=f"case{case.pk}:survey").values_list("due_at", flat=True).first()
-    return planned or business_morning(_leave_morning(case, 0), settings.FOLLOW_UP_SURVEY_AFTER_DAYS)
+    return planned or business_morning(
+        _leave_morning(case, 0), settings.FOLLOW_UP_SURVEY_AFTER_DAYS, client_zone(case.client)
+    )
 
 
 def _plan_again(case: DepartureCase, plan: list[PlannedFollowUp], actor: User | None, now: datetime) -> int:
@@ -339,8 +350,9 @@ def follow_up_record_not_sent(*, follow_up: FollowUp, reason: str) -> None:
     _record(follow_up, None, "follow_up_cancelled", f"{follow_up.get_kind_display()} not sent: {because}")
 
 
-def _business_due(kind: str, due_at: datetime) -> datetime:
-    return next_business_time(due_at) if kind in FollowUp.CLIENT_FACING_KINDS else due_at
+def _business_due(kind: str, client: Client | None, due_at: datetime) -> datetime:
+    """Client mail moves into the client's business hours; staff reminders keep the time given."""
+    return next_business_time(due_at, client_zone(client)) if kind in FollowUp.CLIENT_FACING_KINDS else due_at
 
 
 @transaction.atomic
@@ -350,7 +362,7 @@ def follow_up_reschedule(*, follow_up: FollowUp, due_at: datetime, actor: User) 
         raise ValidationError(
             f"Only a pending follow-up can be moved; this one is {follow_up.get_status_display().lower()}."
         )
-    follow_up.due_at = follow_up.next_attempt_at = _business_due(follow_up.kind, due_at)
+    follow_up.due_at = follow_up.next_attempt_at = _business_due(follow_up.kind, follow_up.client, due_at)
     follow_up.status = Status.SCHEDULED
     follow_up.save(update_fields=["due_at", "next_attempt_at", "status", "updated_at"])
     local = timezone.localtime(follow_up.due_at)
@@ -412,7 +424,7 @@ def follow_up_add(
     if not to_staff:
         _ensure_client_may_be_emailed(case, kind)
     key = f"manual:{uuid.uuid4().hex}"
-    due_at = _business_due(kind, due_at)
+    due_at = _business_due(kind, client, due_at)
     follow_up = FollowUp.objects.create(
         key=key,
         kind=kind,
@@ -443,7 +455,7 @@ def follow_up_retry(*, follow_up: FollowUp, actor: User, now: datetime) -> Follo
         )
     follow_up.status = Status.SCHEDULED
     follow_up.attempts = 0
-    follow_up.next_attempt_at = _business_due(follow_up.kind, now)
+    follow_up.next_attempt_at = _business_due(follow_up.kind, follow_up.client, now)
     follow_up.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     _record(follow_up, actor, "follow_up_retried", f"{follow_up.get_kind_display()} queued to be sent again", now)
     return follow_up

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from clients.languages import activate_for_page
 from clients.models import Client
 from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required, refusal_message
 from offboarding.models import DepartureCase, FollowUp
-from offboarding.outbox.emails import preview_follow_up, unsubscribe_details
+from offboarding.outbox.emails import UnsubscribeLink, preview_follow_up, unsubscribe_link_from_token
 from offboarding.outbox.forms import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
 from offboarding.outbox.selectors import outbox_follow_ups, outbox_status_counts
 from offboarding.outbox.services import (
@@ -142,13 +143,13 @@ def follow_up_add_view(request: AuthenticatedHttpRequest, case_pk: int) -> HttpR
     return render(request, "outbox/follow_up_form.html", context)
 
 
-def _unsubscribe_target(token: str) -> tuple[Client | None, str] | None:
+def _unsubscribe_target(token: str) -> tuple[Client | None, UnsubscribeLink] | None:
     try:
-        client_id, email = unsubscribe_details(token)
+        link = unsubscribe_link_from_token(token)
     except signing.BadSignature:
         return None
-    client = Client.objects.filter(pk=client_id).first() if client_id is not None else None
-    return client, email
+    client = Client.objects.filter(pk=link.client_id).first() if link.client_id is not None else None
+    return client, link
 
 
 @login_not_required
@@ -157,7 +158,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     target = _unsubscribe_target(token)
     if target is None:
         return render(request, "outbox/unsubscribe_invalid.html", status=404)
-    client, email = target
+    client, link = target
+    email = link.email
+    activate_for_page(request, link.language or (client.mail_language if client else ""))
     if request.method == "POST":
         client_unsubscribe(client=client, email=email, now=timezone.now())
         return render(request, "outbox/unsubscribed.html", {"email": email})

@@ -34,6 +34,7 @@ from offboarding.outbox.services import follow_ups_cancel_pending, follow_ups_pl
 from offboarding.outbox.webhooks.events import webhook_case_event
 from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
+from offboarding.services.handover_lists import segment_list
 
 STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
 
@@ -54,15 +55,6 @@ REQUIRED_BEFORE_DEPARTURE = ("probe", "transition", "thanks", "keep_in_touch")
 EDITABLE_AFTER_DEPARTURE = ("transition", "thanks", "keep_in_touch")
 
 NOT_NEEDED_CLIENT_STAYED = "Not needed: the client stayed"
-
-# The handover list every case starts with: (title, days from the leave date).
-DEFAULT_HANDOVER = (
-    ("Finish the work already promised", -7),
-    ("Return their data and documents", 0),
-    ("Remove our access to their systems", 0),
-    ("Send the final invoice", 7),
-    ("Hand knowledge over to the new provider", 0),
-)
 
 
 def case_event_record(
@@ -110,7 +102,7 @@ def case_open(
     first_notes: str = "",
     now: datetime | None = None,
 ) -> DepartureCase:
-    """Log that a client is leaving: a case with its six steps and the default handover list."""
+    """Log that a client is leaving: a case with its six steps and its segment's handover list."""
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
     refusal = case_open_refusal(client)
@@ -139,15 +131,16 @@ def case_open(
         raise ValidationError(_("This client already has an open departure case.")) from None
     for step_model in STEP_MODELS:
         step_model.objects.create(case=case)
+    # The list the managers keep for the client's segment (offboarding/services/handover_lists.py).
     HandoverItem.objects.bulk_create(
         HandoverItem(
             case=case,
-            title=title,
-            days_from_leave_date=days,
-            due_on=planned_leave_date + timedelta(days=days),
+            title=entry.title,
+            days_from_leave_date=entry.days_from_leave_date,
+            due_on=planned_leave_date + timedelta(days=entry.days_from_leave_date),
             position=position,
         )
-        for position, (title, days) in enumerate(DEFAULT_HANDOVER)
+        for position, entry in enumerate(segment_list(client.segment).entries)
     )
     previous_status = client.status
     client.status = Client.Status.DEPARTING

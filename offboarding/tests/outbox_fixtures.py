@@ -14,15 +14,18 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from celery import Celery
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
@@ -71,6 +74,18 @@ def depart_through_case_services(case: DepartureCase, actor: User) -> DepartureC
     for step in ("probe", "transition", "thanks", "keep_in_touch"):
         step_skip(case=case, step=step, actor=actor, reason="Not needed for this test")
     return case_mark_departed(case=case, actor=actor)
+
+
+def digest_time(at: datetime) -> datetime:
+    """`at`, or the digest hour of its day when it is earlier: the first moment staff_digests_plan plans that day.
+
+    For the business's time zone, as for staff who chose none (digests are planned from the digest hour of
+    each person's own day).
+    """
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return max(
+        at, datetime.combine(at.astimezone(zone).date(), time_of_day(settings.FOLLOW_UP_DIGEST_HOUR), tzinfo=zone)
+    )
 
 
 def by_kind(follow_ups: list[FollowUp]) -> dict[str, list[FollowUp]]:

@@ -102,7 +102,8 @@ def test_due_follow_ups_arrive_once_with_both_parts_and_the_headers(
         if not part.is_multipart()
     }
     assert "no reactivation fee" in parts["text/plain"]
-    assert "<strong>no reactivation fee</strong>" in parts["text/html"]
+    assert "no reactivation fee" in parts["text/html"]
+    assert "12 Harbour Street" in parts["text/html"]
     assert FollowUp.objects.get(pk=thank_you.pk).status == Status.SENT
 
 

@@ -107,7 +107,7 @@ def test_the_html_preview_is_a_whole_escaped_document_inside_its_frame(
     page = manager_client.get(f"/outbox/{thank_you.pk}/").content.decode()
     # The email's markup stays inside the srcdoc attribute: nothing of it leaks into the page.
     assert 'srcdoc="&lt;!doctype html&gt;' in page
-    assert '<html lang="en">\n<head><meta charset="utf-8"><meta name="viewport"' not in page.split("srcdoc=", 1)[1]
+    assert '<html lang="en-gb">\n<head><meta charset="utf-8"><meta name="viewport"' not in page.split("srcdoc=", 1)[1]
 
 
 # Django's signed values: payload (a leading dot when compressed), timestamp and signature.

@@ -73,6 +73,9 @@ def test_the_deploy_check_asks_for_a_shared_cache() -> None:
         ("LOG_FORMAT", "xml"),
         ("METRICS_TOKEN", "too-short"),
         ("CACHE_URL", "memcached://127.0.0.1:11211"),
+        ("LANGUAGE_CODE", "it"),
+        ("BUSINESS_ACCENT_COLOUR", "green"),
+        ("BUSINESS_LOGO_URL", "javascript:alert(1)"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
@@ -185,3 +188,11 @@ def test_production_logs_json_and_shares_its_cache_through_redis_when_told_where
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["json", "django.core.cache.backends.redis.RedisCache"]
+
+
+def test_a_logo_on_another_host_is_allowed_by_the_content_security_policy() -> None:
+    env = {**PRODUCTION_ENV, "BUSINESS_LOGO_URL": "https://cdn.northwind.example/brand/logo.png"}
+    script = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    result = run_django(env, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert "https://cdn.northwind.example" in result.stdout

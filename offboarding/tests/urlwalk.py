@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 SAMPLE_ARGUMENTS = {"int": 1, "str": "sample", "slug": "sample", "path": "sample", "uuid": uuid.UUID(int=1)}
 # Where a URL only makes sense with one of a few words, the first real one.
-SAMPLE_BY_NAME = {"step": "probe"}
+SAMPLE_BY_NAME = {"step": "probe", "kind": "thank_you", "language": "de"}
 
 
 @dataclass(frozen=True)

@@ -265,3 +265,38 @@ def test_every_main_page_has_no_serious_accessibility_problem(page: Page, accoun
     _check(page, "dashboard", problems)
 
     assert not problems, _report(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_message_editor_handover_lists_settings_and_a_branded_header_have_no_serious_problem(
+    page: Page, account_manager: User, manager: User, settings: Any
+) -> None:
+    # A pale accent (the header's text turns black) and a logo, whose text alternative is the business's name.
+    settings.BUSINESS_ACCENT_COLOUR = "#f5d76e"
+    settings.BUSINESS_LOGO_URL = "/static/favicon.svg"
+    site = build_site(account_manager)
+    problems: dict[str, list[str]] = {}
+    page.goto(site.survey_path + "?lang=fr")
+    expect(page.get_by_role("button", name="Envoyer mes réponses")).to_be_visible()
+    _check(page, "survey-in-french", problems)
+
+    sign_in(page, "marta", TEST_PASSWORD)
+    expect(page.get_by_role("link", name="Northwind Partners Offboarding")).to_be_visible()
+    _check(page, "branded-my-work", problems)
+    page.goto(reverse("outbox:messages"))
+    _check(page, "messages", problems)
+    page.goto(reverse("outbox:message_edit", args=["thank_you", "de"]))
+    expect(page.locator("#message-preview iframe")).to_be_visible()
+    _check(page, "message-edit", problems)
+    page.get_by_label("Subject").fill("Danke {contat_name}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("{contat_name} is not a placeholder we know.", exact=False)).to_be_visible()
+    _check(page, "message-edit-with-errors", problems)
+    page.goto(reverse("offboarding:handover_lists"))
+    _check(page, "handover-lists", problems)
+    page.goto(reverse("offboarding:handover_list_edit") + "?segment=Consulting")
+    _check(page, "handover-list-edit", problems)
+    page.goto(reverse("my_settings"))
+    _check(page, "my-settings", problems)
+
+    assert not problems, _report(problems)

@@ -123,6 +123,11 @@ def _check_manager_pages(page: Page, site: Site, problems: dict[str, str]) -> No
         "outbox": reverse("outbox:list"),
         "outbox-message": reverse("outbox:detail", args=[thank_you.pk]),
         "reasons": reverse("offboarding:reasons"),
+        "messages": reverse("outbox:messages"),
+        "message-edit": reverse("outbox:message_edit", args=["survey", "fr"]),
+        "handover-lists": reverse("offboarding:handover_lists"),
+        "handover-list-edit": reverse("offboarding:handover_list_edit") + "?segment=",
+        "my-settings": reverse("my_settings"),
         "erase-confirmation": reverse("feedback:client_erase", args=[site.departed_case.client.pk]),
     }
     for name, path in pages.items():

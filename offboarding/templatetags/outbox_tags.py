@@ -1,0 +1,44 @@
+"""Follow-ups on pages and in the digest: when one is due, in whose time, and what a reminder says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from offboarding.models import FollowUp
+
+register = template.Library()
+
+DUE_FORMAT = "j M Y H:i"
+
+
+@register.simple_tag
+def due_time(follow_up: FollowUp, client: Any = None) -> str | SafeString:
+    """When a follow-up is due in the reader's time zone and, for client mail, in the client's where the clocks differ.
+
+    The client is passed in where the page has it already, so a list of follow-ups costs no query a row.
+    """
+    due = timezone.localtime(follow_up.due_at)
+    shown = date_format(due, DUE_FORMAT)
+    if client is None or not follow_up.is_client_facing:
+        return shown
+    theirs = follow_up.due_at.astimezone(client.local_zone)
+    if theirs.utcoffset() == due.utcoffset():
+        return shown
+    their_time = gettext("%(time)s in %(zone)s") % {
+        "time": date_format(theirs, DUE_FORMAT),
+        "zone": str(client.local_zone).replace("_", " "),
+    }
+    return format_html('{} <span class="d-block small text-body-secondary">{}</span>', shown, their_time)
+
+
+@register.filter
+def reminder_note(reminder: FollowUp) -> str:
+    """A staff reminder's note in the reader's language where it is one the product wrote (the card, the call)."""
+    return gettext(reminder.note) if reminder.note else str(reminder.get_kind_display())
