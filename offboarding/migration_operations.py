@@ -35,3 +35,19 @@ class AddIndexConcurrently(PostgresAddIndexConcurrently):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         else:
             AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class AddPostgresIndexConcurrently(PostgresAddIndexConcurrently):
+    """CREATE INDEX CONCURRENTLY of an index only PostgreSQL has (GIN, text search); nothing on SQLite.
+
+    SQLite (`make run`) has neither the index type nor the functions it indexes; its searches
+    read the table, which is small there.
+    """
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
