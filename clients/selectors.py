@@ -143,3 +143,9 @@ def client_csv_rows(clients: ClientQuerySet) -> Iterator[list[object]]:
             client.status,
             client.notes,
         ]
+
+
+def referrer_choices(*, user: Any, client: Client) -> ClientQuerySet:
+    """Whom a client form offers as the referrer: the clients the person may see, but not the client itself."""
+    clients = Client.objects.visible_to(user).only("pk", "company_name").order_by("company_name", "pk")
+    return clients.exclude(pk=client.pk) if client.pk else clients

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.csv_import import ClientRow, FileRejected, ImportProblem, ImportResult, client_from_row, read_client_rows
 from clients.models import DUPLICATE_EMAIL, Client, StaffProfile
@@ -35,6 +36,7 @@ EDITABLE_FIELDS = frozenset(
         "time_zone",
         "language",
         "notes",
+        "referred_by",
     }
 )
 IMPORT_BATCH_SIZE = 1000
@@ -54,6 +56,12 @@ def _validated_save(client: Client) -> Client:
         # Two people saved the same new email at the same moment; the unique index caught the second.
         raise ValidationError({"contact_email": DUPLICATE_EMAIL}) from None
     return client
+
+
+def _check_referrer(referred_by: Client | None, person: User) -> None:
+    """A referrer is a client the person may see: another account manager's client stays out of sight."""
+    if referred_by is not None and not Client.objects.visible_to(person).filter(pk=referred_by.pk).exists():
+        raise ValidationError({"referred_by": _("Choose one of your clients as the referrer.")})
 
 
 def _assign(client: Client, fields: dict[str, Any]) -> None:
@@ -85,6 +93,7 @@ def client_create(
     else:
         raise PermissionDenied("Only managers and account managers add clients.")
     _check_owner(account_manager)
+    _check_referrer(fields.get("referred_by"), created_by)
     client = Client(account_manager=account_manager)
     _assign(client, fields)
     client.keep_in_touch_record(
@@ -108,6 +117,8 @@ def client_update(*, client: Client, updated_by: User, account_manager: User | N
         _check_owner(account_manager)
         logger.info("client %s reassigned from %s to %s", client.pk, client.account_manager_id, account_manager.pk)
         client.account_manager = account_manager
+    if "referred_by" in fields and fields["referred_by"] != client.referred_by:
+        _check_referrer(fields["referred_by"], updated_by)
     _assign(client, fields)
     return _validated_save(client)
 
