@@ -12,6 +12,7 @@ from typing import IO, Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,16 +143,27 @@ def _duplicate_problems(rows: list[tuple[ClientRow, Client]]) -> list[ImportProb
     return problems
 
 
+def _referrers_named(rows: list[ClientRow | ImportProblem]) -> dict[str, Client]:
+    """The clients already in the app that the file names as referrers, by lowercased contact email (one query)."""
+    emails = {row.cells.get("referred_by", "").strip().lower() for row in rows if isinstance(row, ClientRow)}
+    emails.discard("")
+    if not emails:
+        return {}
+    named = Client.objects.annotate(email=Lower("contact_email")).filter(email__in=emails)
+    return {client.email: client for client in named}  # type: ignore[attr-defined]
+
+
 def _checked_clients(
     rows: list[ClientRow | ImportProblem],
 ) -> tuple[list[tuple[ClientRow, Client]], list[ImportProblem]]:
     usernames = {row.cells.get("account_manager", "") for row in rows if isinstance(row, ClientRow)}
     owners = {user.get_username(): user for user in account_managers().filter(username__in=usernames)}
+    referrers = _referrers_named(rows)
     problems = [row for row in rows if isinstance(row, ImportProblem)]
     built = []
     for row in rows:
         if isinstance(row, ClientRow):
-            client, row_problems = client_from_row(row, owners)
+            client, row_problems = client_from_row(row, owners, referrers)
             built.append((row, client))
             problems.extend(row_problems)
     problems.extend(_duplicate_problems(built))

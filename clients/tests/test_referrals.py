@@ -1,4 +1,4 @@
-"""A new client can record who referred them: on the form and through the API, only a client one may see."""
+"""A new client can record who referred them: on the form, in an import and through the API; only a client one may see."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.test import Client as BrowserClient
+from django.urls import reverse
 
 from clients.models import Client
-from clients.services import client_update
+from clients.services import client_update, clients_import_csv
 from clients.tests.api_helpers import ApiCaller
 from clients.tests.factories import ClientFactory
+from clients.tests.helpers import client_row, csv_upload, downloaded_rows
 from clients.tests.test_api_clients import LIST, _new_client
 from clients.tests.test_client_form import CREATE_URL, _form_data
 
@@ -63,3 +65,37 @@ def test_the_api_records_and_shows_the_referrer(account_manager: User, other_acc
     assert Client.objects.get(pk=created.json()["id"]).referred_by == referrer
     assert refused.status_code == 400
     assert "referred_by" in refused.json()
+
+
+def test_an_import_names_the_referrer_by_contact_email(manager: User, account_manager: User) -> None:
+    referrer = ClientFactory.create(company_name="Happy Leaver Ltd", contact_email="rosa@happy.example")
+    rows = [client_row("new@alder.example", referred_by="ROSA@happy.example"), client_row("plain@alder.example")]
+
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+
+    assert result.ok, result.problems
+    assert Client.objects.get(contact_email="new@alder.example").referred_by == referrer
+    assert Client.objects.get(contact_email="plain@alder.example").referred_by is None
+
+
+def test_an_import_naming_an_unknown_referrer_imports_nothing(manager: User, account_manager: User) -> None:
+    rows = [client_row("new@alder.example", referred_by="nobody@nowhere.example")]
+
+    result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
+
+    assert [(p.row, p.column, p.message) for p in result.problems] == [
+        (2, "referred_by", "No client has the contact email nobody@nowhere.example.")
+    ]
+    assert not Client.objects.filter(contact_email="new@alder.example").exists()
+
+
+def test_the_export_writes_the_referrers_email_so_it_imports_again(
+    am_client: BrowserClient, account_manager: User
+) -> None:
+    referrer = ClientFactory.create(account_manager=account_manager, contact_email="rosa@happy.example")
+    ClientFactory.create(account_manager=account_manager, referred_by=referrer, company_name="Referred Ltd")
+
+    rows = downloaded_rows(am_client.get(reverse("clients:export")))
+
+    column = rows[0].index("referred_by")
+    assert {row[0]: row[column] for row in rows[1:]}["Referred Ltd"] == "rosa@happy.example"
