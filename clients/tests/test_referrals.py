@@ -1,4 +1,4 @@
-"""A new client can record who referred them: on the form, in an import and through the API; only a client one may see."""
+"""A new client records who referred them: on the form, in an import, through the API; only a client one may see."""
 
 from __future__ import annotations
 
