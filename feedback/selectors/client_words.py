@@ -3,7 +3,7 @@
 The texts are the probe step's "in the client's own words", the apology step's notes, named
 survey answers' comments and feedback staff recorded; each hit belongs to a case. Anonymous
 survey comments are read separately: never beside a case or client, and only where the
-dashboard would show the anonymous answers they belong to (anonymous_comments_shown).
+dashboard would show the anonymous answers they belong to (_shown_anonymous_answers).
 
 PostgreSQL searches with its text search ('simple' configuration: clients write in their own
 languages, so no one language's stemming applies; every word of the query matches as a
@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, FloatField, Model, Q, QuerySet, Value
+from django.db.models import Count, F, FloatField, Model, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.selectors.case_lists import CaseDrilldown, narrowed_cases
 from feedback.selectors.filters import DashboardFilter
-from feedback.selectors.surveys import anonymous_answers_shown
+from feedback.selectors.surveys import anonymous_segments_shown
 from offboarding.models import ApologyStep, DepartureCase, ProbeStep
 
 if TYPE_CHECKING:
@@ -198,21 +198,27 @@ def _anonymous_answers(dashboard: DashboardFilter) -> QuerySet[SurveyAnswer]:
     return answers.filter(segment=dashboard.segment) if dashboard.segment else answers
 
 
-def anonymous_comments_shown(words_filter: WordsFilter) -> bool:
-    """Whether the filter's anonymous comments may be shown: a filter an anonymous answer can meet,
-    holding enough anonymous answers to show (the dashboard's anonymity rule)."""
+def _shown_anonymous_answers(words_filter: WordsFilter) -> QuerySet[SurveyAnswer] | None:
+    """The filter's anonymous answers the dashboard's anonymity rule lets it show, or None when it shows none.
+
+    A filter an anonymous answer can meet (period and segment), and within it the segments
+    anonymous_segments_shown() allows: one query for the counts by segment.
+    """
     if words_filter.narrower_than_anonymous_answers:
-        return False
-    return anonymous_answers_shown(_anonymous_answers(words_filter.dashboard).count())
+        return None
+    answers = _anonymous_answers(words_filter.dashboard)
+    counts = answers.order_by().values("segment").annotate(answers=Count("pk")).values_list("segment", "answers")
+    segments = anonymous_segments_shown(dict(counts))
+    return answers.filter(segment__in=segments) if segments else None
 
 
 def anonymous_comments(words_filter: WordsFilter) -> AnonymousComments:
     """The matching anonymous comments, best first and otherwise in no telling order (answers have random ids)."""
     if words_filter.narrower_than_anonymous_answers:
         return NO_ANONYMOUS_COMMENTS
-    if not anonymous_comments_shown(words_filter):
+    answers = _shown_anonymous_answers(words_filter)
+    if answers is None:
         return AnonymousComments(shown=False, left_out_by_filter=False, comments=[], more=0)
-    answers = _anonymous_answers(words_filter.dashboard)
     first, second = (
         text_matching(answers, field, words_filter.words)
         .annotate(source=Value(field), text=F(field))

@@ -156,6 +156,21 @@ def test_anonymous_comments_stay_hidden_in_a_segment_with_fewer_than_five(
     assert "Lovely people" in consulting
 
 
+def test_without_a_segment_a_small_segments_comments_stay_hidden_unless_the_small_ones_reach_five(
+    manager_client: BrowserClient, account_manager: User
+) -> None:
+    _anonymous_answers(5, "Lovely people", segment="Consulting")
+    _anonymous_answers(2, "Invoices were a mess", segment="Marketing")
+
+    two_small = manager_client.get(PAGE).content.decode()
+    _anonymous_answers(3, "Slow replies", segment="Payroll")
+    five_small = manager_client.get(PAGE).content.decode()
+
+    # Every segment's comments less Consulting's would otherwise give away Marketing's two.
+    assert (two_small.count("Lovely people"), two_small.count("Invoices were a mess")) == (5, 0)
+    assert (five_small.count("Invoices were a mess"), five_small.count("Slow replies")) == (2, 3)
+
+
 @pytest.mark.parametrize("narrowing", ["account_manager", "reason", "competitor"])
 def test_anonymous_comments_never_show_under_a_filter_an_anonymous_answer_cannot_meet(
     manager_client: BrowserClient, account_manager: User, narrowing: str
