@@ -8,11 +8,13 @@ from datetime import date, datetime
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client as BrowserClient
 from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import RecordedFeedback, SurveyAnswer
+from feedback.selectors.client_words import TEXT_SOURCES, text_matching
 from feedback.tests.factories import make_case
 from offboarding.models import ApologyStep, ChurnReason, DepartureCase, ProbeStep
 
@@ -214,3 +216,16 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_texts(
 
 def test_account_managers_may_not_open_the_page(am_client: BrowserClient) -> None:
     assert am_client.get(PAGE).status_code == 403
+
+
+def test_the_search_of_the_probe_steps_words_can_use_its_gin_index(account_manager: User) -> None:
+    _case_with_words(account_manager, "Probe Ltd", "Your invoices arrived late every month")
+    probe_source = next(source for source in TEXT_SOURCES if source.model is ProbeStep)
+    matching = text_matching(ProbeStep.objects.all(), probe_source.field, ["invoic"])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small is otherwise read whole
+        plan = matching.explain()
+
+    assert "probe_client_words_search" in plan
+    assert list(matching.values_list("case__client__company_name", flat=True)) == ["Probe Ltd"]
