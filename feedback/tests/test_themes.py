@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.selectors.client_words import WordsFilter
 from feedback.selectors.filters import DashboardFilter
-from feedback.selectors.themes import recurring_themes
+from feedback.selectors.themes import _themes_fallback, recurring_themes
 from feedback.tests.factories import make_case
 from offboarding.models import ChurnReason, DepartureCase, ProbeStep
 
@@ -85,3 +85,17 @@ def test_a_word_in_one_case_only_is_no_theme(account_manager: User) -> None:
     _case(account_manager, "price-cheaper-elsewhere", "Cheaper elsewhere")
 
     assert _themes(WordsFilter(dashboard=SPRING)) == {}
+
+
+def test_the_sqlite_fallback_counts_single_words_of_four_letters_by_case(book: None) -> None:
+    rows = _themes_fallback(WordsFilter(dashboard=SPRING))
+
+    assert rows == [
+        ("Found a cheaper offer elsewhere", "arrived", 2),
+        ("Found a cheaper offer elsewhere", "invoices", 2),
+        ("Found a cheaper offer elsewhere", "late", 2),
+        ("Found a cheaper offer elsewhere", "reports", 2),
+        ("Found a cheaper offer elsewhere", "thin", 2),
+        ("Quality of our work", "invoices", 2),
+        ("Quality of our work", "late", 2),
+    ]
