@@ -440,7 +440,7 @@ def test_the_export_holds_the_filtered_cases_safe_for_spreadsheets(
     assert "Outside Ltd" not in content
 
 
-@pytest.mark.parametrize("name", ["feedback:dashboard", "feedback:cases", "feedback:export"])
+@pytest.mark.parametrize("name", ["feedback:dashboard", "feedback:cases", "feedback:export", "feedback:client_words"])
 def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, name: str) -> None:
     response = am_client.get(reverse(name))
     assert response.status_code == 403
