@@ -84,12 +84,13 @@ def test_marking_the_reminder_done_takes_it_off_my_work(account_manager: User, a
     [reminder] = _referral_reminders()
 
     with time_machine.travel(ANSWERED_AT, tick=False):
-        am_client.post(reverse("outbox:done", args=[reminder.pk]))
-        my_work = am_client.get(reverse("home")).content.decode()
+        done = am_client.post(reverse("outbox:done", args=[reminder.pk]), {"back": "my_work"}, follow=True)
 
     reminder.refresh_from_db()
     assert reminder.status == FollowUp.Status.DONE
-    assert REMINDER not in my_work
+    assert done.redirect_chain[-1][0] == reverse("home")
+    assert "Marked as done." in done.content.decode()
+    assert REMINDER not in done.content.decode()
 
 
 @pytest.mark.parametrize(
