@@ -52,6 +52,11 @@ CSV_COLUMNS = (
         ),
     ),
     CsvColumn("notes", False, "Free text."),
+    CsvColumn(
+        "referred_by",
+        False,
+        _("Contact email of the client who referred them, if one did: a client already in the app."),
+    ),
 )
 CSV_HEADER = tuple(column.name for column in CSV_COLUMNS)
 REQUIRED_COLUMNS = frozenset(column.name for column in CSV_COLUMNS if column.required)

@@ -185,8 +185,21 @@ def _status_problems(row: ClientRow) -> list[ImportProblem]:
     return [ImportProblem(row.number, "status", message)]
 
 
-def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, list[ImportProblem]]:
-    """An unsaved client built from one row, and everything wrong with the row (no database queries)."""
+def _referrer_problems(email: str, referrer: Client | None, number: int) -> list[ImportProblem]:
+    if email and referrer is None:
+        return [
+            ImportProblem(number, "referred_by", _("No client has the contact email %(email)s.") % {"email": email})
+        ]
+    return []
+
+
+def client_from_row(
+    row: ClientRow, owners: dict[str, User], referrers: dict[str, Client] | None = None
+) -> tuple[Client, list[ImportProblem]]:
+    """An unsaved client built from one row, and everything wrong with the row (no database queries).
+
+    `referrers` are the clients already in the app the file names as referrers, by lowercased email.
+    """
     cells: dict[str, object] = {name: row.cells.get(name, "") for name in CSV_HEADER}
     cells.update(_with_defaults(row.cells))
     username = row.cells.get("account_manager", "")
@@ -195,9 +208,12 @@ def client_from_row(row: ClientRow, owners: dict[str, User]) -> tuple[Client, li
     if answer is None:
         problems.append(ImportProblem(row.number, "keep_in_touch_consent", _("Enter yes, no or leave it empty.")))
     problems.extend(_status_problems(row))
-    del cells["account_manager"], cells["keep_in_touch_consent"], cells["status"]
+    referrer_email = row.cells.get("referred_by", "").strip()
+    referrer = (referrers or {}).get(referrer_email.lower())
+    problems.extend(_referrer_problems(referrer_email, referrer, row.number))
+    del cells["account_manager"], cells["keep_in_touch_consent"], cells["status"], cells["referred_by"]
     keep_in_touch = answer or Client.KeepInTouch.NOT_ASKED
-    client = Client(**cells, account_manager=owners.get(username), keep_in_touch=keep_in_touch)
+    client = Client(**cells, account_manager=owners.get(username), keep_in_touch=keep_in_touch, referred_by=referrer)
     problems.extend(_model_problems(client, row.number))
     return client, problems
 

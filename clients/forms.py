@@ -18,7 +18,7 @@ from clients.formatting import display_name
 from clients.languages import business_language, language_name
 from clients.models import Client
 from clients.roles import is_manager
-from clients.selectors import SORT_CHOICES, ClientListFilters, client_owner_choices, client_segments
+from clients.selectors import SORT_CHOICES, ClientListFilters, client_owner_choices, client_segments, referrer_choices
 from clients.validators import validate_plausible_date
 
 
@@ -124,6 +124,7 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
             "time_zone",
             "language",
             "keep_in_touch",
+            "referred_by",
             "notes",
         ]
         widgets = {
@@ -135,6 +136,7 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
         help_texts = {
             "currency": "Three-letter code, e.g. EUR.",
             "keep_in_touch": _("Whether the client agreed that we may stay in touch after they leave."),
+            "referred_by": _("The client who recommended them to us, if one did."),
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -150,6 +152,7 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
         else:
             self.initial.setdefault("currency", settings.BUSINESS_CURRENCY)
         self.fields["monthly_value"].min_value = 0  # type: ignore[attr-defined]
+        self.fields["referred_by"].queryset = referrer_choices(user=user, client=self.instance)  # type: ignore[attr-defined]
         self.helper = FormHelper()
         self.helper.layout = self._layout()
 
@@ -171,6 +174,7 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
                 "Contract and value",
                 Row(Column("monthly_value", css_class="col-sm-8"), Column("currency", css_class="col-sm-4")),
                 Row(Column("contract_start", css_class="col-sm-6"), Column("contract_end", css_class="col-sm-6")),
+                "referred_by",
             ),
             Fieldset(
                 "Keeping in touch",

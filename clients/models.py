@@ -165,6 +165,17 @@ class Client(models.Model):
         editable=False,
         db_index=False,
     )
+    # Who recommended them, often a client who left happy: the dashboard counts referred clients by referrer.
+    # Its index is built concurrently (clients 0010): a plain one would lock the clients table.
+    referred_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+        verbose_name=_("referred by"),
+        db_index=False,
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(blank=True)
     # Set once by the erasure service (feedback.services_erasure): the record stays, anonymised.
@@ -199,6 +210,9 @@ class Client(models.Model):
             models.Index(fields=["status"]),
             models.Index(fields=["segment"]),
             models.Index(Lower("company_name"), name="client_company_name_lower"),
+            models.Index(
+                fields=["referred_by"], condition=models.Q(referred_by__isnull=False), name="client_referred_by"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +253,8 @@ class Client(models.Model):
         # rows at once, and a constraint is checked by a query per row.
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
             raise ValidationError({"contract_end": "The contract cannot end before it starts."})
+        if self.pk and self.referred_by_id == self.pk:
+            raise ValidationError({"referred_by": _("A client cannot have referred themselves.")})
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

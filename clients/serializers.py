@@ -34,6 +34,7 @@ CLIENT_FIELDS = [
     "contract_end",
     "time_zone",
     "keep_in_touch",
+    "referred_by",
     "status",
     "notes",
     "erased_at",
@@ -51,6 +52,8 @@ class ClientSerializer(serializers.ModelSerializer):
 
     account_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), required=False)
     account_manager_name = serializers.SerializerMethodField()
+    # The id of the client who referred them; only a client the caller may see (client_create checks it too).
+    referred_by = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none(), required=False, allow_null=True)
     # The model's one rule for an address we can mail, without REST framework's generic email check beside it.
     contact_email = serializers.CharField(max_length=254, validators=[validate_deliverable_email])
     contract_start = serializers.DateField(required=False, allow_null=True, validators=[validate_plausible_date])
@@ -74,6 +77,8 @@ class ClientSerializer(serializers.ModelSerializer):
             owner.read_only = True
         if isinstance(self.instance, Client):
             self.fields["keep_in_touch"].read_only = True
+        referrers = Client.objects.visible_to(user) if user is not None else Client.objects.all()
+        self.fields["referred_by"].queryset = referrers  # type: ignore[attr-defined]
 
     def get_account_manager_name(self, client: Client) -> str:
         return display_name(client.account_manager)

@@ -12,7 +12,9 @@ from typing import IO, Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.csv_import import ClientRow, FileRejected, ImportProblem, ImportResult, client_from_row, read_client_rows
 from clients.models import DUPLICATE_EMAIL, Client, StaffProfile
@@ -35,6 +37,7 @@ EDITABLE_FIELDS = frozenset(
         "time_zone",
         "language",
         "notes",
+        "referred_by",
     }
 )
 IMPORT_BATCH_SIZE = 1000
@@ -54,6 +57,12 @@ def _validated_save(client: Client) -> Client:
         # Two people saved the same new email at the same moment; the unique index caught the second.
         raise ValidationError({"contact_email": DUPLICATE_EMAIL}) from None
     return client
+
+
+def _check_referrer(referred_by: Client | None, person: User) -> None:
+    """A referrer is a client the person may see: another account manager's client stays out of sight."""
+    if referred_by is not None and not Client.objects.visible_to(person).filter(pk=referred_by.pk).exists():
+        raise ValidationError({"referred_by": _("Choose one of your clients as the referrer.")})
 
 
 def _assign(client: Client, fields: dict[str, Any]) -> None:
@@ -85,6 +94,7 @@ def client_create(
     else:
         raise PermissionDenied("Only managers and account managers add clients.")
     _check_owner(account_manager)
+    _check_referrer(fields.get("referred_by"), created_by)
     client = Client(account_manager=account_manager)
     _assign(client, fields)
     client.keep_in_touch_record(
@@ -108,6 +118,8 @@ def client_update(*, client: Client, updated_by: User, account_manager: User | N
         _check_owner(account_manager)
         logger.info("client %s reassigned from %s to %s", client.pk, client.account_manager_id, account_manager.pk)
         client.account_manager = account_manager
+    if "referred_by" in fields and fields["referred_by"] != client.referred_by:
+        _check_referrer(fields["referred_by"], updated_by)
     _assign(client, fields)
     return _validated_save(client)
 
@@ -131,16 +143,27 @@ def _duplicate_problems(rows: list[tuple[ClientRow, Client]]) -> list[ImportProb
     return problems
 
 
+def _referrers_named(rows: list[ClientRow | ImportProblem]) -> dict[str, Client]:
+    """The clients already in the app that the file names as referrers, by lowercased contact email (one query)."""
+    emails = {row.cells.get("referred_by", "").strip().lower() for row in rows if isinstance(row, ClientRow)}
+    emails.discard("")
+    if not emails:
+        return {}
+    named = Client.objects.annotate(email=Lower("contact_email")).filter(email__in=emails)
+    return {client.email: client for client in named}  # type: ignore[attr-defined]
+
+
 def _checked_clients(
     rows: list[ClientRow | ImportProblem],
 ) -> tuple[list[tuple[ClientRow, Client]], list[ImportProblem]]:
     usernames = {row.cells.get("account_manager", "") for row in rows if isinstance(row, ClientRow)}
     owners = {user.get_username(): user for user in account_managers().filter(username__in=usernames)}
+    referrers = _referrers_named(rows)
     problems = [row for row in rows if isinstance(row, ImportProblem)]
     built = []
     for row in rows:
         if isinstance(row, ClientRow):
-            client, row_problems = client_from_row(row, owners)
+            client, row_problems = client_from_row(row, owners, referrers)
             built.append((row, client))
             problems.extend(row_problems)
     problems.extend(_duplicate_problems(built))

@@ -131,3 +131,19 @@ class DashboardFilterForm(PlausibleDatesForm, forms.Form):
             # A missing end or start is filled in as the view does: today, twelve months back.
             self.add_error("start" if start else "end", "Choose a period of at most 10 years.")
         return cleaned
+
+
+class ClientWordsFilterForm(DashboardFilterForm):
+    """The dashboard's filter, with a reason, a competitor and the words to search clients' texts for."""
+
+    query = forms.CharField(label=_("Words"), max_length=200, required=False)
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    competitor = forms.ChoiceField(label=_("Competitor"), required=False)
+
+    def __init__(self, *args: Any, reasons: list[tuple[int, str]], competitors: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", _("Every reason")), *reasons]  # type: ignore[attr-defined]
+        self.fields["competitor"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any or none")),
+            *((name, name) for name in competitors),
+        ]

@@ -13,10 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clients.models import Client
 from feedback.models import RecordedFeedback, SurveyAnswer, UsedSurveyInvitation
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
+from offboarding.outbox.services import message_id_for
 from offboarding.outbox.webhooks.events import case_payload, webhook_event_record
 from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.cases import case_event_record
@@ -95,7 +97,65 @@ def survey_answer_submit(*, follow_up: FollowUp, response: SurveyResponse, now: 
     if not response.anonymous:
         _record_identified_answer(follow_up=follow_up, client=client, answer=answer, now=now)
         _announce_named_answer(answer=answer, client=client, now=now)
+        if answer_is_from_a_happy_leaver(answer=answer, client=client):
+            referral_reminder_plan(answer=answer, client=client, now=now)
     return answer
+
+
+# A happy leaver: scores at least these, and they agreed to hear from us.
+HAPPY_SATISFACTION = 4
+HAPPY_LIKELIHOOD_TO_RETURN = 8
+# Stored in English as the reminder's note; My work and the digest show it in their reader's language.
+REFERRAL_REMINDER = gettext_noop("Ask them for a referral or a testimonial: they left happy")
+
+
+def answer_is_from_a_happy_leaver(*, answer: SurveyAnswer, client: Client) -> bool:
+    """A named answer of satisfaction 4+ and likelihood to return 8+, from a client who agreed to keep in touch.
+
+    Read after the answer's own keep-in-touch answer was applied to the client: a "yes" in the
+    survey counts, and so does a yes given earlier that the survey left unanswered.
+    """
+    return (
+        not answer.is_anonymous
+        and answer.satisfaction >= HAPPY_SATISFACTION
+        and answer.likelihood_to_return >= HAPPY_LIKELIHOOD_TO_RETURN
+        and client.keep_in_touch == Client.KeepInTouch.YES
+    )
+
+
+def referral_reminder_plan(*, answer: SurveyAnswer, client: Client, now: datetime) -> FollowUp:
+    """A to-do for the account manager, due at once: ask the happy leaver for a referral or testimonial.
+
+    No mail goes to the client: the account manager asks in person. The reminder reaches them on
+    My work and in their digest, like every staff reminder, until they mark it done.
+    """
+    manager = client.account_manager
+    key = f"survey{answer.pk}:staff:referral"
+    reminder, created = FollowUp.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": FollowUp.Kind.STAFF_REMINDER,
+            "client": client,
+            "case": answer.case,
+            "recipient_email": manager.email,
+            "recipient_user": manager,
+            "note": REFERRAL_REMINDER,
+            "due_at": now,
+            "next_attempt_at": now,
+            "message_id": message_id_for(key),
+        },
+    )
+    if created:
+        case_event_record(
+            now=now,
+            client=client,
+            case=answer.case,
+            actor=None,
+            verb="follow_up_added",
+            summary="Reminder to ask for a referral or testimonial: they left happy",
+            follow_up=reminder.pk,
+        )
+    return reminder
 
 
 def _announce_named_answer(*, answer: SurveyAnswer, client: Client, now: datetime) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -35,6 +35,8 @@ from feedback.services import (
 )
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.outbox.survey_links import survey_link_from_token
+
+FilterForm = TypeVar("FilterForm", bound=DashboardFilterForm)
 
 SURVEY_PROBLEMS = {
     # problem: (HTTP status, heading, explanation)
@@ -122,19 +124,25 @@ def record_feedback(request: AuthenticatedHttpRequest, case_id: int) -> HttpResp
     return render(request, "feedback/record_feedback.html", {"case": case, "form": form})
 
 
-def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter]:
-    """The filter form bound to the query string, and the filter it means (defaults for anything invalid)."""
+def filter_form_and_filter(
+    request: HttpRequest, form_class: type[FilterForm], **choices: Any
+) -> tuple[FilterForm, DashboardFilter]:
+    """The filter form bound to the query string, and the filter it means (defaults for anything invalid).
+
+    `form_class` is the DashboardFilterForm or one with more fields, `choices` what those offer.
+    """
     start, end = default_period(timezone.localdate())
     data = None
-    if any(name in request.GET for name in DashboardFilterForm.base_fields):
+    if any(name in request.GET for name in form_class.base_fields):
         data = request.GET.copy()  # a link may set only some of them: the period defaults as unbound
         data.setdefault("start", start.isoformat())
         data.setdefault("end", end.isoformat())
-    form = DashboardFilterForm(
+    form = form_class(
         data,
         initial={"start": start, "end": end},
         account_managers=account_manager_choices(),
         segments=case_segments(),
+        **choices,
     )
     if not form.is_bound:
         return form, DashboardFilter(start=start, end=end)
@@ -145,6 +153,10 @@ def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, Dashbo
         account_manager_id=cleaned.get("account_manager"),
         segment=cleaned.get("segment") or "",
     )
+
+
+def _dashboard_filter(request: HttpRequest) -> tuple[DashboardFilterForm, DashboardFilter]:
+    return filter_form_and_filter(request, DashboardFilterForm)
 
 
 @manager_required

@@ -37,6 +37,7 @@ def client_row(email: str, *, account_manager: str = "amelia", **cells: str) -> 
         "keep_in_touch_consent": "yes",
         "status": "active",
         "notes": "",
+        "referred_by": "",
     }
     values.update(cells)
     return [values[name] for name in CSV_HEADER]

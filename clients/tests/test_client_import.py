@@ -213,7 +213,7 @@ def test_a_file_over_the_size_limit_is_refused(manager_client: BrowserClient, se
 def test_rows_with_the_wrong_number_of_cells_are_reported(manager: User, owners: None) -> None:
     rows = [client_row("a@a.example"), ["Only", "three", "cells"]]
     result = clients_import_csv(file=csv_upload(rows), imported_by=manager)
-    assert [(p.row, p.message) for p in result.problems] == [(3, "This row has 3 cells but the header has 15.")]
+    assert [(p.row, p.message) for p in result.problems] == [(3, "This row has 3 cells but the header has 16.")]
 
 
 def test_semicolon_separated_files_from_european_spreadsheets_import(manager: User, owners: None) -> None:

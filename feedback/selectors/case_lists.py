@@ -50,10 +50,14 @@ def _drilldown_conditions(drilldown: CaseDrilldown) -> Q:
     return condition
 
 
+def narrowed_cases(dashboard: DashboardFilter, drilldown: CaseDrilldown) -> QuerySet[DepartureCase]:
+    """The filter's cases narrowed to one bar, row or cell, unordered: for subqueries."""
+    return cases_for(dashboard).filter(_drilldown_conditions(drilldown))
+
+
 def case_list(dashboard: DashboardFilter, drilldown: CaseDrilldown) -> QuerySet[DepartureCase]:
     return (
-        cases_for(dashboard)
-        .filter(_drilldown_conditions(drilldown))
+        narrowed_cases(dashboard, drilldown)
         .select_related("client", "account_manager", "probe__primary_reason", "offer")
         .order_by("-notice_received_on", "-id")
     )

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from clients.formatting import display_name
 from clients.selectors import account_manager_filter_choices
-from offboarding.models import DepartureCase
+from offboarding.models import ChurnReason, DepartureCase, ProbeStep
 
 # The label of a row whose reason, kind, offer type or segment was never recorded.
 NOT_RECORDED = "Not recorded"
@@ -92,3 +92,14 @@ def account_manager_choices() -> list[tuple[int, str]]:
 def case_segments() -> list[str]:
     segments = DepartureCase.objects.exclude(segment="").order_by().values_list("segment", flat=True).distinct()
     return sorted(segments)
+
+
+def reason_choices() -> list[tuple[int, str]]:
+    """(id, label) of every reason in the list's order, retired ones too: old cases keep theirs."""
+    return list(ChurnReason.objects.values_list("pk", "label"))
+
+
+def competitor_choices() -> list[str]:
+    """The competitors departing clients named, as they were typed."""
+    names = ProbeStep.objects.exclude(competitor="").order_by().values_list("competitor", flat=True).distinct()
+    return sorted(names)

@@ -28,6 +28,18 @@ def anonymous_answers_shown(count: int) -> bool:
     return count >= ANONYMITY_THRESHOLD
 
 
+def anonymous_segments_shown(counts: dict[str, int]) -> set[str]:
+    """The segments whose anonymous answers may be shown together, given each segment's number of them.
+
+    Every segment large enough to show its own, and the segments too small only when together they
+    may be shown, as overall_survey_group counts them: otherwise the whole less the segments shown
+    one by one would give away a group too small to show.
+    """
+    shown = {segment for segment, count in counts.items() if anonymous_answers_shown(count)}
+    hidden = sum(count for segment, count in counts.items() if segment not in shown)
+    return set(counts) if anonymous_answers_shown(hidden) else shown
+
+
 @dataclass(frozen=True)
 class AnswerTotals:
     """A number of survey answers and the sums of their two scores: they add up across groups."""

@@ -305,7 +305,7 @@ def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
         "Save rate by reason",
     ):
         assert title in page, title
-    assert page.count("<table") == 8  # seven charts and the survey table
+    assert page.count("<table") == 9  # seven charts, the survey table and the referrals table
     assert 'id="dashboard-charts"' in page
     assert "vendor/chartjs/chart.umd.min.js" in page
     assert "<script>" not in page.replace('<script id="dashboard-charts" type="application/json">', "")
@@ -440,14 +440,14 @@ def test_the_export_holds_the_filtered_cases_safe_for_spreadsheets(
     assert "Outside Ltd" not in content
 
 
-@pytest.mark.parametrize("name", ["feedback:dashboard", "feedback:cases", "feedback:export"])
+@pytest.mark.parametrize("name", ["feedback:dashboard", "feedback:cases", "feedback:export", "feedback:client_words"])
 def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, name: str) -> None:
     response = am_client.get(reverse(name))
     assert response.status_code == 403
 
 
 # The session, the person and their roles, the filters' choices, then a query per figure or chart.
-DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 14, 7
+DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 15, 7  # 15: the referrals table
 
 
 def _dashboard_queries(manager_client: BrowserClient) -> list[int]:

@@ -5,6 +5,8 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower, Trim
@@ -226,6 +228,8 @@ class ProbeStep(CaseStep):
             models.Index(fields=["primary_reason"]),
             models.Index(fields=["competitor"]),
             _dashboard_index("probe", "primary_reason", "departure_kind", "competitor"),
+            # "What clients said" searches these words (feedback/selectors/client_words.py, same configuration).
+            GinIndex(SearchVector("client_words", config="simple"), name="probe_client_words_search"),
         ]
 
     def __str__(self) -> str:

@@ -104,6 +104,9 @@ def follow_up_done_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         refusal_message(request, error)
     else:
         messages.success(request, "Marked as done.")
+    # My work lists the person's reminders too; a fixed word, not a URL, so it can lead nowhere else.
+    if request.POST.get("back") == "my_work":
+        return redirect("home")
     return _back(follow_up)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import User
 from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from clients.models import Client
 from clients.selectors import account_manager_filter_choices
-from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, HandoverItem
+from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, FollowUp, HandoverItem
 from offboarding.services.cases import STEPS
 
 _STEP_RELATIONS = [f"{step}__completed_by" for step in STEPS]
@@ -127,3 +127,18 @@ def cases_listed(
     if client_id is not None:
         cases = cases.filter(client_id=client_id)
     return cases.select_related("client", "account_manager").order_by("-opened_at", "-id")
+
+
+MY_WORK_REMINDERS = 20
+
+
+def reminders_due_for(*, person: User, until: datetime) -> list[FollowUp]:
+    """The person's staff reminders still to do and due before `until` (the end of their today), oldest first.
+
+    The same reminders their digest gathers (a card to send, a call to make, a happy leaver to ask
+    for a referral), at most MY_WORK_REMINDERS of them: the page stays the same size.
+    """
+    reminders = FollowUp.objects.filter(
+        kind=FollowUp.Kind.STAFF_REMINDER, status=FollowUp.Status.SCHEDULED, recipient_user=person, due_at__lt=until
+    )
+    return list(reminders.select_related("client", "case").order_by("due_at", "id")[:MY_WORK_REMINDERS])

@@ -106,7 +106,7 @@ def locking_indexes() -> list[LockingIndex]:
 def test_no_migration_builds_an_index_on_a_large_table_with_a_lock() -> None:
     locking = locking_indexes()
     assert locking == [], (
-        "Build these with offboarding.migration_operations.AddIndexConcurrently in a migration with "
+        "Build these with clients.migration_operations.AddIndexConcurrently in a migration with "
         "atomic = False (an AddField that indexes: db_index=False, then the index concurrently):\n"
         + "\n".join(str(index) for index in locking)
     )

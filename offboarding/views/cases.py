@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -155,7 +156,16 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     for case in page.object_list:
         _, next_step = case_selectors.case_progress(case)
         rows.append({"case": case, "next_step": STEPS[next_step].title if next_step else None, "next_slug": next_step})
-    context = {"page": page, "rows": rows, "filter_form": filter_form, "is_manager": manager, "today": today}
+    end_of_today = datetime.combine(today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+    reminders = case_selectors.reminders_due_for(person=request.user, until=end_of_today)
+    context = {
+        "page": page,
+        "rows": rows,
+        "filter_form": filter_form,
+        "is_manager": manager,
+        "today": today,
+        "reminders": reminders,
+    }
     return render(request, "offboarding/home.html", context)
 
 

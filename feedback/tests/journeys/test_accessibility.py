@@ -263,6 +263,8 @@ def test_every_main_page_has_no_serious_accessibility_problem(page: Page, accoun
     charts = page.locator("[data-chart]:visible canvas")
     assert charts.count() >= 4, "the dashboard should draw the trend and the breakdowns of this data"
     _check(page, "dashboard", problems)
+    page.goto(reverse("feedback:client_words"))
+    _check(page, "what-clients-said", problems)
 
     assert not problems, _report(problems)
 

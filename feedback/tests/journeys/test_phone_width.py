@@ -120,6 +120,7 @@ def _check_manager_pages(page: Page, site: Site, problems: dict[str, str]) -> No
     pages = {
         "client-list-manager": reverse("clients:list"),
         "dashboard-case-list": reverse("feedback:cases"),
+        "what-clients-said": reverse("feedback:client_words"),
         "outbox": reverse("outbox:list"),
         "outbox-message": reverse("outbox:detail", args=[thank_you.pk]),
         "reasons": reverse("offboarding:reasons"),
