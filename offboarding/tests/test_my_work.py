@@ -47,7 +47,7 @@ def test_my_work_lists_my_open_cases_with_the_next_step_overdue_first(
         rf'href="{step_url}#step-apology">Apologise<span class="visually-hidden"> for Later Ltd</span>', text
     )
     opened = am_client.get(step_url).content.decode()
-    assert f'action="{step_url}"' in opened
+    assert f'action="{step_url}#step-apology"' in opened
 
 
 @time_machine.travel("2026-11-20 12:00Z", tick=False)

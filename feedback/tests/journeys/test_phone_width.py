@@ -162,7 +162,7 @@ def test_no_main_page_scrolls_sideways_on_a_phone(page: Page, account_manager: U
 # Where the step in focus, its save button and the other steps are, in page coordinates.
 STEP_LAYOUT = """(slug) => {
   const section = document.querySelector(`[data-step-in-focus]#step-${slug}`);
-  const button = section.querySelector(`form[action$="/steps/${slug}/"] button[type=submit]`);
+  const button = section.querySelector(`form[action*="/steps/${slug}/#"] button[type=submit]`);
   const top = (element) => element.getBoundingClientRect().top + window.scrollY;
   const others = [...document.querySelectorAll('[id^="step-"]')].filter((element) => !section.contains(element));
   return {
@@ -192,5 +192,10 @@ def test_on_a_phone_each_step_and_its_save_button_come_before_the_other_steps(
         assert layout["stepForms"] == 2, f"{slug}: only the step in focus has a form (save and skip)"
         assert layout["othersAbove"] == [], f"{slug}: other steps come before its save button"
         screenshot(page, f"phone-step-{slug}")
+    # A refused save opens at the step too, its reason in view.
+    page.goto(reverse("offboarding:step_save", args=[case.pk, "offer"]))
+    page.locator("#step-offer").get_by_role("button", name="Mark as done").click()
+    page.wait_for_function(OPENS_AT_THE_STEP, arg="offer", timeout=5000)
+    expect(page.get_by_text("Record whether an offer was made.")).to_be_in_viewport()
     page.goto(case.get_absolute_url())  # the case page itself leads with the next open step
     assert page.evaluate(STEP_LAYOUT, "apology")["othersAbove"] == []
