@@ -135,6 +135,10 @@ def test_an_account_manager_walks_a_case_from_probe_to_departed_with_the_keyboar
     _arrow_to(page, apology.get_by_role("radio", name="Not applicable"), key="ArrowDown")
     _type_into(page, apology.get_by_label("What we said"), "We said sorry for the slow replies.")
     _save_the_step_in_focus(page, "apology")
+    # The apology, closed, reads as what was recorded.
+    apology_summary = page.locator("#step-apology")
+    expect(apology_summary.get_by_text(re.compile("Done by Amelia Hart"))).to_be_visible()
+    expect(apology_summary.locator("dd", has_text="We said sorry for the slow replies.")).to_be_visible()
 
     offer = _expect_the_next_tab_inside(page, "offer")
     _tab_to(page, offer.get_by_role("radio", name="Yes, we made an offer"))
