@@ -172,6 +172,8 @@ def test_another_account_managers_case_is_a_404_for_reading_and_every_post(
 ) -> None:
     assert am_client.get(others_case.get_absolute_url()).status_code == 404
     assert am_client.get(reverse("offboarding:case_edit", args=[others_case.pk])).status_code == 404
+    for step in STEPS:
+        assert am_client.get(reverse("offboarding:step_save", args=[others_case.pk, step])).status_code == 404, step
     for url, data in _case_posts(others_case):
         assert am_client.post(url, data).status_code == 404, url
     others_case.refresh_from_db()
