@@ -336,7 +336,11 @@ def test_an_accepted_offer_closes_the_case_as_saved(am_client: BrowserClient, ow
         },
         follow=True,
     )
-    assert "The offer was accepted" in response.content.decode()
+    text = response.content.decode()
+    assert "The offer was accepted" in text
+    # A saved case has nothing left to do: no step is in focus and no step form is offered.
+    assert "Nothing on this checklist is left to do: what each step recorded is below." in text
+    assert _step_forms(text, own_case.get_absolute_url()) == []
     own_case.refresh_from_db()
     assert own_case.status == DepartureCase.Status.SAVED
     assert Client.objects.get(pk=own_case.client.pk).status == Client.Status.ACTIVE
