@@ -15,6 +15,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.formatting import display_name
 from clients.forms import PersonChoiceField, PlausibleDatesForm
@@ -65,21 +66,39 @@ class ProbeForm(forms.ModelForm):
             "worth_saving_why",
         ]
         widgets = {
-            "contributing_reasons": forms.CheckboxSelectMultiple,
+            # A short list grouped by category, not a wall of checkboxes: it reads the same with 15 reasons or 40.
+            "contributing_reasons": forms.SelectMultiple(attrs={"size": 8}),
             "client_words": forms.Textarea(attrs={"rows": 3}),
             "worth_saving_why": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"worth_saving": "Is this client worth saving?", "worth_saving_why": "Why"}
+        labels = {
+            "worth_saving": _("Is this client worth saving?"),
+            "worth_saving_why": _("Why"),
+            "departure_kind": _("Which kind of departure is it?"),
+        }
+        help_texts = {
+            "contributing_reasons": _("Any others they mentioned. Hold Ctrl (⌘ on a Mac) to choose more than one."),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Retired reasons leave the choices, except where this case already uses them.
         in_use = Q(pk=self.instance.primary_reason_id) if self.instance.primary_reason_id else Q(pk__in=[])
         used_ids = [reason.pk for reason in self.instance.contributing_reasons.all()] if self.instance.pk else []
-        choices = ChurnReason.objects.filter(Q(retired_at__isnull=True) | in_use | Q(pk__in=used_ids))
-        self.fields["primary_reason"].queryset = choices  # type: ignore[attr-defined]
-        self.fields["contributing_reasons"].queryset = choices  # type: ignore[attr-defined]
-        self.fields["departure_kind"].label = "Which kind of departure is it?"
+        reasons = ChurnReason.objects.filter(Q(retired_at__isnull=True) | in_use | Q(pk__in=used_ids))
+        grouped = reasons_by_category(list(reasons))
+        for name in ("primary_reason", "contributing_reasons"):
+            self.fields[name].queryset = reasons  # type: ignore[attr-defined]
+            self.fields[name].choices = grouped  # type: ignore[attr-defined]
+        self.fields["primary_reason"].choices = [("", "---------"), *grouped]  # type: ignore[attr-defined]
+
+
+def reasons_by_category(reasons: list[ChurnReason]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Reasons as <optgroup>s, one per category in the category list's order, each in the list's own order."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for reason in reasons:
+        groups.setdefault(reason.category, []).append((reason.pk, reason.label))
+    return [(str(label), groups[category]) for category, label in ChurnReason.Category.choices if category in groups]
 
 
 class ApologyForm(forms.ModelForm):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from clients.constraints import CheckConstraintOn
 from clients.models import Client, OwnedQuerySet
 from clients.validators import validate_no_bidi_controls
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 class ChurnReason(models.Model):
@@ -159,6 +162,7 @@ class CaseStep(models.Model):
     """What every checklist step has: a status, who completed it and when."""
 
     title: ClassVar[str] = ""
+    purpose: ClassVar[_StrOrPromise] = ""  # one line of what the step is for, shown while it is still ahead
 
     class Status(models.TextChoices):
         PENDING = "pending", "To do"
@@ -199,6 +203,7 @@ def _dashboard_index(name: str, *columns: str) -> models.Index:
 
 class ProbeStep(CaseStep):
     title = "Probe"
+    purpose = _("Learn the real reason they leave, in their own words, and whether they are worth keeping.")
 
     class DepartureKind(models.TextChoices):
         NEED_MET = "need_met", "Their need was met"
@@ -238,6 +243,7 @@ class ProbeStep(CaseStep):
 
 class ApologyStep(CaseStep):
     title = "Apologise"
+    purpose = _("Where we fell short, say sorry and say what will change.")
 
     class FellShort(models.TextChoices):
         YES = "yes", "Yes"
@@ -259,6 +265,7 @@ class ApologyStep(CaseStep):
 
 class OfferStep(CaseStep):
     title = "Offer a fix"
+    purpose = _("If they are worth keeping, make one concrete offer and record their answer.")
 
     class OfferType(models.TextChoices):
         SERVICE_FIX = "service_fix", "Fix the service problem"
@@ -296,6 +303,7 @@ class OfferStep(CaseStep):
 
 class TransitionStep(CaseStep):
     title = "Transition"
+    purpose = _("Finish what was promised and hand over everything they need.")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="transition")
     notes = models.TextField(blank=True)
@@ -336,6 +344,7 @@ class HandoverItem(models.Model):
 
 class ThankStep(CaseStep):
     title = "Thank"
+    purpose = _("Thank them in writing and tell them the door stays open.")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="thanks")
     personal_note = models.TextField("a personal line for the thank-you email", blank=True)
@@ -352,6 +361,7 @@ class ThankStep(CaseStep):
 
 class KeepInTouchStep(CaseStep):
     title = "Keep in touch"
+    purpose = _("Ask whether we may stay in touch, and when their new contract is up for renewal.")
 
     class Cadence(models.TextChoices):
         QUARTERLY = "quarterly", "Every few months"

@@ -157,6 +157,13 @@ def _keep_in_touch_plan(case: DepartureCase, survey_at: datetime) -> list[Planne
 # Stored in English as the reminder's note; the digest shows each in its reader's language.
 CARD_REMINDER = gettext_noop("Send the handwritten card")
 CALL_REMINDER = gettext_noop("Call them: 90 days since they left")
+# The checklist step each reminder the product writes is about: the digest links to that step's page.
+REMINDER_STEPS = {CARD_REMINDER: "thanks", CALL_REMINDER: "keep_in_touch"}
+
+
+def reminder_step(reminder: FollowUp) -> str | None:
+    """The step of its case a staff reminder asks to record, if it is one the product wrote."""
+    return REMINDER_STEPS.get(reminder.note)
 
 
 def _staff_plan(case: DepartureCase, now: datetime) -> list[PlannedFollowUp]:

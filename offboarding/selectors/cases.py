@@ -71,6 +71,11 @@ def case_for_page(cases: QuerySet[DepartureCase], pk: int, *, today: date) -> De
     )
 
 
+def case_with_steps(pk: int) -> DepartureCase:
+    """A case with its six steps, in one query: enough to say which step comes next."""
+    return DepartureCase.objects.select_related(*STEPS).get(pk=pk)
+
+
 def cases_for_client(client: Client) -> list[DepartureCase]:
     return list(client.cases.select_related("account_manager", *STEPS).order_by("-opened_at", "-id"))
 

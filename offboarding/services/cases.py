@@ -194,6 +194,24 @@ def step_is_editable(case: DepartureCase, step: str) -> bool:
     return case.status == DepartureCase.Status.DEPARTED and step in EDITABLE_AFTER_DEPARTURE
 
 
+def case_next_open_step(case: DepartureCase, *, after: str | None = None) -> str | None:
+    """The step the case page leads with: the first one still pending that may be recorded, looking
+    on from `after` (the step just saved) and round to the start; None when nothing is left to do.
+    Reads the steps as loaded with the case, so asking costs no query on the case page or My work."""
+    order = list(STEPS)
+    if after in STEPS:
+        start = order.index(after) + 1
+        order = order[start:] + order[:start]
+    return next(
+        (
+            step
+            for step in order
+            if getattr(case, step).status == CaseStep.Status.PENDING and step_is_editable(case, step)
+        ),
+        None,
+    )
+
+
 def _ensure_step_editable(case: DepartureCase, step: str) -> None:
     if not step_is_editable(case, step):
         status = case.get_status_display().lower()

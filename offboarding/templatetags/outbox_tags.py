@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -12,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from offboarding.models import FollowUp
+from offboarding.outbox.services import reminder_step
 
 register = template.Library()
 
@@ -42,3 +44,14 @@ def due_time(follow_up: FollowUp, client: Any = None) -> str | SafeString:
 def reminder_note(reminder: FollowUp) -> str:
     """A staff reminder's note in the reader's language where it is one the product wrote (the card, the call)."""
     return gettext(reminder.note) if reminder.note else str(reminder.get_kind_display())
+
+
+@register.filter
+def reminder_path(reminder: FollowUp) -> str:
+    """Where a digest reminder leads: the page of the step it is about (the card: the thank-you), else its case."""
+    if reminder.case_id is None:
+        return ""
+    step = reminder_step(reminder)
+    if step is None:
+        return reverse("offboarding:case", args=[reminder.case_id])
+    return reverse("offboarding:step_save", args=[reminder.case_id, step]) + f"#step-{step}"

@@ -568,3 +568,31 @@ def test_the_client_page_and_the_return_ask_the_same_refusal(own_client: Client,
     with pytest.raises(ValidationError) as refused:
         services.client_mark_returned(client=own_client, actor=account_manager, returned_on=timezone.localdate())
     assert refused.value.messages == [refusal]
+
+
+def _next(case: DepartureCase, after: str | None = None) -> str | None:
+    return services.case_next_open_step(DepartureCase.objects.get(pk=case.pk), after=after)
+
+
+def test_the_next_open_step_looks_on_from_the_step_just_saved_and_round_to_the_start(
+    own_case: DepartureCase, account_manager: User
+) -> None:
+    assert _next(own_case) == "probe"
+    for step in ("transition", "thanks"):
+        services.step_complete(case=own_case, step=step, actor=account_manager, values=step_values(step))
+    assert _next(own_case, after="transition") == "keep_in_touch"
+    services.step_skip(case=own_case, step="keep_in_touch", actor=account_manager, reason="They said no.")
+    assert _next(own_case, after="keep_in_touch") == "probe"
+    assert _next(own_case) == "probe"
+
+
+def test_after_departure_the_next_open_step_is_one_that_may_still_change(
+    own_case: DepartureCase, account_manager: User
+) -> None:
+    case = ready_to_depart(own_case)
+    services.case_mark_departed(case=case, actor=account_manager)
+    # The apology and the offer were never recorded, and are frozen now: nothing is left to do.
+    assert _next(case) is None
+    saved = DepartureCaseFactory.create()
+    services.case_mark_saved(case=saved, actor=account_manager)
+    assert _next(saved) is None

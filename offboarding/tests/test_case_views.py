@@ -25,9 +25,10 @@ from offboarding.models import (
     OfferStep,
     ProbeStep,
 )
-from offboarding.services.cases import STEPS, case_mark_departed, step_is_editable
-from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
+from offboarding.services.cases import STEPS, case_mark_departed, step_complete, step_is_editable
+from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 from offboarding.tests.outbox_fixtures import departed_case
+from offboarding.tests.pageforms import read_page
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,12 @@ def _case_posts(case: DepartureCase) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def test_the_case_page_shows_header_checklist_guidance_and_timeline(
+def _step_forms(text: str, path: str) -> list[str]:
+    """The actions of the step forms (save or skip) a page offers."""
+    return [form.action for form in read_page(text, path).forms if "/steps/" in form.action]
+
+
+def test_the_case_page_leads_with_the_first_step_and_shows_the_others_in_one_line(
     am_client: BrowserClient, own_case: DepartureCase
 ) -> None:
     response = am_client.get(own_case.get_absolute_url())
@@ -65,11 +71,100 @@ def test_the_case_page_shows_header_checklist_guidance_and_timeline(
     text = response.content.decode()
     assert "Alder Foods is leaving" in text
     assert "0 of 6 closed" in text
-    assert 'href="#step-keep_in_touch"' in text
-    assert "The client owes us no explanation" in text
-    assert "Finish the work already promised" in text
+    assert "Step 1 of 6: Probe" in text
+    assert "The client owes us no explanation" in text  # the probe's guidance, in focus
+    # The steps ahead: their title, what they are for, and a link to their own page; not their guidance or form.
+    assert "Finish the work already promised" not in text
+    assert "Finish what was promised and hand over everything they need." in text
+    assert f'href="{reverse("offboarding:step_save", args=[own_case.pk, "keep_in_touch"])}#step-keep_in_touch"' in text
+    probe = reverse("offboarding:step_save", args=[own_case.pk, "probe"])
+    assert _step_forms(text, own_case.get_absolute_url()) == [probe, f"{probe}skip/"]
     assert "Departure logged" in text
     assert "Amelia Hart" in text
+
+
+def test_a_steps_own_page_opens_that_step_alone(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    url = reverse("offboarding:step_save", args=[own_case.pk, "transition"])
+    response = am_client.get(url)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Step 4 of 6: Transition" in text
+    assert "Finish the work already promised" in text
+    assert "Send the final invoice" in text  # its handover list
+    assert _step_forms(text, url) == [url, f"{url}skip/"]
+    assert "The client owes us no explanation" not in text
+    assert "Learn the real reason they leave" in text  # the probe, still ahead, in one line
+
+
+def test_saving_a_step_moves_on_to_the_next_open_step_and_says_what_was_saved(
+    am_client: BrowserClient, own_case: DepartureCase, account_manager: Any
+) -> None:
+    step_complete(case=own_case, step="thanks", actor=account_manager, values=step_values("thanks"))
+    response = am_client.post(
+        reverse("offboarding:step_save", args=[own_case.pk, "transition"]),
+        {"transition-notes": "Files to their new agency by Friday."},
+    )
+    # The next open step after this one: the thank-you is done already, so keeping in touch.
+    assert response["Location"] == reverse("offboarding:step_save", args=[own_case.pk, "keep_in_touch"]) + (
+        "#step-keep_in_touch"
+    )
+    text = am_client.get(response["Location"]).content.decode()
+    assert "Transition: saved. Next: Keep in touch." in text
+    assert "Step 6 of 6: Keep in touch" in text
+    assert "Files to their new agency by Friday." in text  # the transition's summary
+
+
+def test_after_the_last_step_the_next_open_one_is_the_first_still_to_do(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    response = am_client.post(
+        reverse("offboarding:step_skip", args=[own_case.pk, "keep_in_touch"]),
+        {"skip-keep_in_touch-reason": "They asked us not to."},
+    )
+    assert response["Location"] == reverse("offboarding:step_save", args=[own_case.pk, "probe"]) + "#step-probe"
+
+
+def test_when_every_step_is_closed_the_page_says_the_case_is_ready(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    ready_to_depart(own_case)
+    am_client.post(reverse("offboarding:step_skip", args=[own_case.pk, "apology"]), {"skip-apology-reason": "No."})
+    response = am_client.post(
+        reverse("offboarding:step_skip", args=[own_case.pk, "offer"]), {"skip-offer-reason": "Not worth it."}
+    )
+    assert response["Location"] == f"{own_case.get_absolute_url()}#checklist"
+    text = am_client.get(response["Location"]).content.decode()
+    assert "Offer a fix: skipped." in text
+    assert "Every step is closed: the case is ready to be marked as departed." in text
+    assert _step_forms(text, own_case.get_absolute_url()) == []
+    assert "Mark as departed" in text
+
+
+def test_the_probe_reasons_are_one_list_grouped_by_category(am_client: BrowserClient, own_case: DepartureCase) -> None:
+    text = am_client.get(own_case.get_absolute_url()).content.decode()
+    select = re.search(r'<select name="probe-contributing_reasons".*?</select>', text, re.S)
+    assert select is not None, "no list of contributing reasons"
+    assert "multiple" in select.group()
+    assert 'type="checkbox"' not in text
+    groups = re.findall(r'<optgroup label="([^"]+)">', select.group())
+    assert groups[:2] == ["Price", "Service problems"]
+    price = re.search(r'<optgroup label="Price">(.*?)</optgroup>', select.group(), re.S)
+    assert price is not None
+    assert "Budget cuts" in price.group(1)
+    assert "Budget cuts" not in select.group().split('<optgroup label="Service problems">')[1]
+
+
+def test_chosen_contributing_reasons_stay_chosen_when_the_probe_is_edited(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    cheaper = ChurnReason.objects.get(key="price-cheaper-elsewhere")
+    budget = ChurnReason.objects.get(key="price-budget-cuts")
+    url = reverse("offboarding:step_save", args=[own_case.pk, "probe"])
+    am_client.post(url, {"probe-primary_reason": budget.pk, "probe-contributing_reasons": [cheaper.pk]})
+    assert list(ProbeStep.objects.get(case=own_case).contributing_reasons.all()) == [cheaper]
+    text = am_client.get(url).content.decode()
+    assert re.search(rf'<option value="{cheaper.pk}" selected>', text)
+    assert "Save changes" in text
 
 
 def test_another_account_managers_case_is_a_404_for_reading_and_every_post(
@@ -77,6 +172,8 @@ def test_another_account_managers_case_is_a_404_for_reading_and_every_post(
 ) -> None:
     assert am_client.get(others_case.get_absolute_url()).status_code == 404
     assert am_client.get(reverse("offboarding:case_edit", args=[others_case.pk])).status_code == 404
+    for step in STEPS:
+        assert am_client.get(reverse("offboarding:step_save", args=[others_case.pk, step])).status_code == 404, step
     for url, data in _case_posts(others_case):
         assert am_client.post(url, data).status_code == 404, url
     others_case.refresh_from_db()
@@ -179,11 +276,15 @@ def test_a_step_form_saves_and_shows_who_completed_it(am_client: BrowserClient, 
         },
         follow=True,
     )
+    assert response.redirect_chain[-1][0] == (
+        reverse("offboarding:step_save", args=[own_case.pk, "apology"]) + "#step-apology"
+    )
     text = response.content.decode()
-    assert "Probe: saved." in text
+    assert "Probe: saved. Next: Apologise." in text
     assert "1 of 6 closed" in text
     assert "Done by Amelia Hart" in text
     assert "Too many missed deadlines." in text
+    assert "Step 2 of 6: Apologise" in text
 
 
 def test_a_step_without_its_required_answer_shows_the_error_and_changes_nothing(
@@ -235,7 +336,11 @@ def test_an_accepted_offer_closes_the_case_as_saved(am_client: BrowserClient, ow
         },
         follow=True,
     )
-    assert "The offer was accepted" in response.content.decode()
+    text = response.content.decode()
+    assert "The offer was accepted" in text
+    # A saved case has nothing left to do: no step is in focus and no step form is offered.
+    assert "Nothing on this checklist is left to do: what each step recorded is below." in text
+    assert _step_forms(text, own_case.get_absolute_url()) == []
     own_case.refresh_from_db()
     assert own_case.status == DepartureCase.Status.SAVED
     assert Client.objects.get(pk=own_case.client.pk).status == Client.Status.ACTIVE
@@ -390,10 +495,17 @@ def test_a_departed_cases_probe_is_shown_read_only(am_client: BrowserClient, own
     assert reverse("offboarding:step_save", args=[own_case.pk, "probe"]) not in text
     assert reverse("offboarding:step_save", args=[own_case.pk, "thanks"]) in text
     assert "Mark as departed" not in text
+    # Its own page, asked for directly, shows what was recorded and no form.
+    probe_url = reverse("offboarding:step_save", args=[own_case.pk, "probe"])
+    probe_page = am_client.get(probe_url).content.decode()
+    assert "This case is departed: this step can no longer be changed." in probe_page
+    assert "The board cut every supplier budget by a third." in probe_page
+    assert _step_forms(probe_page, probe_url) == []
 
 
 def test_an_unknown_step_is_a_404(am_client: BrowserClient, own_case: DepartureCase) -> None:
     assert am_client.post(reverse("offboarding:step_save", args=[own_case.pk, "gossip"])).status_code == 404
+    assert am_client.get(reverse("offboarding:step_save", args=[own_case.pk, "gossip"])).status_code == 404
 
 
 def _query_count(browser: BrowserClient, url: str) -> int:
@@ -414,11 +526,12 @@ def test_the_case_page_query_count_does_not_grow_with_items_and_events(
 ) -> None:
     ready_to_depart(own_case)
     _add_rows(own_case, 3)
-    few = _query_count(am_client, own_case.get_absolute_url())
+    pages = [own_case.get_absolute_url(), reverse("offboarding:step_save", args=[own_case.pk, "transition"])]
+    few = [_query_count(am_client, url) for url in pages]
     _add_rows(own_case, 27)
-    many = _query_count(am_client, own_case.get_absolute_url())
+    many = [_query_count(am_client, url) for url in pages]
     assert few == many
-    assert many <= 20
+    assert max(many) <= 20
 
 
 def test_the_leave_date_constraints_message_shows_next_to_the_leave_date(
@@ -473,5 +586,6 @@ def test_a_case_page_offers_a_step_form_exactly_where_the_service_takes_it(
     own_case.refresh_from_db()
     text = am_client.get(own_case.get_absolute_url()).content.decode()
     for step in STEPS:
-        offered = reverse("offboarding:step_save", args=[own_case.pk, step]) in text
-        assert offered == step_is_editable(own_case, step), step
+        url = reverse("offboarding:step_save", args=[own_case.pk, step])
+        assert (url in text) == step_is_editable(own_case, step), step
+        assert (_step_forms(am_client.get(url).content.decode(), url) != []) == step_is_editable(own_case, step), step

@@ -76,7 +76,9 @@ def test_the_keep_in_touch_step_shows_the_clients_answer_as_it_is_now(
         '<dt class="col-sm-4">Did the client agree that we stay in touch?</dt><dd class="col-sm-8 text-break">No</dd>'
         in summary
     )
-    assert _checked(summary.split("</section>", 1)[0], "consent") == ["no"]
+    # The step's own form, opened to edit it, starts from that answer too.
+    step_page = am_client.get(reverse("offboarding:step_save", args=[own_case.pk, "keep_in_touch"])).content.decode()
+    assert _checked(step_page.split('id="step-keep_in_touch"', 1)[1].split("</section>", 1)[0], "consent") == ["no"]
 
 
 @pytest.mark.parametrize(

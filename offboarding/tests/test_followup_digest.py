@@ -8,11 +8,13 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
+from django.urls import reverse
 
 from clients.models import Client
 from offboarding.models import FollowUp
 from offboarding.outbox.digests import staff_digests_plan
 from offboarding.outbox.dispatch import follow_ups_dispatch_batch
+from offboarding.outbox.services import CARD_REMINDER
 from offboarding.tests.factories import ClientFactory
 from offboarding.tests.outbox_fixtures import former_client, planned_case  # noqa: F401
 
@@ -46,3 +48,22 @@ def test_no_digest_when_nothing_is_due(former_client: Client) -> None:
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=LONDON), tick=False):
         planned_case(former_client, date(2026, 3, 20), datetime(2026, 3, 2, 10, tzinfo=LONDON))
         assert staff_digests_plan(now=datetime(2026, 3, 2, 10, tzinfo=LONDON) + timedelta(hours=1)) == 0
+
+
+@pytest.mark.django_db
+def test_the_digest_links_each_reminder_to_the_step_it_asks_to_record(
+    former_client: Client, account_manager: User
+) -> None:
+    with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=LONDON), tick=False):
+        planned_case(former_client, date(2026, 3, 4), datetime(2026, 3, 2, 10, tzinfo=LONDON))
+    FollowUp.objects.filter(kind__in=FollowUp.CLIENT_FACING_KINDS).update(status=FollowUp.Status.CANCELLED)
+    card = FollowUp.objects.get(kind=FollowUp.Kind.STAFF_REMINDER, note=CARD_REMINDER)
+    assert card.case is not None
+    with time_machine.travel(datetime(2026, 3, 6, 8, 0, tzinfo=LONDON), tick=False):
+        staff_digests_plan(now=datetime(2026, 3, 6, 8, 0, tzinfo=LONDON))
+        follow_ups_dispatch_batch()
+    [digest] = mail.outbox
+    thanks_page = "http://testserver" + reverse("offboarding:step_save", args=[card.case.pk, "thanks"]) + "#step-thanks"
+    assert f"Send the handwritten card: Birch & Co, due 4 Mar ({thanks_page})" in digest.body
+    [(html, _type)] = digest.alternatives  # type: ignore[attr-defined]
+    assert f'<a href="{thanks_page}">Birch &amp; Co</a>: Send the handwritten card, due 4 Mar' in str(html)

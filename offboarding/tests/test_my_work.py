@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client as BrowserClient
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from clients.models import Client
 from offboarding.models import DepartureCase
@@ -40,7 +41,13 @@ def test_my_work_lists_my_open_cases_with_the_next_step_overdue_first(
     assert text.index("Overdue Ltd") < text.index("Sooner Ltd") < text.index("Later Ltd")
     assert "leave date passed" in text
     assert "Not Mine Ltd" not in text
-    assert f'href="{later.get_absolute_url()}#step-apology">Apologise' in text
+    # The next step links to that step's own page, named for the client ("Apologise for Later Ltd").
+    step_url = reverse("offboarding:step_save", args=[later.pk, "apology"])
+    assert re.search(
+        rf'href="{step_url}#step-apology">Apologise<span class="visually-hidden"> for Later Ltd</span>', text
+    )
+    opened = am_client.get(step_url).content.decode()
+    assert f'action="{step_url}#step-apology"' in opened
 
 
 @time_machine.travel("2026-11-20 12:00Z", tick=False)

@@ -15,16 +15,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.formatting import display_name, money
 from clients.models import Client
 from clients.roles import is_manager
 from clients.web import AuthenticatedHttpRequest, form_errors_from, refusal_message
 from offboarding.forms.cases import (
+    STEP_FORMS,
     AccountManagerFilterForm,
     CaseOpenForm,
     HandoverItemForm,
@@ -42,19 +44,24 @@ CASES_PER_PAGE = 50  # My work: open cases per page
 
 @dataclass
 class StepPanel:
-    """One step of the case page: the row, its forms and whether it can still change."""
+    """One step of the case page. Only the step in focus carries its forms: the others are read."""
 
     number: int
     slug: str
     record: CaseStep
-    form: forms.BaseForm
-    skip_form: forms.BaseForm
     editable: bool
     currency: str  # the case's, for the amount a step records
+    focused: bool = False
+    form: forms.BaseForm | None = None
+    skip_form: forms.BaseForm | None = None
 
     @property
     def title(self) -> str:
         return str(self.record.title)
+
+    @property
+    def purpose(self) -> str:
+        return str(self.record.purpose)
 
     @property
     def guidance_template(self) -> str:
@@ -62,10 +69,12 @@ class StepPanel:
 
     @property
     def summary(self) -> list[tuple[str, Any]]:
-        """What the step recorded, as (label, readable value), for reading without the form."""
+        """What the step recorded, as (label, readable value), for reading without the form.
+
+        Labelled as its form labels them, from the form's class: no form is built for a step not in focus."""
         return [
             (str(field.label), value)
-            for name, field in self.form.fields.items()
+            for name, field in STEP_FORMS[self.slug].base_fields.items()
             if (value := _readable(self.record, name, self.currency)) not in (None, "")
         ]
 
@@ -80,7 +89,7 @@ def _readable(record: CaseStep, name: str, currency: str) -> Any:
     if getattr(model_field, "choices", None):
         return getattr(record, f"get_{name}_display")()
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, User):
         return display_name(value)
     if isinstance(value, Decimal):
@@ -97,46 +106,66 @@ def _visible_case(request: AuthenticatedHttpRequest, pk: int) -> DepartureCase:
         raise Http404("No such case") from None
 
 
-def _step_panels(case: DepartureCase, bound: dict[str, forms.BaseForm]) -> list[StepPanel]:
+def _step_panels(case: DepartureCase, focus: str | None, bound: dict[str, forms.BaseForm]) -> list[StepPanel]:
     panels = []
     for number, (slug, record) in enumerate(case_selectors.case_steps(case), start=1):
-        panels.append(
-            StepPanel(
-                number=number,
-                slug=slug,
-                record=record,
-                form=bound.get(slug) or step_form(slug, record),
-                skip_form=bound.get(f"skip-{slug}") or StepSkipForm(step=slug),
-                editable=case_services.step_is_editable(case, slug),
-                currency=case.currency,
-            )
+        panel = StepPanel(
+            number=number,
+            slug=slug,
+            record=record,
+            editable=case_services.step_is_editable(case, slug),
+            currency=case.currency,
+            focused=slug == focus,
         )
+        if panel.focused and panel.editable:
+            panel.form = bound.get(slug) or step_form(slug, record)
+            panel.skip_form = bound.get(f"skip-{slug}") or StepSkipForm(step=slug)
+        panels.append(panel)
     return panels
 
 
 def _render_case(
     request: AuthenticatedHttpRequest,
     case: DepartureCase,
+    focus: str | None,
     bound: dict[str, forms.BaseForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    bound = bound or {}
-    closed, next_step = case_selectors.case_progress(case)
-    panels = _step_panels(case, bound)
+    """The case page as a guide: the step in focus with its forms, the others as summaries or one line."""
+    panels = _step_panels(case, focus, bound or {})
+    closed, _first_open = case_selectors.case_progress(case)
+    handover_items = case.handover_items.all()
     context = {
         "case": case,
         "client": case.client,
         "panels": panels,
+        "focused": next((panel for panel in panels if panel.focused), None),
         "closed_steps": closed,
         "progress_percent": round(closed * 100 / len(STEPS)),
-        "next_step": next_step,
-        "handover_form": bound.get("handover") or HandoverItemForm(),
+        "next_step": case_services.case_next_open_step(case),
+        "handover_form": (bound or {}).get("handover") or HandoverItemForm(),
+        "handover_done": sum(1 for item in handover_items if item.done_at),
         "follow_ups": follow_ups_for_case(case),
         "events": case.events.all(),
         "required_before_departure": get_text_list(case_services.case_steps_required_before_departure(), _("and")),
         "blocking_steps": case_services.case_steps_blocking_departure(case),
     }
     return render(request, "offboarding/case_detail.html", context, status=status)
+
+
+def _step_url(case: DepartureCase, step: str) -> str:
+    return reverse("offboarding:step_save", args=[case.pk, step]) + f"#step-{step}"
+
+
+def _on_to_the_next_step(request: AuthenticatedHttpRequest, case: DepartureCase, done: str, said: str) -> HttpResponse:
+    """After a step is saved or skipped: say what was recorded, and lead on to the next step still to do."""
+    case = case_selectors.case_with_steps(case.pk)
+    next_step = case_services.case_next_open_step(case, after=done)
+    if next_step is None:
+        messages.success(request, said)
+        return redirect(f"{case.get_absolute_url()}#checklist")
+    messages.success(request, _("%(said)s Next: %(step)s.") % {"said": said, "step": STEPS[next_step].title})
+    return redirect(_step_url(case, next_step))
 
 
 def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -154,7 +183,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for case in page.object_list:
-        _, next_step = case_selectors.case_progress(case)
+        next_step = case_services.case_next_open_step(case)
         rows.append({"case": case, "next_step": STEPS[next_step].title if next_step else None, "next_slug": next_step})
     end_of_today = datetime.combine(today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
     reminders = case_selectors.reminders_due_for(person=request.user, until=end_of_today)
@@ -194,7 +223,9 @@ def case_open(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse
 
 
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _render_case(request, _visible_case(request, pk))
+    """The case page leads with the next step still to do."""
+    case = _visible_case(request, pk)
+    return _render_case(request, case, focus=case_services.case_next_open_step(case))
 
 
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -221,10 +252,13 @@ def _check_step(slug: str) -> None:
         raise Http404("No such step")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def step_save(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    """One step's own page: GET shows the case with this step open, POST saves it and moves on."""
     _check_step(step)
     case = _visible_case(request, pk)
+    if request.method == "GET":
+        return _render_case(request, case, focus=step)
     form = step_form(step, getattr(case, step), request.POST)
     if form.is_valid():
         try:
@@ -234,11 +268,11 @@ def step_save(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResp
         else:
             case.refresh_from_db(fields=["status"])
             if case.status == DepartureCase.Status.SAVED:
-                messages.success(request, f"The offer was accepted: {case.client} stays. The case is closed as saved.")
-            else:
-                messages.success(request, f"{record.title}: saved.")
-            return redirect(f"{case.get_absolute_url()}#step-{step}")
-    return _render_case(request, case, {step: form}, status=400)
+                said = _("The offer was accepted: %(client)s stays. The case is closed as saved.")
+                messages.success(request, said % {"client": case.client})
+                return redirect(case)
+            return _on_to_the_next_step(request, case, step, _("%(step)s: saved.") % {"step": record.title})
+    return _render_case(request, case, focus=step, bound={step: form}, status=400)
 
 
 @require_POST
@@ -254,9 +288,8 @@ def step_skip(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResp
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"{record.title}: skipped.")
-            return redirect(f"{case.get_absolute_url()}#step-{step}")
-    return _render_case(request, case, {f"skip-{step}": form}, status=400)
+            return _on_to_the_next_step(request, case, step, _("%(step)s: skipped.") % {"step": record.title})
+    return _render_case(request, case, focus=step, bound={f"skip-{step}": form}, status=400)
 
 
 @require_POST
@@ -269,9 +302,9 @@ def handover_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "Handover item added.")
-            return redirect(f"{case.get_absolute_url()}#step-transition")
-    return _render_case(request, case, {"handover": form}, status=400)
+            messages.success(request, _("Handover item added."))
+            return redirect(_step_url(case, "transition"))
+    return _render_case(request, case, focus="transition", bound={"handover": form}, status=400)
 
 
 @require_POST
@@ -284,8 +317,9 @@ def handover_done(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> H
     except ValidationError as error:
         refusal_message(request, error)
     else:
-        messages.success(request, f"“{item.title}” {'done' if done else 'reopened'}.")
-    return redirect(f"{case.get_absolute_url()}#step-transition")
+        said = _("“%(item)s” done.") if done else _("“%(item)s” reopened.")
+        messages.success(request, said % {"item": item.title})
+    return redirect(_step_url(case, "transition"))
 
 
 @require_POST

@@ -45,12 +45,17 @@ def _link(body: str, path_prefix: str, live_url: str) -> str:
     return live_url + match.group(1)
 
 
-def _record_step(page: Page, slug: str) -> Any:
-    step = page.locator(f"#step-{slug}")
-    form = step.locator("details", has_text="Record this step")
-    if form.get_attribute("open") is None:
-        form.locator("summary").click()
+def _step_in_focus(page: Page, slug: str) -> Any:
+    """The page has moved on to this step by itself: its form is the one in focus."""
+    step = page.locator(f"#step-{slug}[data-step-in-focus]")
+    expect(step).to_be_visible()
     return step
+
+
+def _open_step(page: Page, slug: str, title: str) -> Any:
+    """Open a step out of turn, from its line in the list of the other steps."""
+    page.get_by_role("link", name=f"Record this step ({title})").click()
+    return _step_in_focus(page, slug)
 
 
 def _log_the_departure(page: Page, client: Client, leave_in_days: int = 1) -> None:
@@ -66,30 +71,38 @@ def _log_the_departure(page: Page, client: Client, leave_in_days: int = 1) -> No
 
 
 def _walk_the_six_steps(page: Page) -> None:
-    probe = _record_step(page, "probe")
+    probe = _step_in_focus(page, "probe")
     probe.get_by_label("Primary reason").select_option(label="Budget cuts")
+    probe.get_by_label("Contributing reasons").select_option(
+        label=["Found a cheaper offer elsewhere", "We were slow to respond"]
+    )
     probe.get_by_label("In the client's own words").fill("The board cut every outside contract this year.")
     probe.get_by_label("Which kind of departure is it?").select_option(label="Other")
     probe.get_by_label("Is this client worth saving?").select_option(label="Yes, worth saving")
     probe.get_by_label("Why", exact=True).fill("Pays on time and acts on advice.")
     probe.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("Probe: saved. Next: Apologise.")).to_be_visible()
+    expect(page.locator("#step-probe")).to_contain_text("Budget cuts")  # now a summary of what was recorded
+    expect(page.locator("#step-probe")).to_contain_text("Found a cheaper offer elsewhere, We were slow to respond")
 
-    apology = _record_step(page, "apology")
+    apology = _step_in_focus(page, "apology")
     apology.get_by_role("radio", name="Not applicable").check()
     apology.get_by_role("button", name="Mark as done").click()
 
-    offer = _record_step(page, "offer")
+    offer = _step_in_focus(page, "offer")
     offer.get_by_role("radio", name="No offer was made").check()
     offer.get_by_label("Why no offer was made").fill("Their budget is gone; a discount would not change that.")
     offer.get_by_role("button", name="Mark as done").click()
 
     for slug in ("transition", "thanks"):
-        _record_step(page, slug).get_by_role("button", name="Mark as done").click()
+        _step_in_focus(page, slug).get_by_role("button", name="Mark as done").click()
 
-    keep_in_touch = _record_step(page, "keep_in_touch")
+    keep_in_touch = _step_in_focus(page, "keep_in_touch")
     keep_in_touch.get_by_role("radio", name="Yes", exact=True).check()
     keep_in_touch.get_by_role("button", name="Mark as done").click()
     expect(page.get_by_text("6 of 6 closed")).to_be_visible()
+    expect(page.get_by_text("Every step is closed: the case is ready to be marked as departed.")).to_be_visible()
+    expect(page.locator("[data-step-in-focus]")).to_have_count(0)
     screenshot(page, "case-page")
 
 
@@ -157,7 +170,7 @@ def test_a_departure_from_notice_to_survey_answer_in_the_browser(
 def test_an_accepted_offer_saves_the_client_in_the_browser(page: Page, leaving_client: Client) -> None:
     sign_in(page, "amelia", TEST_PASSWORD)
     _log_the_departure(page, leaving_client)
-    offer = _record_step(page, "offer")
+    offer = _open_step(page, "offer", "Offer a fix")
     offer.get_by_role("radio", name="Yes, we made an offer").check()
     offer.get_by_label("Offer type").select_option(label="Price change")
     offer.get_by_label("Details").fill("15% off for the next twelve months.")
@@ -175,8 +188,15 @@ def test_a_departed_client_who_comes_back_is_won_back_in_the_browser(
 ) -> None:
     sign_in(page, "amelia", TEST_PASSWORD)
     _log_the_departure(page, leaving_client, leave_in_days=0)
-    for slug in ("probe", "transition", "thanks", "keep_in_touch"):
-        step = page.locator(f"#step-{slug}")
+    # After the probe the page offers the apology; the transition is opened out of turn, and from there
+    # the page moves on to the thank-you and keeping in touch by itself.
+    for slug, title, out_of_turn in (
+        ("probe", "Probe", False),
+        ("transition", "Transition", True),
+        ("thanks", "Thank", False),
+        ("keep_in_touch", "Keep in touch", False),
+    ):
+        step = _open_step(page, slug, title) if out_of_turn else _step_in_focus(page, slug)
         step.locator("summary", has_text="Skip this step").click()
         step.get_by_label("Why is this step skipped?").fill("Handled by the client's new provider directly.")
         step.get_by_role("button", name="Skip this step").click()

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from clients.tests.factories import TEST_PASSWORD, ClientFactory
 from feedback.models import SurveyAnswer
 from feedback.tests.factories import survey_invitation
-from offboarding.models import ApologyStep, DepartureCase
+from offboarding.models import ApologyStep, DepartureCase, ProbeStep
 from offboarding.outbox.survey_links import survey_token_for
 from offboarding.tests.factories import DepartureCaseFactory
 
@@ -77,11 +77,7 @@ def _arrow_to(page: Page, radio: Locator, key: str = "ArrowRight") -> None:
     pytest.fail(f"the arrow keys never chose {radio}")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_account_manager_records_a_step_with_the_keyboard_alone(page: Page, account_manager: User) -> None:
-    case = DepartureCaseFactory.create(
-        client=ClientFactory.create(company_name="Birch & Co", account_manager=account_manager)
-    )
+def _sign_in_and_open_my_work(page: Page) -> None:
     page.goto("/accounts/login/")
     expect(page.get_by_label("Username")).to_be_focused()
     page.keyboard.type("amelia")
@@ -89,6 +85,29 @@ def test_an_account_manager_records_a_step_with_the_keyboard_alone(page: Page, a
     _press_enter_and_load(page)
     expect(page.get_by_role("heading", name="My work")).to_be_visible()
 
+
+def _save_the_step_in_focus(page: Page, slug: str) -> None:
+    _tab_to(page, page.locator(f"#step-{slug}").get_by_role("button", name="Mark as done"))
+    _press_enter_and_load(page)
+
+
+def _expect_the_next_tab_inside(page: Page, slug: str) -> Locator:
+    """After a step is saved the page opens at the next one: the first Tab lands in its form, past the others."""
+    step = page.locator(f"#step-{slug}[data-step-in-focus]")
+    expect(step).to_be_visible()
+    page.keyboard.press("Tab")
+    assert step.evaluate("(section) => section.contains(document.activeElement)"), f"Tab did not land in {slug}"
+    return step
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_manager_walks_a_case_from_probe_to_departed_with_the_keyboard_alone(
+    page: Page, account_manager: User
+) -> None:
+    case = DepartureCaseFactory.create(
+        client=ClientFactory.create(company_name="Birch & Co", account_manager=account_manager)
+    )
+    _sign_in_and_open_my_work(page)
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name="Skip to main content")
     expect(skip_link).to_be_focused()
@@ -96,29 +115,64 @@ def test_an_account_manager_records_a_step_with_the_keyboard_alone(page: Page, a
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("main").get_by_role("link", name="Birch & Co")).to_be_focused()  # past the navigation
+    expect(
+        page.get_by_role("main").get_by_role("link", name="Birch & Co", exact=True)
+    ).to_be_focused()  # past the navigation
 
-    _tab_to(page, page.get_by_role("link", name="Clients", exact=True), key="Shift+Tab")
+    # My work links straight to the step to do next.
+    _tab_to(page, page.get_by_role("link", name="Probe for Birch & Co"))
     _press_enter_and_load(page)
-    _tab_to(page, page.get_by_role("link", name="Birch & Co"))
-    _press_enter_and_load(page)
-    _tab_to(page, page.locator(f'main a[href="{case.get_absolute_url()}"]').first)
-    _press_enter_and_load(page)
-    expect(page.get_by_role("heading", name="Birch & Co is leaving")).to_be_visible()
+    probe = _expect_the_next_tab_inside(page, "probe")
+    _tab_to(page, probe.get_by_label("Primary reason"))
+    page.keyboard.type("Budget cuts")
+    _tab_to(page, probe.get_by_label("Contributing reasons"))
+    page.keyboard.press("ArrowDown")  # the first reason of the list
+    page.keyboard.press("Shift+ArrowDown")  # and the next one with it
+    _save_the_step_in_focus(page, "probe")
 
-    _tab_to(page, page.get_by_role("link", name="Apologise"))
-    page.keyboard.press("Enter")  # jumps to the step; the next Tab continues from there
-    apology = page.locator("#step-apology")
+    apology = _expect_the_next_tab_inside(page, "apology")
     _tab_to(page, apology.get_by_role("radio", name="Yes"))
     _arrow_to(page, apology.get_by_role("radio", name="Not applicable"), key="ArrowDown")
     _type_into(page, apology.get_by_label("What we said"), "We said sorry for the slow replies.")
-    _tab_to(page, apology.get_by_role("button", name="Mark as done"))
-    _press_enter_and_load(page)
+    _save_the_step_in_focus(page, "apology")
+    # The apology, closed, reads as what was recorded.
+    apology_summary = page.locator("#step-apology")
+    expect(apology_summary.get_by_text(re.compile("Done by Amelia Hart"))).to_be_visible()
+    expect(apology_summary.locator("dd", has_text="We said sorry for the slow replies.")).to_be_visible()
 
-    expect(apology.get_by_text(re.compile("Done by Amelia Hart"))).to_be_visible()
-    expect(apology.locator("dd", has_text="We said sorry for the slow replies.")).to_be_visible()
-    apology_step = ApologyStep.objects.get(case=case)
+    offer = _expect_the_next_tab_inside(page, "offer")
+    _tab_to(page, offer.get_by_role("radio", name="Yes, we made an offer"))
+    _arrow_to(page, offer.get_by_role("radio", name="No offer was made"), key="ArrowDown")
+    _type_into(page, offer.get_by_label("Why no offer was made"), "Their budget is gone.")
+    _save_the_step_in_focus(page, "offer")
+
+    transition = _expect_the_next_tab_inside(page, "transition")
+    _tab_to(page, transition.get_by_role("button", name=re.compile(r"^Done\W+Send the final invoice$")))
+    _press_enter_and_load(page)
+    expect(page.get_by_text("“Send the final invoice” done.")).to_be_visible()
+    _save_the_step_in_focus(page, "transition")
+
+    _expect_the_next_tab_inside(page, "thanks")
+    _save_the_step_in_focus(page, "thanks")
+
+    keep_in_touch = _expect_the_next_tab_inside(page, "keep_in_touch")
+    _tab_to(page, keep_in_touch.get_by_role("radio", name="Yes", exact=True))
+    page.keyboard.press("Space")
+    _save_the_step_in_focus(page, "keep_in_touch")
+
+    expect(page.get_by_text("6 of 6 closed")).to_be_visible()
+    _tab_to(page, page.get_by_role("button", name="Mark as departed"))
+    _press_enter_and_load(page)
+    expect(page.get_by_text("is marked as departed")).to_be_visible()
+
+    case.refresh_from_db()
+    assert case.status == DepartureCase.Status.DEPARTED
+    probe_step, apology_step = ProbeStep.objects.get(case=case), ApologyStep.objects.get(case=case)
+    assert probe_step.primary_reason is not None
+    assert probe_step.primary_reason.label == "Budget cuts"
+    assert probe_step.contributing_reasons.count() == 2
     assert (apology_step.status, apology_step.fell_short) == ("done", ApologyStep.FellShort.NOT_APPLICABLE)
+    assert case.handover_items.get(title="Send the final invoice").done_at is not None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,6 +19,8 @@ from feedback.tests.journeys.conftest import screenshot, sign_in
 from feedback.tests.journeys.test_accessibility import Site, build_site
 from offboarding.models import FollowUp
 from offboarding.outbox.emails import unsubscribe_token
+from offboarding.services.cases import STEPS, step_complete
+from offboarding.tests.factories import DepartureCaseFactory, step_values
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 # Some clients' names hold one very long word, as German company names do; addresses can be long too.
@@ -74,7 +76,9 @@ def _with_long_words(site: Site) -> Site:
 def _check(page: Page, name: str, problems: dict[str, str]) -> None:
     """Remember the page under its name when it is wider than the phone, with what makes it so."""
     page.evaluate("document.querySelectorAll('details').forEach((details) => { details.open = true; })")
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    scroll_width, inner_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     if scroll_width > inner_width:
         culprits = "; ".join(page.evaluate(TOO_WIDE)) or "no single element found"
         problems[f"{name} ({page.url})"] = (
@@ -103,6 +107,8 @@ def _check_account_manager_pages(page: Page, site: Site, problems: dict[str, str
         "client-form": reverse("clients:edit", args=[site.open_case.client.pk]),
         "client-is-leaving": reverse("offboarding:case_open", args=[site.new_client_pk]),
         "case-page": site.open_case.get_absolute_url(),
+        # The transition's own page: its handover list is the widest table a step shows.
+        "case-page-transition": reverse("offboarding:step_save", args=[site.open_case.pk, "transition"]),
         "case-page-departed": site.departed_case.get_absolute_url(),
         "record-feedback": reverse("feedback:record", args=[site.departed_case.pk]),
     }
@@ -152,3 +158,45 @@ def test_no_main_page_scrolls_sideways_on_a_phone(page: Page, account_manager: U
     assert not problems, "Pages wider than a 390 px phone:\n" + "\n".join(
         f"  {name}: {problem}" for name, problem in problems.items()
     )
+
+
+# Where the step in focus, its save button and the other steps are, in page coordinates.
+STEP_LAYOUT = """(slug) => {
+  const section = document.querySelector(`[data-step-in-focus]#step-${slug}`);
+  const button = section.querySelector(`form[action*="/steps/${slug}/#"] button[type=submit]`);
+  const top = (element) => element.getBoundingClientRect().top + window.scrollY;
+  const others = [...document.querySelectorAll('[id^="step-"]')].filter((element) => !section.contains(element));
+  return {
+    buttonBottom: top(button) + button.offsetHeight,
+    othersAbove: others.filter((element) => top(element) < top(button)).map((element) => element.id),
+    stepForms: [...document.querySelectorAll('form')].filter((form) => form.action.includes('/steps/')).length,
+  };
+}"""
+
+OPENS_AT_THE_STEP = "(slug) => Math.abs(document.querySelector(`#step-${slug}`).getBoundingClientRect().top) < 2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_each_step_and_its_save_button_come_before_the_other_steps(
+    page: Page, account_manager: User
+) -> None:
+    case = DepartureCaseFactory.create(client__account_manager=account_manager)
+    step_complete(case=case, step="probe", actor=account_manager, values=step_values("probe"))
+    page.set_viewport_size(PHONE)
+    sign_in(page, "amelia", TEST_PASSWORD)
+    for slug in STEPS:
+        # As My work and the page itself link to a step: its own URL, at its anchor.
+        page.goto(reverse("offboarding:step_save", args=[case.pk, slug]) + f"#step-{slug}")
+        # The page opens at the step (scrolling there smoothly, where motion is allowed).
+        page.wait_for_function(OPENS_AT_THE_STEP, arg=slug, timeout=5000)
+        layout = page.evaluate(STEP_LAYOUT, slug)
+        assert layout["stepForms"] == 2, f"{slug}: only the step in focus has a form (save and skip)"
+        assert layout["othersAbove"] == [], f"{slug}: other steps come before its save button"
+        screenshot(page, f"phone-step-{slug}")
+    # A refused save opens at the step too, its reason in view.
+    page.goto(reverse("offboarding:step_save", args=[case.pk, "offer"]))
+    page.locator("#step-offer").get_by_role("button", name="Mark as done").click()
+    page.wait_for_function(OPENS_AT_THE_STEP, arg="offer", timeout=5000)
+    expect(page.get_by_text("Record whether an offer was made.")).to_be_in_viewport()
+    page.goto(case.get_absolute_url())  # the case page itself leads with the next open step
+    assert page.evaluate(STEP_LAYOUT, "apology")["othersAbove"] == []
