@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
@@ -31,9 +31,19 @@ class ReasonGroup:
     improvements: list[Improvement] = field(default_factory=list)
 
 
+# Done improvements stay on the managers' page this long by default: time to send their note.
+RECENTLY_DONE = timedelta(days=90)
+
+
 def improvements_by_reason(*, today: date, include_done: bool) -> list[ReasonGroup]:
-    """Every improvement under each reason it answers (those answering none last), overdue first in each."""
-    chosen = Improvement.objects.all() if include_done else Improvement.objects.not_done()
+    """Every improvement under each reason it answers (those answering none last), overdue first in each.
+
+    Without include_done, those done more than RECENTLY_DONE ago are left out.
+    """
+    chosen = Improvement.objects.all()
+    if not include_done:
+        done_long_ago = Q(status=Improvement.Status.DONE, done_at__date__lt=today - RECENTLY_DONE)
+        chosen = chosen.exclude(done_long_ago)
     improvements = _overdue_first(
         chosen.select_related("owner").prefetch_related("reasons").annotate(case_count=Count("case_links")), today
     )

@@ -53,7 +53,7 @@ def return_cause_offer(client: Client) -> ReturnCauseOffer:
     causes = [*credited, *ALWAYS_OFFERED]
     return ReturnCauseOffer(
         choices=[(cause, str(ReturnCause(cause).label)) for cause in causes],
-        default=causes[0],
+        default=next(iter(credited), ReturnCause.OWN_INITIATIVE),
         credited=credited,
     )
 

@@ -17,23 +17,9 @@ from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp, 
 from offboarding.outbox.digests import staff_digests_plan
 from offboarding.services import improvements as services
 from offboarding.services.cases import step_complete
-from offboarding.tests.factories import ClientFactory, step_values
+from offboarding.tests.factories import ClientFactory, improvement_for, step_values
 
 pytestmark = pytest.mark.django_db
-
-
-def improvement_for(
-    case: DepartureCase, owner: User, *, title: str = "Answer every email within a day", **extra: Any
-) -> Improvement:
-    values: dict[str, Any] = {
-        "title": title,
-        "what_changes": "A one-day reply promise, watched weekly.",
-        "owner": owner,
-        "due_on": timezone.localdate() + timedelta(days=30),
-        "reasons": [ChurnReason.objects.get(key="service-responsiveness")],
-        **extra,
-    }
-    return services.improvement_create_from_case(case=case, actor=case.client.account_manager, **values)
 
 
 def test_an_account_manager_turns_the_apology_into_an_improvement_filled_in_from_the_step(
@@ -177,6 +163,10 @@ def test_the_managers_page_lists_improvements_by_reason_overdue_first(
     )
     done = improvement_for(own_case, account_manager, title="Done already")
     services.improvement_set_status(improvement=done, status="done", actor=account_manager)
+    long_done = improvement_for(own_case, account_manager, title="Done long ago")
+    services.improvement_set_status(
+        improvement=long_done, status="done", actor=account_manager, now=timezone.now() - timedelta(days=120)
+    )
 
     text = manager_client.get(reverse("improvements:list")).content.decode()
 
@@ -184,8 +174,9 @@ def test_the_managers_page_lists_improvements_by_reason_overdue_first(
     section = text[text.index(responsiveness) :]
     assert section.index("Overdue one") < section.index("Later one")
     assert "About price" in text
-    assert "Done already" not in text, "done ones only on asking"
-    assert "Done already" in manager_client.get(reverse("improvements:list") + "?done=1").content.decode()
+    assert section.index("Later one") < section.index("Done already"), "done ones last, while their note may go"
+    assert "Done long ago" not in text, "those done long ago only on asking"
+    assert "Done long ago" in manager_client.get(reverse("improvements:list") + "?done=1").content.decode()
 
 
 def test_the_managers_page_query_count_does_not_grow_with_improvements(
