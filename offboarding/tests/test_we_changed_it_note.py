@@ -162,3 +162,18 @@ def test_only_a_manager_sends_the_note_and_only_once_the_improvement_is_done(
     with pytest.raises(ValidationError, match="Mark the improvement as done"):
         services.improvement_notes_send(improvement=improvement, actor=manager)
     assert not FollowUp.objects.filter(kind=FollowUp.Kind.WE_CHANGED_IT).exists()
+
+
+def test_managers_word_the_note_like_every_message_with_its_own_placeholders(
+    manager_client: BrowserClient, account_manager: User
+) -> None:
+    former_client_case(account_manager, "Agreed", consent=True)
+    listing = manager_client.get(reverse("outbox:messages")).content.decode()
+    assert "“We changed it” note" in listing
+
+    page = manager_client.get(reverse("outbox:message_edit", args=["we_changed_it", "fr"])).content.decode()
+
+    assert "{improvement}" in page
+    assert "{what_changed}" in page
+    # French falls back to the shipped English wording until the translation sweep fills it in.
+    assert "You told us, and we changed it: [the improvement&#x27;s title]" in page
