@@ -74,7 +74,7 @@ def _the_owner_marks_it_done(page: Page) -> None:
 
 
 def _the_manager_sends_the_note(page: Page) -> None:
-    page.get_by_role("link", name="Improvements").click()
+    page.get_by_role("link", name="Every improvement, by reason").click()
     # Listed under each reason the probe recorded (budget cuts, responsiveness).
     expect(page.get_by_role("link", name=PROMISE)).to_have_count(2)
     page.get_by_role("link", name=PROMISE).first.click()
