@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     atomic = False
 
-    dependencies = [("offboarding", "0020_segment_handover_lists")]
+    dependencies = [("offboarding", "0021_followup_outbox_order")]
 
     operations = [
         AddPostgresIndexConcurrently(
