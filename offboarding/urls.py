@@ -26,6 +26,7 @@ urlpatterns = [
     path("clients/<int:pk>/", client_page.client_detail, name="client_detail"),
     path("clients/", include("clients.urls")),
     path("cases/", include("offboarding.urls_cases")),
+    path("improvements/", include("offboarding.urls_improvements")),
     path("outbox/", include("offboarding.outbox.urls")),
     path("webhooks/", include("offboarding.outbox.webhooks.urls")),
     path("feedback/", include("feedback.urls")),

@@ -20,7 +20,7 @@ from django.utils import timezone
 from feedback.models import RecordedFeedback, SurveyAnswer
 from offboarding.models import ChurnReason, FollowUp, WebhookEndpoint
 from offboarding.tests.db_snapshot import restart_ids_at, snapshot
-from offboarding.tests.factories import DepartureCaseFactory
+from offboarding.tests.factories import DepartureCaseFactory, improvement_for
 from offboarding.tests.test_sign_in import PUBLIC_PAGES
 from offboarding.tests.urlwalk import SAMPLE_ARGUMENTS, Page, all_pages
 
@@ -58,6 +58,7 @@ def amelias_objects(account_manager: User, other_account_manager: User, manager:
         likelihood_to_return=5,
     )
     WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hook", events=["case.opened"])
+    improvement_for(case, account_manager, title="An improvement of Amelia's case")
     restart_ids_at(OWNED_PK + 1000)
 
 

@@ -305,7 +305,7 @@ def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
         "Save rate by reason",
     ):
         assert title in page, title
-    assert page.count("<table") == 9  # seven charts, the survey table and the referrals table
+    assert page.count("<table") == 10  # seven charts, the win-backs by cause, the survey table and the referrals table
     assert 'id="dashboard-charts"' in page
     assert "vendor/chartjs/chart.umd.min.js" in page
     assert "<script>" not in page.replace('<script id="dashboard-charts" type="application/json">', "")
@@ -447,7 +447,7 @@ def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, n
 
 
 # The session, the person and their roles, the filters' choices, then a query per figure or chart.
-DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 15, 7  # 15: the referrals table
+DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 16, 7  # 15: the referrals table; 16: the win-backs by cause
 
 
 def _dashboard_queries(manager_client: BrowserClient) -> list[int]:

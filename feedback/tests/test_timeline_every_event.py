@@ -23,7 +23,13 @@ from offboarding.models import CaseEvent, ChurnReason, DepartureCase, FollowUp
 from offboarding.outbox import services as follow_up_services
 from offboarding.services import cases as case_services
 from offboarding.services import consent
-from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, ready_to_depart, step_values
+from offboarding.tests.factories import (
+    ClientFactory,
+    DepartureCaseFactory,
+    improvement_for,
+    ready_to_depart,
+    step_values,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +39,7 @@ def _steps_and_handover(case: DepartureCase, owner: User) -> None:
     edited = {**step_values("probe"), "competitor": "Northstar Agency"}
     case_services.step_complete(case=case, step="probe", actor=owner, values=edited)
     case_services.step_skip(case=case, step="apology", actor=owner, reason="Nothing went wrong on our side")
+    improvement_for(case, owner, title="Quarterly reviews")
     case_services.case_update(
         case=case,
         actor=owner,

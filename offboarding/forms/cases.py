@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.formatting import display_name
@@ -243,14 +242,6 @@ class HandoverItemForm(forms.Form):
 
     def __init__(self, data: Any = None) -> None:
         super().__init__(data, prefix="handover")
-
-
-class ClientReturnedForm(PlausibleDatesForm, forms.Form):
-    returned_on = forms.DateField(label="Came back on", widget=DATE_INPUT)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["returned_on"].initial = timezone.localdate()
 
 
 class AccountManagerFilterForm(forms.Form):

@@ -17,7 +17,9 @@ from offboarding.models.cases import (
     TransitionStep,
 )
 from offboarding.models.handover_lists import HandoverList, HandoverListItem
+from offboarding.models.improvements import Improvement, ImprovementCase, ImprovementNote
 from offboarding.models.rate_limits import RateLimit
+from offboarding.models.returns import CaseReturn, ReturnCause
 from offboarding.outbox.models import DispatcherRun, FollowUp, MessageText, Suppression
 from offboarding.outbox.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSecret
 
@@ -25,6 +27,7 @@ __all__ = [
     "ApologyStep",
     "CalendarFeed",
     "CaseEvent",
+    "CaseReturn",
     "CaseStep",
     "ChurnReason",
     "DepartureCase",
@@ -33,11 +36,15 @@ __all__ = [
     "HandoverItem",
     "HandoverList",
     "HandoverListItem",
+    "Improvement",
+    "ImprovementCase",
+    "ImprovementNote",
     "KeepInTouchStep",
     "MessageText",
     "OfferStep",
     "ProbeStep",
     "RateLimit",
+    "ReturnCause",
     "Suppression",
     "ThankStep",
     "TransitionStep",

@@ -451,6 +451,7 @@ class CaseEvent(models.Model):
         SURVEY_ANSWERED = "survey_answered"
         FEEDBACK_RECORDED = "feedback_recorded"
         CLIENT_ERASED = "client_erased"
+        IMPROVEMENT_LINKED = "improvement_linked"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="events")
     case = models.ForeignKey(DepartureCase, null=True, blank=True, on_delete=models.CASCADE, related_name="events")

@@ -114,7 +114,13 @@ def follow_ups_claim(*, now: datetime, limit: int) -> list[FollowUp]:
     )
     return list(
         FollowUp.objects.filter(pk__in=ids)
-        .select_related("client__account_manager", "case__thanks", "case__keep_in_touch", "recipient_user")
+        .select_related(
+            "client__account_manager",
+            "case__thanks",
+            "case__keep_in_touch",
+            "recipient_user",
+            "improvement_note__improvement",
+        )
         .order_by("next_attempt_at", "id")
     )
 

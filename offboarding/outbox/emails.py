@@ -24,7 +24,15 @@ from django.utils.html import escape
 
 from clients.formatting import display_name
 from clients.models import staff_profile
-from offboarding.models import DepartureCase, FollowUp, KeepInTouchStep, MessageText, ThankStep
+from offboarding.models import (
+    DepartureCase,
+    FollowUp,
+    Improvement,
+    ImprovementNote,
+    KeepInTouchStep,
+    MessageText,
+    ThankStep,
+)
 from offboarding.outbox.business_hours import client_zone
 from offboarding.outbox.composing import Footer, RenderedEmail, compose
 from offboarding.outbox.survey_links import survey_token_for
@@ -32,6 +40,8 @@ from offboarding.outbox.wording import Wording, wording_in_use
 
 UNSUBSCRIBE_SALT = "offboarding.unsubscribe"
 SURVEY_LINK_PLACEHOLDER = "[the client's personal survey link]"
+# A preview in the message editor has no improvement to name.
+IMPROVEMENT_PLACEHOLDERS = {"improvement": "[the improvement's title]", "what_changed": "[what changed]"}
 UNSUBSCRIBE_LINK_PLACEHOLDER = "[the client's unsubscribe link]"
 # URL name of each view a client's personal token opens, and what staff read in its place.
 CLIENT_LINK_PLACEHOLDERS = {
@@ -119,6 +129,25 @@ def _renewal(follow_up: FollowUp, left_on: date | None) -> date | None:
     return left_on + timedelta(days=365) if left_on else None
 
 
+def _improvement(follow_up: FollowUp) -> Improvement | None:
+    # The dispatcher fetches the note and its improvement with select_related.
+    if follow_up.kind != FollowUp.Kind.WE_CHANGED_IT or follow_up.pk is None:
+        return None
+    try:
+        return follow_up.improvement_note.improvement
+    except ImprovementNote.DoesNotExist:
+        return None
+
+
+def _improvement_values(follow_up: FollowUp) -> dict[str, str]:
+    if follow_up.kind != FollowUp.Kind.WE_CHANGED_IT:
+        return {"improvement": "", "what_changed": ""}
+    improvement = _improvement(follow_up)
+    if improvement is None:
+        return dict(IMPROVEMENT_PLACEHOLDERS)
+    return {"improvement": improvement.title, "what_changed": improvement.what_changes}
+
+
 def client_values(follow_up: FollowUp, language: str) -> dict[str, str]:
     """What each placeholder of a client's email says (wording.PLACEHOLDERS), in the active language."""
     client, case = follow_up.client, follow_up.case
@@ -135,6 +164,7 @@ def client_values(follow_up: FollowUp, language: str) -> dict[str, str]:
         "personal_line": thanks.personal_note if thanks else "",
         "survey_link": _survey_url(follow_up, language) if follow_up.kind == FollowUp.Kind.SURVEY else "",
         "renewal_month": date_format(renewal, "YEAR_MONTH_FORMAT") if renewal else "",
+        **_improvement_values(follow_up),
     }
 
 

@@ -35,6 +35,7 @@ class FollowUp(models.Model):
         SURVEY = "survey", _("Survey invitation")
         CHECK_IN = "check_in", _("Keep-in-touch check-in")
         WIN_BACK = "win_back", _("Win-back note")
+        WE_CHANGED_IT = "we_changed_it", _("“We changed it” note")
         STAFF_REMINDER = "staff_reminder", _("Staff reminder")
         STAFF_DIGEST = "staff_digest", _("Daily staff digest")
 
@@ -49,7 +50,7 @@ class FollowUp(models.Model):
         DONE = "done", "Done"
 
     PENDING_STATUSES = (Status.SCHEDULED, Status.RETRY_WAIT)
-    CLIENT_FACING_KINDS = (Kind.THANK_YOU, Kind.SURVEY, Kind.CHECK_IN, Kind.WIN_BACK)
+    CLIENT_FACING_KINDS = (Kind.THANK_YOU, Kind.SURVEY, Kind.CHECK_IN, Kind.WIN_BACK, Kind.WE_CHANGED_IT)
     # Kinds the dispatcher mails; staff reminders reach people through the digest.
     MAILED_KINDS = (*CLIENT_FACING_KINDS, Kind.STAFF_DIGEST)
 

@@ -49,7 +49,7 @@ Kind = FollowUp.Kind
 Status = FollowUp.Status
 
 # The follow-ups that keeping in touch is about; the rest (thank-you, survey, staff) go regardless.
-KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK)
+KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK, Kind.WE_CHANGED_IT)
 DECLINED_CONTACT = "The client would rather we did not keep in touch"
 NOT_AGREED = "The client has not agreed that we keep in touch"
 KEEP_IN_TOUCH_REFUSALS = (DECLINED_CONTACT, NOT_AGREED)
@@ -91,10 +91,10 @@ def _keep_in_touch(case: DepartureCase) -> KeepInTouchStep | None:
 def follow_up_allowed(kind: str, *, client: Client) -> bool:
     """Whether the client's keep-in-touch answer lets a follow-up of this kind be planned or sent.
 
-    A check-in needs a yes; a win-back note goes unless the client said no. Planning, cancelling,
-    planning again and the dispatcher all ask this, so they cannot disagree.
+    A check-in and a "we changed it" note need a yes; a win-back note goes unless the client said no.
+    Planning, cancelling, planning again and the dispatcher all ask this, so they cannot disagree.
     """
-    if kind == Kind.CHECK_IN:
+    if kind in (Kind.CHECK_IN, Kind.WE_CHANGED_IT):
         return client.keep_in_touch == Client.KeepInTouch.YES
     if kind == Kind.WIN_BACK:
         return client.keep_in_touch != Client.KeepInTouch.NO

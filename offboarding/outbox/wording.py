@@ -70,6 +70,12 @@ PLACEHOLDERS = (
         _("the month their new contract renews, as recorded at the keep-in-touch step; else a year after they left"),
         (Kind.CHECK_IN, Kind.WIN_BACK),
     ),
+    Placeholder("improvement", _("the title of the improvement the note is about"), (Kind.WE_CHANGED_IT,)),
+    Placeholder(
+        "what_changed",
+        _("what changed, as the improvement describes it; nothing when it says nothing"),
+        (Kind.WE_CHANGED_IT,),
+    ),
     Placeholder("day", _("today's date"), (Kind.STAFF_DIGEST,)),
     Placeholder("due_today_count", _("how many reminders are due today"), (Kind.STAFF_DIGEST,)),
     Placeholder("overdue_count", _("how many reminders are overdue"), (Kind.STAFF_DIGEST,)),
@@ -241,6 +247,19 @@ SHIPPED: dict[str, ShippedWording] = {
             "care of it personally. There is no reactivation fee, and picking things up again is as simple as a "
             "short call.\n\n"
             "Whatever you decide, thank you again for the years we worked together.\n\n"
+            "Warm regards,\n{account_manager}\n{business_name}"
+        ),
+    ),
+    Kind.WE_CHANGED_IT: ShippedWording(
+        subject=_("You told us, and we changed it: {improvement}"),
+        body=_(
+            "Dear {contact_name},\n\n"
+            "When {company} left us, you told us honestly where we fell short. We listened, and we wanted you "
+            "to hear it from us first: we have changed it.\n\n"
+            "{improvement}\n{what_changed}\n\n"
+            "Thank you for telling us; it has made us better for every client. If you would ever like to work "
+            "together again, just reply to this email: there is no reactivation fee, and picking things up "
+            "again is as simple as a short call.\n\n"
             "Warm regards,\n{account_manager}\n{business_name}"
         ),
     ),

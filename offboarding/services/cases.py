@@ -505,9 +505,12 @@ def client_return_refusal(client: Client) -> str:
 
 @transaction.atomic
 def client_mark_returned(
-    *, client: Client, actor: User, returned_on: date, now: datetime | None = None
+    *, client: Client, actor: User, returned_on: date, now: datetime | None = None, brought_back_by: str = ""
 ) -> DepartureCase:
-    """A departed client came back: their latest departed case becomes won back (see client_return_refusal)."""
+    """A departed client came back: their latest departed case becomes won back (see client_return_refusal).
+
+    `brought_back_by` names what brought them back (services/returns.py records it) for the timeline.
+    """
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
     refusal = client_return_refusal(client)
@@ -532,7 +535,8 @@ def client_mark_returned(
         case=case,
         actor=actor,
         verb="client_returned",
-        summary=f"Came back on {returned_on:%d %b %Y}",
+        summary=f"Came back on {returned_on:%d %b %Y}"
+        + (f", brought back by: {brought_back_by}" if brought_back_by else ""),
         client_status={"before": client_before, "after": client.status},
         won_back_on=returned_on.isoformat(),
         follow_ups_cancelled=cancelled,

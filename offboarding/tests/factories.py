@@ -4,12 +4,14 @@ from datetime import timedelta
 from typing import Any
 
 import factory
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clients.tests.factories import ClientFactory, UserFactory
-from offboarding.models import ChurnReason, DepartureCase, FollowUp
+from offboarding.models import ChurnReason, DepartureCase, FollowUp, Improvement
 from offboarding.outbox.services import message_id_for
 from offboarding.services.cases import case_open, step_complete
+from offboarding.services.improvements import improvement_create_from_case
 
 
 class ChurnReasonFactory(factory.django.DjangoModelFactory[ChurnReason]):
@@ -100,4 +102,22 @@ def ready_to_depart(case: DepartureCase) -> DepartureCase:
     return case
 
 
-__all__ += ["ready_to_depart", "step_values"]
+def improvement_for(
+    case: DepartureCase, owner: User, *, title: str = "Answer every email within a day", **values: Any
+) -> Improvement:
+    """An improvement made from the case's apology, owned by `owner`, due in a month unless told otherwise."""
+    return improvement_create_from_case(
+        case=case,
+        actor=case.client.account_manager,
+        **{
+            "title": title,
+            "what_changes": "A one-day reply promise, watched weekly.",
+            "owner": owner,
+            "due_on": timezone.localdate() + timedelta(days=30),
+            "reasons": [ChurnReason.objects.get(key="service-responsiveness")],
+            **values,
+        },
+    )
+
+
+__all__ += ["improvement_for", "ready_to_depart", "step_values"]

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
-from offboarding.forms.cases import ClientReturnedForm
+from offboarding.forms.improvements import ClientReturnForm
 from offboarding.models import DepartureCase
 from offboarding.services.cases import case_mark_departed, case_mark_saved
+from offboarding.services.returns import return_cause_offer
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +185,7 @@ def test_a_return_in_the_future_is_the_services_refusal_shown_next_to_the_date(
     am_client: BrowserClient, left_in_spring: DepartureCase
 ) -> None:
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    assert ClientReturnedForm({"returned_on": tomorrow}).is_valid()
+    assert ClientReturnForm({"returned_on": tomorrow}, offer=return_cause_offer(left_in_spring.client)).is_valid()
     response = am_client.post(
         reverse("offboarding:client_returned", args=[left_in_spring.client.pk]), {"returned_on": tomorrow}
     )

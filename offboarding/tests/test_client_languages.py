@@ -35,6 +35,8 @@ from offboarding.tests.outbox_fixtures import (  # noqa: F401
 LONDON = ZoneInfo("Europe/London")
 Kind = FollowUp.Kind
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+# The client emails a departure plans; the "we changed it" note comes later (test_we_changed_it_note.py).
+PLANNED_AT_DEPARTURE = (Kind.THANK_YOU, Kind.SURVEY, Kind.CHECK_IN, Kind.WIN_BACK)
 
 
 def client_in(language: str, account_manager: User, **fields: Any) -> Client:
@@ -53,7 +55,7 @@ def every_client_email(client: Client) -> dict[str, Any]:
     with time_machine.travel(planned_at, tick=False):
         follow_ups = by_kind(planned_case(client, date(2026, 3, 4), planned_at, renewal=date(2027, 3, 1)))
     ThankStep.objects.filter(case__client=client).update(personal_note="Es war uns eine Freude.")
-    first_of_each = [follow_ups[kind][0] for kind in FollowUp.CLIENT_FACING_KINDS]
+    first_of_each = [follow_ups[kind][0] for kind in PLANNED_AT_DEPARTURE]
     FollowUp.objects.exclude(pk__in=[row.pk for row in first_of_each]).update(status=FollowUp.Status.CANCELLED)
     sent = {}
     for follow_up in first_of_each:
@@ -127,7 +129,7 @@ def test_every_email_kind_in_every_language_passes_the_delivery_checks(
     monday = datetime(2026, 3, 2, 10, tzinfo=LONDON)
     with time_machine.travel(monday, tick=False):
         follow_ups = by_kind(planned_case(client, date(2026, 3, 1), monday, renewal=date(2027, 3, 1)))
-        one_of_each = [follow_ups[kind][0].pk for kind in FollowUp.CLIENT_FACING_KINDS]
+        one_of_each = [follow_ups[kind][0].pk for kind in PLANNED_AT_DEPARTURE]
         FollowUp.objects.filter(pk__in=one_of_each).update(due_at=monday, next_attempt_at=monday)
         FollowUp.objects.filter(kind__in=FollowUp.CLIENT_FACING_KINDS).exclude(pk__in=one_of_each).delete()
         staff_digests_plan(now=monday)
@@ -155,7 +157,7 @@ def test_every_email_kind_in_every_language_passes_the_delivery_checks(
         assert f'<html lang="{language}">' in parts["text/html"]
     subjects = {str(make_header(decode_header(str(message["Subject"])))) for message in client_mail}
     names = {"business_name": "Northwind Partners", "company": "Birke & Söhne"}
-    assert subjects == {fill(shipped_wording(kind, language).subject, names) for kind in FollowUp.CLIENT_FACING_KINDS}
+    assert subjects == {fill(shipped_wording(kind, language).subject, names) for kind in PLANNED_AT_DEPARTURE}
     assert account_manager.email in messages
 
 

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from clients.models import Client
 from clients.web import AuthenticatedHttpRequest, form_errors_from, refusal_message
-from offboarding.forms.cases import ClientReturnedForm
 from offboarding.forms.consent import KeepInTouchAnswerForm
+from offboarding.forms.improvements import ClientReturnForm
 from offboarding.outbox.selectors import follow_ups_for_client
 from offboarding.selectors import cases as case_selectors
 from offboarding.services import cases as case_services
 from offboarding.services.cases import STEPS
 from offboarding.services.consent import client_keep_in_touch_update
+from offboarding.services.returns import client_return_record, return_cause_offer
 
 
 def _visible_client(request: AuthenticatedHttpRequest, pk: int) -> Client:
@@ -33,12 +34,15 @@ def _visible_client(request: AuthenticatedHttpRequest, pk: int) -> Client:
 def _client_page(
     request: AuthenticatedHttpRequest,
     client: Client,
-    returned_form: ClientReturnedForm | None = None,
+    returned_form: ClientReturnForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     cases = case_selectors.cases_for_client(client)
     rows = [{"case": case, "closed_steps": case_selectors.case_progress(case)[0]} for case in cases]
     case_open_refusal = case_services.case_open_refusal(client)
+    can_mark_returned = not case_services.client_return_refusal(client)
+    if returned_form is None and can_mark_returned:
+        returned_form = ClientReturnForm(offer=return_cause_offer(client))
     context = {
         "client": client,
         "case_rows": rows,
@@ -47,8 +51,8 @@ def _client_page(
         "follow_ups": follow_ups_for_client(client),
         "can_open_case": not case_open_refusal,
         "case_open_refusal": case_open_refusal,
-        "can_mark_returned": not case_services.client_return_refusal(client),
-        "returned_form": returned_form or ClientReturnedForm(),
+        "can_mark_returned": can_mark_returned,
+        "returned_form": returned_form,
         "keep_in_touch_form": KeepInTouchAnswerForm(initial={"keep_in_touch": client.keep_in_touch}),
     }
     return render(request, "clients/client_detail.html", context, status=status)
@@ -65,12 +69,10 @@ def client_returned(request: AuthenticatedHttpRequest, client_pk: int) -> HttpRe
     if refusal:
         messages.error(request, refusal)
         return redirect(client)
-    form = ClientReturnedForm(request.POST)
+    form = ClientReturnForm(request.POST, offer=return_cause_offer(client))
     if form.is_valid():
         try:
-            case_services.client_mark_returned(
-                client=client, actor=request.user, returned_on=form.cleaned_data["returned_on"]
-            )
+            client_return_record(client=client, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
         else:

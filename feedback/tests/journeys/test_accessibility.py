@@ -28,7 +28,7 @@ from offboarding.models import ChurnReason, DepartureCase
 from offboarding.outbox.emails import unsubscribe_token
 from offboarding.outbox.survey_links import survey_token_for
 from offboarding.services.cases import STEPS, case_mark_departed, step_complete
-from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
+from offboarding.tests.factories import DepartureCaseFactory, improvement_for, ready_to_depart, step_values
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -224,6 +224,8 @@ def _check_case_page(page: Page, case: DepartureCase, name: str, problems: dict[
 @pytest.mark.django_db(transaction=True)
 def test_every_main_page_has_no_serious_accessibility_problem(page: Page, account_manager: User, manager: User) -> None:
     site = build_site(account_manager)
+    # On My work, at the open case's apology step, and offered to the departed case to join.
+    improvement = improvement_for(site.open_case, account_manager)
     problems: dict[str, list[str]] = {}
 
     page.goto(site.survey_path)
@@ -266,6 +268,12 @@ def test_every_main_page_has_no_serious_accessibility_problem(page: Page, accoun
     _check(page, "dashboard", problems)
     page.goto(reverse("feedback:client_words"))
     _check(page, "what-clients-said", problems)
+    page.goto(reverse("improvements:list"))
+    _check(page, "improvements", problems)
+    page.goto(improvement.get_absolute_url())
+    _check(page, "improvement", problems)
+    page.goto(reverse("improvements:new", args=[site.departed_case.pk]))
+    _check(page, "improvement-new", problems)
 
     assert not problems, _report(problems)
 
