@@ -32,6 +32,7 @@ from feedback.selectors.departures import (
     save_rate_by_offer_type,
 )
 from feedback.selectors.filters import NOT_RECORDED, DashboardFilter
+from feedback.selectors.revenue import revenue_context
 from feedback.selectors.surveys import SurveyFigures, survey_figures
 from offboarding.models import ChurnReason, OfferStep, ProbeStep
 
@@ -334,6 +335,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
         "case_list_url": case_links.unnarrowed,
         "export_url": f"{reverse('feedback:export')}?{urlencode(filter_params(dashboard))}",
         "currency": currency,
+        **revenue_context(dashboard),
     }
 
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clients.formatting import display_name
-from clients.models import Client
+from clients.models import Client, ClientValueChange
+from clients.value_history import client_value_record
 from offboarding.models import (
     ApologyStep,
     CaseEvent,
@@ -55,6 +56,11 @@ REQUIRED_BEFORE_DEPARTURE = ("probe", "transition", "thanks", "keep_in_touch")
 EDITABLE_AFTER_DEPARTURE = ("transition", "thanks", "keep_in_touch")
 
 NOT_NEEDED_CLIENT_STAYED = "Not needed: the client stayed"
+
+# A partial departure walks the same steps but for keeping in touch: that step asks permission to stay
+# in contact after the client has gone, and this client stays and hears from their account manager anyway.
+REQUIRED_BEFORE_PARTIAL_DEPARTURE = ("probe", "transition", "thanks")
+NOT_NEEDED_PARTIAL = "Not needed: a partial departure, the client stays a client"
 
 
 def case_event_record(
@@ -100,9 +106,16 @@ def case_open(
     planned_leave_date: date,
     how_heard: str,
     first_notes: str = "",
+    scope: str = DepartureCase.Scope.FULL,
+    value_leaving: Decimal | None = None,
+    part_leaving: str = "",
     now: datetime | None = None,
 ) -> DepartureCase:
-    """Log that a client is leaving: a case with its six steps and its segment's handover list."""
+    """Log that a client is leaving: a case with its six steps and its segment's handover list.
+
+    A partial departure (scope "partial") records the monthly value that leaves and what leaves;
+    the client stays active throughout, since they remain a client whatever the case's outcome.
+    """
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
     refusal = case_open_refusal(client)
@@ -114,6 +127,9 @@ def case_open(
         planned_leave_date=planned_leave_date,
         how_heard=how_heard,
         first_notes=first_notes,
+        scope=scope,
+        value_leaving=value_leaving if scope == DepartureCase.Scope.PARTIAL else None,
+        part_leaving=part_leaving if scope == DepartureCase.Scope.PARTIAL else "",
         account_manager=client.account_manager,
         segment=client.segment,
         monthly_value=client.monthly_value,
@@ -143,19 +159,31 @@ def case_open(
         for position, entry in enumerate(segment_list(client.segment).entries)
     )
     previous_status = client.status
-    client.status = Client.Status.DEPARTING
-    client.save(update_fields=["status", "updated_at"])
+    if not case.is_partial:
+        client.status = Client.Status.DEPARTING
+        client.save(update_fields=["status", "updated_at"])
     case_event_record(
         now=now,
         client=client,
         case=case,
         actor=opened_by,
         verb="case_opened",
-        summary=f"Departure logged: leaving on {planned_leave_date:%d %b %Y}",
+        summary=_opened_summary(case),
         client_status={"before": previous_status, "after": client.status},
     )
     webhook_case_event(case=case, event_type=EventType.CASE_OPENED, now=now)
     return case
+
+
+def _opened_summary(case: DepartureCase) -> str:
+    if case.is_partial:
+        return _("Partial departure logged: %(part)s leaves on %(day)s, %(value)s %(currency)s a month") % {
+            "part": case.part_leaving or _("part of the service"),
+            "day": f"{case.planned_leave_date:%d %b %Y}",
+            "value": case.value_leaving,
+            "currency": case.currency,
+        }
+    return f"Departure logged: leaving on {case.planned_leave_date:%d %b %Y}"
 
 
 def _as_json(value: Any) -> Any:
@@ -423,9 +451,8 @@ def case_steps_required_before_departure() -> list[str]:
 def case_steps_blocking_departure(case: DepartureCase) -> list[str]:
     """Titles of the required steps still to do. Reads the steps as loaded with the case (the case
     page's selector fetches them with it), so asking costs no query there."""
-    return [
-        _step_title(step) for step in REQUIRED_BEFORE_DEPARTURE if getattr(case, step).status == CaseStep.Status.PENDING
-    ]
+    required = REQUIRED_BEFORE_PARTIAL_DEPARTURE if case.is_partial else REQUIRED_BEFORE_DEPARTURE
+    return [_step_title(step) for step in required if getattr(case, step).status == CaseStep.Status.PENDING]
 
 
 @transaction.atomic
@@ -449,7 +476,16 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     case.departed_on = case.planned_leave_date
     case.closed_at = now
     case.save(update_fields=["status", "departed_on", "closed_at", "updated_at"])
+    if case.is_partial:
+        return _partial_departure_complete(case, actor, now)
     client_before = _set_client_status(case.client, Client.Status.DEPARTED)
+    client_value_record(
+        client=case.client,
+        source=ClientValueChange.Source.DEPARTURE,
+        actor=actor,
+        on=case.departed_on,
+        value=Decimal(0),
+    )
     planned = follow_ups_plan_for_departure(case=case, actor=actor, now=now)
     case_event_record(
         now=now,
@@ -466,6 +502,38 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     return case
 
 
+def _partial_departure_complete(case: DepartureCase, actor: User, now: datetime) -> DepartureCase:
+    """The part has left: the client stays active with the value that stays, from the leave date.
+
+    No follow-ups are planned: the thank-you, survey, check-ins and win-back notes are written for a
+    client who has gone, and this one is still served by their account manager every month.
+    """
+    _step_rows("keep_in_touch", case).filter(status=CaseStep.Status.PENDING).update(
+        status=CaseStep.Status.SKIPPED, skip_reason=NOT_NEEDED_PARTIAL, completed_by=actor, completed_at=now
+    )
+    client = Client.objects.select_for_update().get(pk=case.client_id)
+    value_before = client.monthly_value
+    client.monthly_value = case.value_staying or Decimal(0)
+    client.status = Client.Status.ACTIVE
+    client.save(update_fields=["monthly_value", "status", "updated_at"])
+    case.client = client
+    client_value_record(
+        client=client, source=ClientValueChange.Source.PARTIAL_DEPARTURE, actor=actor, on=case.departed_on
+    )
+    case_event_record(
+        now=now,
+        client=client,
+        case=case,
+        actor=actor,
+        verb="case_departed",
+        summary=_("Partial departure completed on %(day)s: the client stays") % {"day": f"{case.departed_on:%d %b %Y}"},
+        case_status={"before": DepartureCase.Status.OPEN, "after": case.status},
+        monthly_value={"label": "Monthly value", "before": str(value_before), "after": str(client.monthly_value)},
+    )
+    webhook_case_event(case=case, event_type=EventType.CASE_DEPARTED, now=now)
+    return case
+
+
 def client_return_refusal(client: Client) -> str:
     """Why the client cannot be recorded as come back now; empty when they can.
 
@@ -477,7 +545,7 @@ def client_return_refusal(client: Client) -> str:
         return _("Only a departed client can come back; this one is %(status)s.") % {
             "status": client.get_status_display().lower()
         }
-    if not client.cases.filter(status=DepartureCase.Status.DEPARTED).exists():
+    if not client.cases.filter(status=DepartureCase.Status.DEPARTED, scope=DepartureCase.Scope.FULL).exists():
         return _(
             "This client has no departure case to win back: log their departure and mark it as departed "
             "before recording a return."
@@ -499,7 +567,9 @@ def client_mark_returned(
         raise ValidationError({"returned_on": "The date they came back cannot be in the future."})
     # The refusal found a departed case, and the client's lock keeps another return from winning it first.
     case = (
-        client.cases.select_for_update().filter(status=DepartureCase.Status.DEPARTED).order_by("-departed_on", "-id")[0]
+        client.cases.select_for_update()
+        .filter(status=DepartureCase.Status.DEPARTED, scope=DepartureCase.Scope.FULL)
+        .order_by("-departed_on", "-id")[0]
     )
     if case.departed_on and returned_on < case.departed_on:
         raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
@@ -507,6 +577,7 @@ def client_mark_returned(
     case.won_back_on = returned_on
     case.save(update_fields=["status", "won_back_on", "updated_at"])
     client_before = _set_client_status(client, Client.Status.RETURNED)
+    client_value_record(client=client, source=ClientValueChange.Source.RETURN, actor=actor, on=returned_on)
     cancelled = follow_ups_cancel_pending(client=client, reason="returned", actor=actor, now=now)
     case_event_record(
         now=now,
