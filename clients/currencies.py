@@ -32,8 +32,8 @@ from django.utils.dateformat import format as format_date
 
 from clients.models import ExchangeRate
 
-RATE_FIELD: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=18, decimal_places=8)
-AMOUNT_FIELD: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=30, decimal_places=10)
+RATE_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=8)
+AMOUNT_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=30, decimal_places=10)
 
 
 def rate_on(currency: str, on: date) -> Decimal | None:

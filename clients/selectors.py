@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, F, IntegerField, OrderBy, OuterRef, Q
 from django.db.models.functions import Lower
 
 from clients.csv_format import format_consent
-from clients.models import Client, ClientQuerySet
+from clients.models import Client, ClientQuerySet, ClientValueChange
 from clients.roles import ROLE_GROUPS, account_managers
 
 _STATUS_ORDER = Case(
@@ -143,3 +143,11 @@ def client_csv_rows(clients: ClientQuerySet) -> Iterator[list[object]]:
             client.status,
             client.notes,
         ]
+
+
+VALUE_CHANGES_SHOWN = 24
+
+
+def value_changes_for_client(client: Client) -> list[ClientValueChange]:
+    """The client's latest changes of monthly value, newest first, with who made them (one query)."""
+    return list(client.value_changes.select_related("changed_by")[:VALUE_CHANGES_SHOWN])

@@ -135,7 +135,12 @@ class DepartureCase(models.Model):
             ),
             CheckConstraintOn(
                 condition=models.Q(scope="full", value_leaving__isnull=True)
-                | models.Q(scope="partial", value_leaving__gt=0, value_leaving__lt=models.F("monthly_value")),
+                | models.Q(
+                    scope="partial",
+                    value_leaving__isnull=False,
+                    value_leaving__gt=0,
+                    value_leaving__lt=models.F("monthly_value"),
+                ),
                 name="case_partial_value_leaving_within_value",
                 field="value_leaving",
                 violation_error_code="value_leaving_out_of_range",

@@ -443,9 +443,10 @@ def _set_client_status(client: Client, status: str) -> str:
     return before
 
 
-def case_steps_required_before_departure() -> list[str]:
+def case_steps_required_before_departure(case: DepartureCase | None = None) -> list[str]:
     """Titles of the steps a case needs done or skipped (with a reason) before it can close as departed."""
-    return [_step_title(step) for step in REQUIRED_BEFORE_DEPARTURE]
+    partial = case is not None and case.is_partial
+    return [_step_title(step) for step in (REQUIRED_BEFORE_PARTIAL_DEPARTURE if partial else REQUIRED_BEFORE_DEPARTURE)]
 
 
 def case_steps_blocking_departure(case: DepartureCase) -> list[str]:
@@ -609,21 +610,24 @@ def case_update(
     planned_leave_date: date,
     how_heard: str,
     first_notes: str,
+    value_leaving: Decimal | None = None,
+    part_leaving: str = "",
 ) -> DepartureCase:
-    """Correct the notice details; a new leave date moves the handover items not yet done."""
+    """Correct the notice details (and a partial departure's part and value leaving); a new leave date
+    moves the handover items not yet done. Whether the departure is partial is settled when it opens."""
     case = _locked_case(case)
     refusal = case_update_refusal(case)
     if refusal:
         raise ValidationError(refusal)
-    changes: dict[str, Any] = _assign_fields(
-        case,
-        {
-            "notice_received_on": notice_received_on,
-            "planned_leave_date": planned_leave_date,
-            "how_heard": how_heard,
-            "first_notes": first_notes,
-        },
-    )
+    fields: dict[str, Any] = {
+        "notice_received_on": notice_received_on,
+        "planned_leave_date": planned_leave_date,
+        "how_heard": how_heard,
+        "first_notes": first_notes,
+    }
+    if case.is_partial:
+        fields.update(value_leaving=value_leaving, part_leaving=part_leaving)
+    changes: dict[str, Any] = _assign_fields(case, fields)
     if not changes:
         return case
     case.full_clean(exclude=["client", "account_manager", "opened_by"])

@@ -132,7 +132,7 @@ def _render_case(
         "handover_form": bound.get("handover") or HandoverItemForm(),
         "follow_ups": follow_ups_for_case(case),
         "events": case.events.all(),
-        "required_before_departure": get_text_list(case_services.case_steps_required_before_departure(), _("and")),
+        "required_before_departure": get_text_list(case_services.case_steps_required_before_departure(case), _("and")),
         "blocking_steps": case_services.case_steps_blocking_departure(case),
     }
     return render(request, "offboarding/case_detail.html", context, status=status)
