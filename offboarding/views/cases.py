@@ -286,5 +286,14 @@ def case_depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         refusal_message(request, error)
     else:
-        messages.success(request, f"{case.client} is marked as departed. The thank-you and follow-ups are planned.")
+        messages.success(request, _departed_message(case))
     return redirect(case)
+
+
+def _departed_message(case: DepartureCase) -> str:
+    if case.is_partial:
+        return _("The partial departure of %(client)s is complete: they stay a client at %(value)s a month.") % {
+            "client": case.client,
+            "value": money(case.value_staying, case.currency),
+        }
+    return f"{case.client} is marked as departed. The thank-you and follow-ups are planned."
