@@ -24,12 +24,15 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client as BrowserClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clients.currencies import MissingRate, money_convert
 from clients.models import Client, ClientValueChange, ExchangeRate
+from clients.tests.api_helpers import ApiCaller
 from clients.tests.factories import ClientFactory
 from clients.value_history import client_value_record
 from feedback.selectors.filters import DashboardFilter
@@ -152,3 +155,41 @@ def test_a_rate_from_after_the_notice_does_not_convert_it(account_manager: User)
     assert revenue.full_revenue_lost == Decimal(0)
     assert revenue.missing == [MissingRate(currency="USD", month=date(2026, 2, 1))]
     assert ClientValueChange.objects.count() == 1
+
+
+def test_the_api_gives_the_same_figures_and_names_the_missing_rates(
+    book: dict[str, object], account_manager: User, manager: User
+) -> None:
+    _case(account_manager, currency="GBP", notice=date(2026, 4, 10), value="700", departed_on=date(2026, 5, 1))
+
+    response = ApiCaller(manager).get("/api/v1/dashboard/", {"start": "2026-01-01", "end": "2026-06-15"})
+
+    body = response.json()
+    assert body["revenue"]["partial_revenue_lost"] == "400.00"
+    assert body["revenue"]["full_revenue_lost"] == "1900.00"
+    # The GBP client already paid on the first day, so the revenue at the start is missing its pounds too.
+    assert body["net_revenue_retention"]["start_revenue"] == "8200.00"
+    assert body["missing_rates"] == [
+        {"currency": "GBP", "month": "2026-01-01"},
+        {"currency": "GBP", "month": "2026-04-01"},
+    ]
+
+
+def test_the_dashboard_keeps_its_query_count_as_currencies_partial_departures_and_history_grow(
+    account_manager: User, manager_client: BrowserClient, usd_rates: None
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(reverse("feedback:dashboard")).status_code == 200
+        return len(captured)
+
+    _case(account_manager, currency="USD", notice=date(2026, 2, 1), value="900", departed_on=date(2026, 3, 1))
+    few = queries()
+    for number in range(12):
+        case = _case(account_manager, currency=("USD", "GBP", "EUR", "CHF")[number % 4],
+                     notice=date(2026, 1 + number % 5, 1 + number), departed_on=date(2026, 6, 1))  # fmt: skip
+        if number % 3 == 0:
+            DepartureCase.objects.filter(pk=case.pk).update(scope="partial", value_leaving=Decimal(100))
+        client_value_record(client=case.client, source="return", actor=None, on=date(2026, 6, 2))
+
+    assert queries() == few
