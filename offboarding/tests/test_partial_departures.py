@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client as BrowserClient
-from django.test.client import _MonkeyPatchedWSGIResponse
 from django.urls import reverse
 
 from clients.models import Client, ClientValueChange
+from clients.tests.api_helpers import ApiCaller
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.services.cases import case_mark_departed, case_open, client_return_refusal, step_complete
 from offboarding.tests.factories import step_values
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 NOTICE = {"notice_received_on": "2026-05-04", "planned_leave_date": "2026-05-31", "how_heard": "call"}
 
 
-def _open_partial(am_client: BrowserClient, client: Client, **typed: str) -> _MonkeyPatchedWSGIResponse:
+def _open_partial(am_client: BrowserClient, client: Client, **typed: str) -> Any:
     data = {**NOTICE, "scope": "partial", "part_leaving": "Payroll", "value_leaving": "500.00", **typed}
     return am_client.post(reverse("offboarding:case_open", args=[client.pk]), data, follow=True)
 
@@ -96,3 +97,17 @@ def test_a_full_departure_still_needs_the_keep_in_touch_step(own_client: Client)
 
     with pytest.raises(ValidationError, match="Keep in touch"):
         case_mark_departed(case=case, actor=own_client.account_manager)
+
+
+def test_the_api_opens_a_partial_departure_and_refuses_one_worth_the_whole_client(own_client: Client) -> None:
+    api = ApiCaller(own_client.account_manager)
+    body = {**NOTICE, "client": own_client.pk, "scope": "partial", "part_leaving": "Payroll"}
+
+    refused = api.post("/api/v1/cases/", {**body, "value_leaving": "1500.00"})
+    assert refused.status_code == 400
+    assert "needs the monthly value that leaves" in refused.content.decode()
+    assert not DepartureCase.objects.exists()
+
+    opened = api.post("/api/v1/cases/", {**body, "value_leaving": "500.00"})
+    assert opened.status_code == 201, opened.content
+    assert (opened.json()["scope"], opened.json()["value_leaving"]) == ("partial", "500.00")
