@@ -17,6 +17,7 @@ from django.urls import reverse
 from clients.models import Client, ClientValueChange
 from clients.tests.api_helpers import ApiCaller
 from offboarding.models import DepartureCase, FollowUp
+from offboarding.outbox.webhooks.events import case_payload
 from offboarding.services.cases import case_mark_departed, case_open, client_return_refusal, step_complete
 from offboarding.tests.factories import step_values
 
@@ -111,3 +112,13 @@ def test_the_api_opens_a_partial_departure_and_refuses_one_worth_the_whole_clien
     opened = api.post("/api/v1/cases/", {**body, "value_leaving": "500.00"})
     assert opened.status_code == 201, opened.content
     assert (opened.json()["scope"], opened.json()["value_leaving"]) == ("partial", "500.00")
+
+
+def test_a_webhook_receiver_can_tell_a_partial_departure_from_a_full_one(
+    am_client: BrowserClient, own_client: Client
+) -> None:
+    _open_partial(am_client, own_client)
+
+    case = case_payload(DepartureCase.objects.get(client=own_client))["case"]
+
+    assert (case["scope"], case["value_leaving"], case["monthly_value"]) == ("partial", "500.00", "1500.00")
