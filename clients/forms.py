@@ -260,7 +260,8 @@ class ExchangeRateForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_action = "clients:exchange_rates"
         self.helper.layout = Layout(
-            Row(Column("currency"), Column("rate"), Column("valid_from")), Submit("add", _("Add the rate"))
+            Row(Column("currency"), Column("rate"), Column("valid_from")),
+            StrictButton(_("Add the rate"), type="submit", css_class="btn-primary"),
         )
 
     def clean_currency(self) -> str:
@@ -271,4 +272,4 @@ class ExchangeRateImportForm(ClientImportForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper.form_action = "clients:exchange_rates_import"
-        self.helper.layout = Layout("file", Submit("import", _("Check and import")))
+        self.helper.layout = Layout("file", StrictButton(_("Check and import"), type="submit", css_class="btn-primary"))
