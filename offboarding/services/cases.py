@@ -504,8 +504,10 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
 
 
 def _partial_departure_complete(case: DepartureCase, actor: User, now: datetime) -> DepartureCase:
-    """The part has left: the client stays active with the value that stays, from the leave date.
+    """The part has left: the client stays active with their value less the part, from the leave date.
 
+    Their value now, not the case's snapshot: an edit since the notice (a price rise) is kept. A value
+    now below the part leaving is refused, and the whole departure with it (the caller's transaction).
     No follow-ups are planned: the thank-you, survey, check-ins and win-back notes are written for a
     client who has gone, and this one is still served by their account manager every month.
     """
@@ -514,7 +516,15 @@ def _partial_departure_complete(case: DepartureCase, actor: User, now: datetime)
     )
     client = Client.objects.select_for_update().get(pk=case.client_id)
     value_before = client.monthly_value
-    client.monthly_value = case.value_staying or Decimal(0)
+    if case.value_leaving is None or case.value_leaving > value_before:
+        raise ValidationError(
+            _(
+                "The client's monthly value is now %(value)s, less than the part leaving: correct the monthly value "
+                "that leaves in the notice details first."
+            )
+            % {"value": value_before}
+        )
+    client.monthly_value = value_before - case.value_leaving
     client.status = Client.Status.ACTIVE
     client.save(update_fields=["monthly_value", "status", "updated_at"])
     case.client = client

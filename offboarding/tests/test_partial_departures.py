@@ -122,3 +122,32 @@ def test_a_webhook_receiver_can_tell_a_partial_departure_from_a_full_one(
     case = case_payload(DepartureCase.objects.get(client=own_client))["case"]
 
     assert (case["scope"], case["value_leaving"], case["monthly_value"]) == ("partial", "500.00", "1500.00")
+
+
+def test_completing_takes_the_part_off_the_clients_value_as_it_is_now(
+    am_client: BrowserClient, own_client: Client
+) -> None:
+    _open_partial(am_client, own_client)
+    case = _walk_partial_steps(DepartureCase.objects.get(client=own_client))
+    Client.objects.filter(pk=own_client.pk).update(monthly_value=Decimal("1800.00"))  # a price rise since the notice
+
+    case_mark_departed(case=case, actor=own_client.account_manager)
+
+    own_client.refresh_from_db()
+    assert own_client.monthly_value == Decimal("1300.00")
+
+
+def test_a_value_now_below_the_part_leaving_refuses_the_completion_and_changes_nothing(
+    am_client: BrowserClient, own_client: Client
+) -> None:
+    _open_partial(am_client, own_client)
+    case = _walk_partial_steps(DepartureCase.objects.get(client=own_client))
+    Client.objects.filter(pk=own_client.pk).update(monthly_value=Decimal("400.00"))
+
+    response = am_client.post(reverse("offboarding:case_depart", args=[case.pk]), follow=True)
+
+    assert "less than the part leaving" in response.content.decode()
+    case.refresh_from_db()
+    own_client.refresh_from_db()
+    assert (case.status, own_client.monthly_value) == (DepartureCase.Status.OPEN, Decimal("400.00"))
+    assert not ClientValueChange.objects.exists()
