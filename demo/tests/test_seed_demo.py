@@ -10,6 +10,7 @@ from django.urls import reverse
 from clients.models import Client, ExchangeRate
 from clients.roles import is_manager
 from demo.people import DEMO_PASSWORD
+from offboarding.models import DepartureCase
 
 
 def _counts() -> tuple[int, int]:
@@ -78,3 +79,12 @@ def test_demo_clients_pay_in_three_currencies_with_a_rate_history_the_dashboard_
     page = browser.get(reverse("feedback:dashboard")).content.decode()
     assert "Net revenue retention" in page
     assert "could not be converted" not in page
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_client_who_dropped_payroll_and_stays() -> None:
+    call_command("seed_demo")
+
+    case = DepartureCase.objects.get(scope="partial")
+    assert (case.status, case.part_leaving, case.client.status) == ("departed", "Payroll", "active")
+    assert case.client.monthly_value == case.monthly_value - case.value_leaving
