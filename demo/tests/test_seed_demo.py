@@ -87,4 +87,4 @@ def test_the_demo_has_a_client_who_dropped_payroll_and_stays() -> None:
 
     case = DepartureCase.objects.get(scope="partial")
     assert (case.status, case.part_leaving, case.client.status) == ("departed", "Payroll", "active")
-    assert case.client.monthly_value == case.monthly_value - case.value_leaving
+    assert case.client.monthly_value == case.value_staying
