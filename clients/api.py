@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from clients import services
 from clients.api_support import AuthenticatedRequest
-from clients.models import Client, ClientQuerySet
+from clients.models import Client, ClientQuerySet, ClientValueChange
 from clients.selectors import ClientListFilters, clients_filtered
 from clients.serializers import ClientFilterSerializer, ClientSerializer
 
@@ -41,7 +41,9 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request: AuthenticatedRequest) -> Response:
         sent = self.get_serializer(data=request.data)
         sent.is_valid(raise_exception=True)
-        client = services.client_create(created_by=request.user, **sent.validated_data)
+        client = services.client_create(
+            created_by=request.user, value_source=ClientValueChange.Source.API, **sent.validated_data
+        )
         return Response(self.get_serializer(_reloaded(client)).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: AuthenticatedRequest, pk: int) -> Response:
@@ -54,7 +56,9 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         client = self.get_object()
         sent = self.get_serializer(client, data=request.data, partial=partial)
         sent.is_valid(raise_exception=True)
-        saved = services.client_update(client=client, updated_by=request.user, **sent.validated_data)
+        saved = services.client_update(
+            client=client, updated_by=request.user, value_source=ClientValueChange.Source.API, **sent.validated_data
+        )
         return Response(self.get_serializer(_reloaded(saved)).data)
 
 

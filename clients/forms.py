@@ -243,3 +243,37 @@ class MySettingsForm(forms.Form):
         self.helper.layout = Layout(
             "language", "time_zone", StrictButton(_("Save my settings"), type="submit", css_class="btn-primary")
         )
+
+
+class ExchangeRateForm(forms.Form):
+    """One rate typed in by a manager; the model and the service check what it means."""
+
+    currency = forms.CharField(label=_("Currency"), max_length=3, help_text=_("Three-letter code, e.g. USD."))
+    rate = forms.DecimalField(
+        label=_("Rate to the business currency"),
+        max_digits=18,
+        decimal_places=8,
+        help_text=_("What one unit of this currency is worth in the business currency."),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_plausible_date]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = "clients:exchange_rates"
+        self.helper.layout = Layout(
+            Row(Column("currency"), Column("rate"), Column("valid_from")),
+            StrictButton(_("Add the rate"), type="submit", css_class="btn-primary"),
+        )
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).strip().upper()
+
+
+class ExchangeRateImportForm(ClientImportForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.form_action = "clients:exchange_rates_import"
+        self.helper.layout = Layout("file", StrictButton(_("Check and import"), type="submit", css_class="btn-primary"))

@@ -13,9 +13,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
-from clients.constraints import UniqueConstraintOn
+from clients.constraints import CheckConstraintOn, UniqueConstraintOn
 from clients.languages import business_language, is_shipped
 from clients.roles import is_account_manager, is_manager
 from clients.validators import validate_currency_code, validate_deliverable_email, validate_no_bidi_controls
@@ -320,3 +321,95 @@ def staff_profile(user: Any) -> StaffProfile:
     """The person's settings, or unsaved defaults when they never chose (no query when loaded with the user)."""
     profile = getattr(user, "staff_profile", None)
     return profile if isinstance(profile, StaffProfile) else StaffProfile()
+
+
+class ExchangeRate(models.Model):
+    """What one unit of a currency is worth in the business's currency (BUSINESS_CURRENCY), from a date on.
+
+    A rate holds until the next one of its currency starts; rates are added, never edited, so the
+    history of what every past figure was converted at stays visible (clients.currencies reads it).
+    """
+
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency_code])
+    rate = models.DecimalField(
+        _("rate to the business currency"),
+        max_digits=18,
+        decimal_places=8,
+        help_text=_("What one unit of this currency is worth in the business currency."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone_now, editable=False)
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "valid_from"],
+                name="exchange_rate_one_per_currency_and_day",
+                violation_error_message=_("This currency already has a rate from this date."),
+            ),
+            CheckConstraintOn(
+                condition=models.Q(rate__gt=0),
+                name="exchange_rate_positive",
+                field="rate",
+                violation_error_code="rate_not_positive",
+                violation_error_message=_("A rate must be more than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate} from {self.valid_from:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.currency == settings.BUSINESS_CURRENCY:
+            raise ValidationError(
+                {
+                    "currency": _("%(currency)s is the business currency: it needs no rate.")
+                    % {"currency": self.currency}
+                }
+            )
+
+
+class ClientValueChange(models.Model):
+    """One change of a client's monthly recurring value, with the day it took effect: the value's history.
+
+    Written only by clients.value_history.client_value_record, which every writer of a client's value
+    calls (the form, the import, the API, departures, partial departures, returns). A departure is
+    recorded as a value of 0, a return as the value they came back with, so the client's monthly
+    recurring revenue on any day is the latest change on or before it (net revenue retention reads it).
+    """
+
+    class Source(models.TextChoices):
+        CREATED = "created", _("client added")
+        EDIT = "edit", _("details edited")
+        IMPORT = "import", _("import")
+        API = "api", _("API")
+        DEPARTURE = "departure", _("departure")
+        PARTIAL_DEPARTURE = "partial_departure", _("partial departure")
+        RETURN = "return", _("return")
+        OFFER = "offer", _("accepted offer")
+        BACKFILL = "backfill", _("value before the history began")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="value_changes")
+    monthly_value = models.DecimalField(_("monthly recurring value"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency_code])
+    effective_on = models.DateField(_("effective on"))
+    source = models.CharField(_("changed by"), max_length=20, choices=Source.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone_now)
+
+    class Meta:
+        ordering = ["-effective_on", "-recorded_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["client", "effective_on"], include=["monthly_value", "currency"], name="client_value_as_of"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.monthly_value} {self.currency} from {self.effective_on:%Y-%m-%d}"

@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, F, IntegerField, OrderBy, OuterRef, Q
 from django.db.models.functions import Lower
 
 from clients.csv_format import format_consent
-from clients.models import Client, ClientQuerySet
+from clients.models import Client, ClientQuerySet, ClientValueChange
 from clients.roles import ROLE_GROUPS, account_managers
 
 _STATUS_ORDER = Case(
@@ -151,3 +151,11 @@ def referrer_choices(*, user: Any, client: Client) -> ClientQuerySet:
     """Whom a client form offers as the referrer: the clients the person may see, but not the client itself."""
     clients = Client.objects.visible_to(user).only("pk", "company_name").order_by("company_name", "pk")
     return clients.exclude(pk=client.pk) if client.pk else clients
+
+
+VALUE_CHANGES_SHOWN = 24
+
+
+def value_changes_for_client(client: Client) -> list[ClientValueChange]:
+    """The client's latest changes of monthly value, newest first, with who made them (one query)."""
+    return list(client.value_changes.select_related("changed_by")[:VALUE_CHANGES_SHOWN])

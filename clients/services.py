@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.csv_import import ClientRow, FileRejected, ImportProblem, ImportResult, client_from_row, read_client_rows
-from clients.models import DUPLICATE_EMAIL, Client, StaffProfile
+from clients.models import DUPLICATE_EMAIL, Client, ClientValueChange, StaffProfile
 from clients.roles import account_managers, is_account_manager, is_manager
 from clients.selectors import emails_in_use
+from clients.value_history import client_value_record, clients_value_record
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def client_create(
     created_by: User,
     account_manager: User | None = None,
     keep_in_touch: str = Client.KeepInTouch.NOT_ASKED,
+    value_source: str = ClientValueChange.Source.CREATED,
     **fields: Any,
 ) -> Client:
     """A new client. An account manager always owns the clients they create; a manager chooses the owner.
@@ -101,13 +103,24 @@ def client_create(
         answer=keep_in_touch, source=Client.KeepInTouchSource.CLIENT_FORM, actor=created_by, now=timezone.now()
     )
     _validated_save(client)
+    client_value_record(client=client, source=value_source, actor=created_by)
     logger.info("client %s created by %s", client.pk, created_by.pk)
     return client
 
 
 @transaction.atomic
-def client_update(*, client: Client, updated_by: User, account_manager: User | None = None, **fields: Any) -> Client:
-    """Change a client's details; only a manager can hand the client to another account manager."""
+def client_update(
+    *,
+    client: Client,
+    updated_by: User,
+    account_manager: User | None = None,
+    value_source: str = ClientValueChange.Source.EDIT,
+    **fields: Any,
+) -> Client:
+    """Change a client's details; only a manager can hand the client to another account manager.
+
+    A new monthly value or currency is recorded in the value history, from today, as `value_source`.
+    """
     locked = Client.objects.visible_to(updated_by).select_for_update().filter(pk=client.pk).first()
     if locked is None:
         raise PermissionDenied("This client belongs to another account manager.")
@@ -120,8 +133,12 @@ def client_update(*, client: Client, updated_by: User, account_manager: User | N
         client.account_manager = account_manager
     if "referred_by" in fields and fields["referred_by"] != client.referred_by:
         _check_referrer(fields["referred_by"], updated_by)
+    before = (client.monthly_value, client.currency)
     _assign(client, fields)
-    return _validated_save(client)
+    _validated_save(client)
+    if before != (client.monthly_value, client.currency):
+        client_value_record(client=client, source=value_source, actor=updated_by)
+    return client
 
 
 def _duplicate_problems(rows: list[tuple[ClientRow, Client]]) -> list[ImportProblem]:
@@ -190,7 +207,8 @@ def clients_import_csv(*, file: IO[bytes], imported_by: User) -> ImportResult:
         )
     try:
         with transaction.atomic():
-            Client.objects.bulk_create([client for _, client in built], batch_size=IMPORT_BATCH_SIZE)
+            created = Client.objects.bulk_create([client for _, client in built], batch_size=IMPORT_BATCH_SIZE)
+            clients_value_record(clients=created, source=ClientValueChange.Source.IMPORT, actor=imported_by)
     except IntegrityError:
         message = "A client with one of these emails was added while the file was imported. Nothing was imported."
         return ImportResult(problems=[ImportProblem(None, "contact_email", message)])

@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("import/", views.client_import, name="import"),
     path("export.csv", views.client_export, name="export"),
+    path("exchange-rates/", views.exchange_rates, name="exchange_rates"),
+    path("exchange-rates/import/", views.exchange_rates_import, name="exchange_rates_import"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -8,12 +9,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from clients import services
+from clients import services, services_rates
 from clients.csv_format import CSV_COLUMNS, CSV_HEADER
-from clients.csv_import import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
+from clients.csv_import import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportResult
 from clients.csv_safety import csv_response
-from clients.forms import ClientFilterForm, ClientForm, ClientImportForm, MySettingsForm
-from clients.models import Client, staff_profile
+from clients.forms import (
+    ClientFilterForm,
+    ClientForm,
+    ClientImportForm,
+    ExchangeRateForm,
+    ExchangeRateImportForm,
+    MySettingsForm,
+)
+from clients.models import Client, ExchangeRate, staff_profile
 from clients.selectors import client_csv_rows, clients_filtered
 from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
 
@@ -97,3 +105,59 @@ def my_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Your settings were saved."))
             return redirect("my_settings")
     return render(request, "clients/my_settings.html", {"form": form})
+
+
+RATES_PER_PAGE = 100
+
+
+def _exchange_rates_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    form: ExchangeRateForm,
+    import_form: ExchangeRateImportForm,
+    result: ImportResult | None = None,
+) -> HttpResponse:
+    rates = ExchangeRate.objects.select_related("added_by").order_by("currency", "-valid_from", "-id")
+    context = {
+        "form": form,
+        "import_form": import_form,
+        "result": result,
+        "problems": result.problems[:PROBLEMS_SHOWN] if result else [],
+        "page": Paginator(rates, RATES_PER_PAGE).get_page(request.GET.get("page")),
+        "business_currency": settings.BUSINESS_CURRENCY,
+        "max_megabytes": MAX_IMPORT_BYTES // (1024 * 1024),
+    }
+    return render(request, "clients/exchange_rates.html", context)
+
+
+@manager_required
+def exchange_rates(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The rates kept, newest first per currency, and a form to add one."""
+    form = ExchangeRateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate = services_rates.exchange_rate_add(added_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                _("The %(currency)s rate from %(day)s was added.")
+                % {"currency": rate.currency, "day": rate.valid_from.isoformat()},
+            )
+            return redirect("clients:exchange_rates")
+    return _exchange_rates_page(request, form=form, import_form=ExchangeRateImportForm())
+
+
+@manager_required
+def exchange_rates_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    import_form = ExchangeRateImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and import_form.is_valid():
+        result = services_rates.exchange_rates_import_csv(
+            file=import_form.cleaned_data["file"], imported_by=request.user
+        )
+        if result.ok:
+            messages.success(request, _("Imported %(count)s exchange rates.") % {"count": f"{result.created:,}"})
+            return redirect("clients:exchange_rates")
+    return _exchange_rates_page(request, form=ExchangeRateForm(), import_form=import_form, result=result)

@@ -23,8 +23,9 @@ from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from clients.models import Client
+from clients.models import Client, ClientValueChange
 from clients.roles import ACCOUNT_MANAGERS
+from demo.money import first_value_change
 from feedback.models import SurveyAnswer, UsedSurveyInvitation
 from feedback.services import SurveyResponse, invitation_hash, survey_answer_submit
 from offboarding.models import (
@@ -88,6 +89,8 @@ BATCH = 5000
 SEGMENTS = ("Managed IT", "Marketing", "Bookkeeping", "Consulting", "Web development")
 COMPETITORS = ("Brightpath", "Cloudnine Partners", "Apex Advisory", "Lowcost Ltd", "Nimbus & Co", "In-house team")
 VALUES = tuple(Decimal(v) for v in (300, 450, 900, 1500, 2400, 4800, 9500, 18000))
+# Every fifth bulk client pays in dollars and every fifth in pounds; demo/money.py keeps their rates.
+BULK_CURRENCIES = ("EUR", "USD", "EUR", "GBP", "EUR")
 EXTRA_ACCOUNT_MANAGERS = (("priya", "Priya", "Shah"), ("tomas", "Tomás", "Ruiz"), ("hannah", "Hannah", "Weber"))
 STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
 
@@ -151,7 +154,9 @@ def _bulk_clients(rng: random.Random, owners: list[User], count: int, today: dat
     created: list[Client] = []
     for first in range(0, count, BATCH):
         batch = [_bulk_client(rng, owners, number, run, today) for number in range(first, min(count, first + BATCH))]
-        created.extend(Client.objects.bulk_create(batch))
+        new = Client.objects.bulk_create(batch)
+        ClientValueChange.objects.bulk_create(first_value_change(client) for client in new)
+        created.extend(new)
     return created
 
 
@@ -164,6 +169,7 @@ def _bulk_client(rng: random.Random, owners: list[User], number: int, run: str, 
         account_manager=owners[number % len(owners)],
         segment=rng.choice(SEGMENTS),
         monthly_value=rng.choice(VALUES),
+        currency=BULK_CURRENCIES[number % len(BULK_CURRENCIES)],
         contract_start=start,
         contract_end=start + timedelta(days=365 * rng.randint(1, 3)),
         keep_in_touch=Client.KeepInTouch.YES if rng.random() < 0.5 else Client.KeepInTouch.NOT_ASKED,
@@ -187,6 +193,7 @@ def _bulk_case_batch(
             latest[case.client_id] = case
     for model, make in _step_makers(rng, reasons):
         _insert_rows(model, [make(case) for case in cases])
+    _insert_rows(ClientValueChange, [row for case in cases for row in _value_changes(case)])
     return _bulk_surveys(rng, cases, reasons, today)
 
 
@@ -250,6 +257,19 @@ def _bulk_case(rng: random.Random, client: Client, may_be_open: bool, today: dat
     )
     _close(rng, case, today)
     return case
+
+
+def _value_changes(case: DepartureCase) -> list[dict[str, Any]]:
+    """The value history a departure and a return leave, as the case services write it."""
+    row = {"client_id": case.client_id, "currency": case.currency, "recorded_at": case.closed_at}
+    changes = []
+    if case.departed_on:
+        changes.append({**row, "monthly_value": 0, "effective_on": case.departed_on, "source": "departure"})
+    if case.won_back_on:
+        changes.append(
+            {**row, "monthly_value": case.monthly_value, "effective_on": case.won_back_on, "source": "return"}
+        )
+    return changes
 
 
 def _close(rng: random.Random, case: DepartureCase, today: date) -> None:

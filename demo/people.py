@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from clients.models import Client
 from clients.roles import ACCOUNT_MANAGERS, MANAGERS
+from demo.money import demo_currency, first_value_change
 
 DEMO_PASSWORD = "leave-well-2026"  # noqa: S105 (published demo login)
 
@@ -129,9 +130,11 @@ def seed_clients(users: dict[str, User], today: date) -> list[Client]:
                 "keep_in_touch": Client.KeepInTouch.YES if rng.random() < 0.6 else Client.KeepInTouch.NOT_ASKED,
             },
         )
-        if created and client.time_zone in _LANGUAGE_BY_ZONE:
+        if created:
             # Set after the row, so the same random draws make the same thirty clients as before.
-            client.language = _LANGUAGE_BY_ZONE[client.time_zone]
-            client.save(update_fields=["language"])
+            client.language = _LANGUAGE_BY_ZONE.get(client.time_zone, "")
+            client.currency = demo_currency(client.time_zone)
+            client.save(update_fields=["language", "currency"])
+            first_value_change(client).save()
         clients.append(client)
     return clients

@@ -47,6 +47,9 @@ class DemoCase:
     unsubscribed_days_after_leaving: int | None = None
     # The contact left their company: mail due from then on bounces.
     mailbox_gone_days_after_leaving: int | None = None
+    # A partial departure: this service line leaves, worth this share of the client's monthly value.
+    part_leaving: str = ""
+    share_leaving: Decimal | None = None
 
 
 _DECLINED_PRICE = {
@@ -182,6 +185,18 @@ DEMO_CASES = (
         offer=_DECLINED_PRICE,
         handover_done=5,
     ),
+    DemoCase(
+        50,
+        30,
+        "price-budget-cuts",
+        "We keep the bookkeeping but payroll goes to our new HR system.",
+        ("probe", "apology", "offer", "transition", "thanks"),
+        outcome="departed",
+        offer=_NO_OFFER,
+        handover_done=2,
+        part_leaving="Payroll",
+        share_leaving=Decimal("0.3"),
+    ),
 )
 
 
@@ -290,7 +305,15 @@ def _open(story: DemoCase, client: Client, today: date) -> DepartureCase:
         how_heard=DepartureCase.HowHeard.CALL,
         first_notes=story.words,
         now=_at(notice, 9),
+        **_partial(story, client),
     )
+
+
+def _partial(story: DemoCase, client: Client) -> dict[str, Any]:
+    if story.share_leaving is None:
+        return {}
+    value = (client.monthly_value * story.share_leaving).quantize(Decimal(1))
+    return {"scope": DepartureCase.Scope.PARTIAL, "part_leaving": story.part_leaving, "value_leaving": value}
 
 
 def _play(

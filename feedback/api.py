@@ -32,6 +32,7 @@ from feedback.selectors.departures import (
     save_rate_by_offer_type,
 )
 from feedback.selectors.filters import DashboardFilter, account_manager_choices, case_segments, default_period
+from feedback.selectors.revenue import net_revenue_retention, revenue_figures
 from feedback.selectors.surveys import named_survey_answers, recorded_feedback_of, survey_figures
 from feedback.serializers import DashboardSerializer, RecordedFeedbackSerializer, SurveyAnswerSerializer
 from offboarding.models import DepartureCase
@@ -90,6 +91,8 @@ def _field_name(name: str) -> str:
 
 def _figures(dashboard: DashboardFilter) -> dict[str, Any]:
     by_reason = reason_breakdowns(dashboard)
+    revenue = revenue_figures(dashboard)
+    retention = net_revenue_retention(dashboard, revenue)
     return {
         "start": dashboard.start,
         "end": dashboard.end,
@@ -106,6 +109,9 @@ def _figures(dashboard: DashboardFilter) -> dict[str, Any]:
             "save_rate_by_offer_type": save_rate_by_offer_type(dashboard),
             "save_rate_by_reason": by_reason.save_rate,
         },
+        "revenue": revenue,
+        "net_revenue_retention": retention,
+        "missing_rates": retention.missing,
     }
 
 

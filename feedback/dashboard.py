@@ -33,6 +33,7 @@ from feedback.selectors.departures import (
 )
 from feedback.selectors.filters import NOT_RECORDED, DashboardFilter
 from feedback.selectors.referrals import referrals_by_referrer
+from feedback.selectors.revenue import revenue_context
 from feedback.selectors.surveys import SurveyFigures, survey_figures
 from offboarding.models import ChurnReason, OfferStep, ProbeStep
 
@@ -336,6 +337,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
         "export_url": f"{reverse('feedback:export')}?{urlencode(filter_params(dashboard))}",
         "currency": currency,
         "referrals": referrals_by_referrer(dashboard),
+        **revenue_context(dashboard),
     }
 
 

@@ -27,6 +27,7 @@ KEPT_TEXT_FIELDS: dict[str, str] = {
     "clients.Client.currency": "an ISO currency code of the monthly value",
     "clients.Client.time_zone": "a zone name such as Europe/Berlin, shared by everyone living there",
     "offboarding.DepartureCase.segment": "the client's segment when they left, which the dashboard counts",
+    "clients.ClientValueChange.currency": "an ISO currency code of a monthly value in the client's value history",
     "offboarding.DepartureCase.currency": "an ISO currency code of the case's monthly value",
     "offboarding.CaseEvent.verb": "the kind of event (CaseEvent.Verb): the timeline keeps what happened and when",
     "offboarding.FollowUp.key": "ids and kinds (case12:check_in:30), which keep planning twice harmless",

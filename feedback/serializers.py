@@ -102,6 +102,34 @@ class BreakdownsSerializer(serializers.Serializer):
     save_rate_by_reason = BreakdownRowSerializer(many=True)
 
 
+class MissingRateSerializer(serializers.Serializer):
+    """A currency and month with no exchange rate: its amounts are left out of every money figure."""
+
+    currency = serializers.CharField()
+    month = serializers.DateField(help_text="The first day of the month.")
+
+
+class RevenueSerializer(serializers.Serializer):
+    """Monthly revenue lost to full and partial departures, in the business currency at the notice date."""
+
+    full_departures = serializers.IntegerField()
+    full_revenue_lost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    partial_departures = serializers.IntegerField()
+    partial_revenue_lost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    revenue_lost = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class RetentionSerializer(serializers.Serializer):
+    """Net revenue retention: (start_revenue - lost + returned + offer_effects) / start_revenue."""
+
+    start_revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    lost = serializers.DecimalField(max_digits=16, decimal_places=2)
+    returned = serializers.DecimalField(max_digits=16, decimal_places=2)
+    offer_effects = serializers.DecimalField(max_digits=16, decimal_places=2)
+    end_revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
+    rate = serializers.FloatField(allow_null=True)
+
+
 class DashboardSerializer(serializers.Serializer):
     """The dashboard's figures for a period (by the date the notice arrived), money in the business currency."""
 
@@ -113,3 +141,6 @@ class DashboardSerializer(serializers.Serializer):
     headline = HeadlineSerializer()
     surveys = SurveyFiguresSerializer()
     breakdowns = BreakdownsSerializer()
+    revenue = RevenueSerializer()
+    net_revenue_retention = RetentionSerializer()
+    missing_rates = MissingRateSerializer(many=True)

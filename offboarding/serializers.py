@@ -119,6 +119,9 @@ CASE_FIELDS = [
     "segment",
     "monthly_value",
     "currency",
+    "scope",
+    "part_leaving",
+    "value_leaving",
     "opened_at",
     "closed_at",
     "departed_on",
@@ -159,6 +162,20 @@ class CaseOpenSerializer(serializers.Serializer):
     planned_leave_date = serializers.DateField(validators=[validate_plausible_date])
     how_heard = serializers.ChoiceField(choices=DepartureCase.HowHeard.choices)
     first_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    scope = serializers.ChoiceField(
+        choices=DepartureCase.Scope.choices,
+        default=DepartureCase.Scope.FULL,
+        help_text="partial: the client drops a service line or cuts scope and stays (give value_leaving).",
+    )
+    part_leaving = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    value_leaving = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For a partial departure: the monthly value that leaves, in the client's currency.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

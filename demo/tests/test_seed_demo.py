@@ -5,10 +5,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client as BrowserClient
+from django.urls import reverse
 
-from clients.models import Client
+from clients.models import Client, ExchangeRate
 from clients.roles import is_manager
 from demo.people import DEMO_PASSWORD
+from offboarding.models import DepartureCase
 
 
 def _counts() -> tuple[int, int]:
@@ -62,3 +64,27 @@ def test_every_demo_client_has_an_address_the_client_rules_accept() -> None:
         except ValidationError as error:
             refused[client.contact_email] = error.message_dict
     assert refused == {}
+
+
+@pytest.mark.django_db
+def test_demo_clients_pay_in_three_currencies_with_a_rate_history_the_dashboard_converts_at() -> None:
+    call_command("seed_demo")
+
+    assert set(Client.objects.values_list("currency", flat=True)) == {"EUR", "GBP", "USD"}
+    assert ExchangeRate.objects.filter(currency="USD").count() >= 12
+    assert ExchangeRate.objects.values("rate").distinct().count() > 2  # the rates move month by month
+    assert not Client.objects.filter(value_changes__isnull=True).exists()
+    browser = BrowserClient()
+    browser.force_login(User.objects.get(username="marta"))
+    page = browser.get(reverse("feedback:dashboard")).content.decode()
+    assert "Net revenue retention" in page
+    assert "could not be converted" not in page
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_client_who_dropped_payroll_and_stays() -> None:
+    call_command("seed_demo")
+
+    case = DepartureCase.objects.get(scope="partial")
+    assert (case.status, case.part_leaving, case.client.status) == ("departed", "Payroll", "active")
+    assert case.client.monthly_value == case.value_staying

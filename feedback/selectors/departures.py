@@ -1,7 +1,8 @@
 """Departure figures for the dashboard: the headline figures, the breakdowns and the monthly trend.
 
 Every figure is one aggregate query over the filter's cases (cases_for), so the
-number of queries never grows with the data and PostgreSQL does the counting.
+number of queries never grows with the data and PostgreSQL does the counting. Revenue is
+REVENUE_LOST: the part that leaves, in the business currency at the notice date's rate.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from feedback.selectors.filters import (
     next_month,
     share,
 )
+from feedback.selectors.revenue import REVENUE_LOST
 from offboarding.models import ChurnReason, OfferStep, ProbeStep
 
 
@@ -63,7 +65,7 @@ def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
     row = cases_for(dashboard).aggregate(
         cases=Count("pk"),
         departures=Count("pk", filter=DEPARTED),
-        revenue_lost=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+        revenue_lost=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
         offers_made=Count("pk", filter=OFFER_MADE),
         saved_after_offer=Count("pk", filter=OFFER_MADE & SAVED),
         win_backs=Count("pk", filter=WON_BACK),
@@ -130,7 +132,7 @@ def reason_breakdowns(dashboard: DashboardFilter) -> ReasonBreakdowns:
         .values("probe__primary_reason", "probe__primary_reason__label")
         .annotate(
             departures=Count("pk", filter=DEPARTED),
-            revenue=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+            revenue=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
             offers=Count("pk", filter=OFFER_MADE),
             saved=Count("pk", filter=OFFER_MADE & SAVED),
         )
@@ -154,7 +156,7 @@ def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
         cases_for(dashboard)
         .filter(DEPARTED)
         .values("probe__departure_kind")
-        .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
+        .annotate(departures=Count("pk"), revenue=Sum(REVENUE_LOST))
         .order_by("-departures", "probe__departure_kind")
     )
     kinds = dict(ProbeStep.DepartureKind.choices)
@@ -184,7 +186,7 @@ def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
         .annotate(
             cases=Count("pk"),
             departures=Count("pk", filter=DEPARTED),
-            revenue=Sum("monthly_value", filter=DEPARTED, default=Decimal(0)),
+            revenue=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
             offers=Count("pk", filter=OFFER_MADE),
             saved=Count("pk", filter=OFFER_MADE & SAVED),
             win_backs=Count("pk", filter=WON_BACK),
@@ -215,7 +217,7 @@ def competitors_lost_to(dashboard: DashboardFilter) -> list[BreakdownRow]:
         .filter(DEPARTED)
         .exclude(probe__competitor="")
         .values("probe__competitor")
-        .annotate(departures=Count("pk"), revenue=Sum("monthly_value"))
+        .annotate(departures=Count("pk"), revenue=Sum(REVENUE_LOST))
         .order_by("-departures", "probe__competitor")[:COMPETITORS_SHOWN]
     )
     return [

@@ -40,16 +40,44 @@ def _yes_no(value: str | None) -> bool | None:
 
 
 class CaseOpenForm(PlausibleDatesForm, forms.ModelForm):
+    """The notice, and whether the whole client leaves or only a part (scope is chosen once, when opening)."""
+
     class Meta:
         model = DepartureCase
-        fields = ["notice_received_on", "planned_leave_date", "how_heard", "first_notes"]
+        fields = [
+            "scope",
+            "part_leaving",
+            "value_leaving",
+            "notice_received_on",
+            "planned_leave_date",
+            "how_heard",
+            "first_notes",
+        ]
         widgets = {
+            "scope": forms.RadioSelect,
             "notice_received_on": DATE_INPUT,
             "planned_leave_date": DATE_INPUT,
             "first_notes": forms.Textarea(attrs={"rows": 4}),
         }
         labels = {"notice_received_on": "Notice received on", "planned_leave_date": "Planned leave date"}
-        help_texts = {"first_notes": "What they said, in a few lines. You can probe properly in step 1."}
+        help_texts = {
+            "first_notes": "What they said, in a few lines. You can probe properly in step 1.",
+            "part_leaving": _("For a partial departure: e.g. payroll, or two of the five weekly hours."),
+            "value_leaving": _("For a partial departure, in the client's currency; the client keeps the rest."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["scope"]
+            if not self.instance.is_partial:
+                del self.fields["part_leaving"], self.fields["value_leaving"]
+        else:
+            self.fields["scope"].required = False  # left out (an older form, a script): the whole client leaves
+            self.fields["scope"].initial = DepartureCase.Scope.FULL
+
+    def clean_scope(self) -> str:
+        return str(self.cleaned_data.get("scope") or DepartureCase.Scope.FULL)
 
 
 class ProbeForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -71,6 +72,10 @@ class DepartureCase(models.Model):
         DEPARTED = "departed", "Departed"
         WON_BACK = "won_back", "Won back"
 
+    class Scope(models.TextChoices):
+        FULL = "full", _("The whole client leaves")
+        PARTIAL = "partial", _("Part leaves, the client stays (partial departure)")
+
     class HowHeard(models.TextChoices):
         EMAIL = "email", "Email"
         CALL = "call", "Phone call"
@@ -94,6 +99,22 @@ class DepartureCase(models.Model):
     segment = models.CharField(max_length=80, blank=True)
     monthly_value = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
+    # A partial departure: the client drops a service line or cuts scope and stays, with
+    # monthly_value - value_leaving (case_mark_departed sets it on the client).
+    scope = models.CharField(
+        _("what leaves"), max_length=10, choices=Scope.choices, default=Scope.FULL, db_default=Scope.FULL
+    )
+    value_leaving = models.DecimalField(
+        _("monthly value that leaves"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    part_leaving = models.CharField(
+        _("the service line or scope that leaves"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_no_bidi_controls],
+    )
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -117,6 +138,22 @@ class DepartureCase(models.Model):
                 violation_error_code="leave_date_before_notice",
                 violation_error_message=_("The leave date cannot be before the notice was received."),
             ),
+            CheckConstraintOn(
+                condition=models.Q(scope="full", value_leaving__isnull=True)
+                | models.Q(
+                    scope="partial",
+                    value_leaving__isnull=False,
+                    value_leaving__gt=0,
+                    value_leaving__lt=models.F("monthly_value"),
+                ),
+                name="case_partial_value_leaving_within_value",
+                field="value_leaving",
+                violation_error_code="value_leaving_out_of_range",
+                violation_error_message=_(
+                    "A partial departure needs the monthly value that leaves: more than zero and less than the "
+                    "client's monthly value (all of it leaving is a full departure)."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "notice_received_on"]),
@@ -131,6 +168,20 @@ class DepartureCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("offboarding:case", args=[self.pk])
+
+    @property
+    def is_partial(self) -> bool:
+        return self.scope == self.Scope.PARTIAL
+
+    @property
+    def value_staying(self) -> Decimal | None:
+        """The monthly value the client keeps after a partial departure (None for a full one)."""
+        return self.monthly_value - self.value_leaving if self.is_partial and self.value_leaving is not None else None
+
+    @property
+    def revenue_leaving(self) -> Decimal:
+        """The monthly value this departure takes away: all of it, or the part that leaves."""
+        return self.value_leaving if self.is_partial and self.value_leaving is not None else self.monthly_value
 
     @property
     def can_close(self) -> bool:

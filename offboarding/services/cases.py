@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clients.formatting import display_name
-from clients.models import Client
+from clients.models import Client, ClientValueChange
+from clients.value_history import client_value_record
 from offboarding.models import (
     ApologyStep,
     CaseEvent,
@@ -55,6 +56,11 @@ REQUIRED_BEFORE_DEPARTURE = ("probe", "transition", "thanks", "keep_in_touch")
 EDITABLE_AFTER_DEPARTURE = ("transition", "thanks", "keep_in_touch")
 
 NOT_NEEDED_CLIENT_STAYED = "Not needed: the client stayed"
+
+# A partial departure walks the same steps but for keeping in touch: that step asks permission to stay
+# in contact after the client has gone, and this client stays and hears from their account manager anyway.
+REQUIRED_BEFORE_PARTIAL_DEPARTURE = ("probe", "transition", "thanks")
+NOT_NEEDED_PARTIAL = "Not needed: a partial departure, the client stays a client"
 
 
 def case_event_record(
@@ -100,9 +106,16 @@ def case_open(
     planned_leave_date: date,
     how_heard: str,
     first_notes: str = "",
+    scope: str = DepartureCase.Scope.FULL,
+    value_leaving: Decimal | None = None,
+    part_leaving: str = "",
     now: datetime | None = None,
 ) -> DepartureCase:
-    """Log that a client is leaving: a case with its six steps and its segment's handover list."""
+    """Log that a client is leaving: a case with its six steps and its segment's handover list.
+
+    A partial departure (scope "partial") records the monthly value that leaves and what leaves;
+    the client stays active throughout, since they remain a client whatever the case's outcome.
+    """
     now = now or timezone.now()
     client = Client.objects.select_for_update().get(pk=client.pk)
     refusal = case_open_refusal(client)
@@ -114,6 +127,9 @@ def case_open(
         planned_leave_date=planned_leave_date,
         how_heard=how_heard,
         first_notes=first_notes,
+        scope=scope,
+        value_leaving=value_leaving if scope == DepartureCase.Scope.PARTIAL else None,
+        part_leaving=part_leaving if scope == DepartureCase.Scope.PARTIAL else "",
         account_manager=client.account_manager,
         segment=client.segment,
         monthly_value=client.monthly_value,
@@ -143,19 +159,31 @@ def case_open(
         for position, entry in enumerate(segment_list(client.segment).entries)
     )
     previous_status = client.status
-    client.status = Client.Status.DEPARTING
-    client.save(update_fields=["status", "updated_at"])
+    if not case.is_partial:
+        client.status = Client.Status.DEPARTING
+        client.save(update_fields=["status", "updated_at"])
     case_event_record(
         now=now,
         client=client,
         case=case,
         actor=opened_by,
         verb="case_opened",
-        summary=f"Departure logged: leaving on {planned_leave_date:%d %b %Y}",
+        summary=_opened_summary(case),
         client_status={"before": previous_status, "after": client.status},
     )
     webhook_case_event(case=case, event_type=EventType.CASE_OPENED, now=now)
     return case
+
+
+def _opened_summary(case: DepartureCase) -> str:
+    if case.is_partial:
+        return _("Partial departure logged: %(part)s leaves on %(day)s, %(value)s %(currency)s a month") % {
+            "part": case.part_leaving or _("part of the service"),
+            "day": f"{case.planned_leave_date:%d %b %Y}",
+            "value": case.value_leaving,
+            "currency": case.currency,
+        }
+    return f"Departure logged: leaving on {case.planned_leave_date:%d %b %Y}"
 
 
 def _as_json(value: Any) -> Any:
@@ -433,17 +461,17 @@ def _set_client_status(client: Client, status: str) -> str:
     return before
 
 
-def case_steps_required_before_departure() -> list[str]:
+def case_steps_required_before_departure(case: DepartureCase | None = None) -> list[str]:
     """Titles of the steps a case needs done or skipped (with a reason) before it can close as departed."""
-    return [_step_title(step) for step in REQUIRED_BEFORE_DEPARTURE]
+    partial = case is not None and case.is_partial
+    return [_step_title(step) for step in (REQUIRED_BEFORE_PARTIAL_DEPARTURE if partial else REQUIRED_BEFORE_DEPARTURE)]
 
 
 def case_steps_blocking_departure(case: DepartureCase) -> list[str]:
     """Titles of the required steps still to do. Reads the steps as loaded with the case (the case
     page's selector fetches them with it), so asking costs no query there."""
-    return [
-        _step_title(step) for step in REQUIRED_BEFORE_DEPARTURE if getattr(case, step).status == CaseStep.Status.PENDING
-    ]
+    required = REQUIRED_BEFORE_PARTIAL_DEPARTURE if case.is_partial else REQUIRED_BEFORE_DEPARTURE
+    return [_step_title(step) for step in required if getattr(case, step).status == CaseStep.Status.PENDING]
 
 
 @transaction.atomic
@@ -467,7 +495,16 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     case.departed_on = case.planned_leave_date
     case.closed_at = now
     case.save(update_fields=["status", "departed_on", "closed_at", "updated_at"])
+    if case.is_partial:
+        return _partial_departure_complete(case, actor, now)
     client_before = _set_client_status(case.client, Client.Status.DEPARTED)
+    client_value_record(
+        client=case.client,
+        source=ClientValueChange.Source.DEPARTURE,
+        actor=actor,
+        on=case.departed_on,
+        value=Decimal(0),
+    )
     planned = follow_ups_plan_for_departure(case=case, actor=actor, now=now)
     case_event_record(
         now=now,
@@ -484,6 +521,48 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     return case
 
 
+def _partial_departure_complete(case: DepartureCase, actor: User, now: datetime) -> DepartureCase:
+    """The part has left: the client stays active with their value less the part, from the leave date.
+
+    Their value now, not the case's snapshot: an edit since the notice (a price rise) is kept. A value
+    now below the part leaving is refused, and the whole departure with it (the caller's transaction).
+    No follow-ups are planned: the thank-you, survey, check-ins and win-back notes are written for a
+    client who has gone, and this one is still served by their account manager every month.
+    """
+    _step_rows("keep_in_touch", case).filter(status=CaseStep.Status.PENDING).update(
+        status=CaseStep.Status.SKIPPED, skip_reason=NOT_NEEDED_PARTIAL, completed_by=actor, completed_at=now
+    )
+    client = Client.objects.select_for_update().get(pk=case.client_id)
+    value_before = client.monthly_value
+    if case.value_leaving is None or case.value_leaving > value_before:
+        raise ValidationError(
+            _(
+                "The client's monthly value is now %(value)s, less than the part leaving: correct the monthly value "
+                "that leaves in the notice details first."
+            )
+            % {"value": value_before}
+        )
+    client.monthly_value = value_before - case.value_leaving
+    client.status = Client.Status.ACTIVE
+    client.save(update_fields=["monthly_value", "status", "updated_at"])
+    case.client = client
+    client_value_record(
+        client=client, source=ClientValueChange.Source.PARTIAL_DEPARTURE, actor=actor, on=case.departed_on
+    )
+    case_event_record(
+        now=now,
+        client=client,
+        case=case,
+        actor=actor,
+        verb="case_departed",
+        summary=_("Partial departure completed on %(day)s: the client stays") % {"day": f"{case.departed_on:%d %b %Y}"},
+        case_status={"before": DepartureCase.Status.OPEN, "after": case.status},
+        monthly_value={"label": "Monthly value", "before": str(value_before), "after": str(client.monthly_value)},
+    )
+    webhook_case_event(case=case, event_type=EventType.CASE_DEPARTED, now=now)
+    return case
+
+
 def client_return_refusal(client: Client) -> str:
     """Why the client cannot be recorded as come back now; empty when they can.
 
@@ -495,7 +574,7 @@ def client_return_refusal(client: Client) -> str:
         return _("Only a departed client can come back; this one is %(status)s.") % {
             "status": client.get_status_display().lower()
         }
-    if not client.cases.filter(status=DepartureCase.Status.DEPARTED).exists():
+    if not client.cases.filter(status=DepartureCase.Status.DEPARTED, scope=DepartureCase.Scope.FULL).exists():
         return _(
             "This client has no departure case to win back: log their departure and mark it as departed "
             "before recording a return."
@@ -520,7 +599,9 @@ def client_mark_returned(
         raise ValidationError({"returned_on": "The date they came back cannot be in the future."})
     # The refusal found a departed case, and the client's lock keeps another return from winning it first.
     case = (
-        client.cases.select_for_update().filter(status=DepartureCase.Status.DEPARTED).order_by("-departed_on", "-id")[0]
+        client.cases.select_for_update()
+        .filter(status=DepartureCase.Status.DEPARTED, scope=DepartureCase.Scope.FULL)
+        .order_by("-departed_on", "-id")[0]
     )
     if case.departed_on and returned_on < case.departed_on:
         raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
@@ -528,6 +609,7 @@ def client_mark_returned(
     case.won_back_on = returned_on
     case.save(update_fields=["status", "won_back_on", "updated_at"])
     client_before = _set_client_status(client, Client.Status.RETURNED)
+    client_value_record(client=client, source=ClientValueChange.Source.RETURN, actor=actor, on=returned_on)
     cancelled = follow_ups_cancel_pending(client=client, reason="returned", actor=actor, now=now)
     case_event_record(
         now=now,
@@ -560,21 +642,24 @@ def case_update(
     planned_leave_date: date,
     how_heard: str,
     first_notes: str,
+    value_leaving: Decimal | None = None,
+    part_leaving: str = "",
 ) -> DepartureCase:
-    """Correct the notice details; a new leave date moves the handover items not yet done."""
+    """Correct the notice details (and a partial departure's part and value leaving); a new leave date
+    moves the handover items not yet done. Whether the departure is partial is settled when it opens."""
     case = _locked_case(case)
     refusal = case_update_refusal(case)
     if refusal:
         raise ValidationError(refusal)
-    changes: dict[str, Any] = _assign_fields(
-        case,
-        {
-            "notice_received_on": notice_received_on,
-            "planned_leave_date": planned_leave_date,
-            "how_heard": how_heard,
-            "first_notes": first_notes,
-        },
-    )
+    fields: dict[str, Any] = {
+        "notice_received_on": notice_received_on,
+        "planned_leave_date": planned_leave_date,
+        "how_heard": how_heard,
+        "first_notes": first_notes,
+    }
+    if case.is_partial:
+        fields.update(value_leaving=value_leaving, part_leaving=part_leaving)
+    changes: dict[str, Any] = _assign_fields(case, fields)
     if not changes:
         return case
     case.full_clean(exclude=["client", "account_manager", "opened_by"])

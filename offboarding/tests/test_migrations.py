@@ -156,3 +156,35 @@ def test_consent_kept_in_two_places_becomes_one_answer_and_goes_back() -> None:
         }
     finally:
         _migrate_to_the_latest()
+
+
+BEFORE_THE_VALUE_HISTORY = [("offboarding", "0024_partial_departures")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_value_history_begins_with_each_clients_value_departures_and_returns() -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_THE_VALUE_HISTORY)
+    apps = executor.loader.project_state(BEFORE_THE_VALUE_HISTORY).apps
+    try:
+        owner = apps.get_model("auth", "User").objects.create(username="old-owner")
+        client = apps.get_model("clients", "Client").objects.create(
+            company_name="Old", contact_name="Old", contact_email="old@example.com", account_manager=owner,
+            monthly_value=1200, currency="GBP", contract_start=date(2024, 3, 1),
+        )  # fmt: skip
+        apps.get_model("offboarding", "DepartureCase").objects.create(
+            client=client, status="won_back", notice_received_on=date(2025, 1, 1), planned_leave_date=date(2025, 2, 1),
+            departed_on=date(2025, 2, 1), won_back_on=date(2025, 9, 1), how_heard="email", account_manager=owner,
+            monthly_value=1000, currency="GBP", opened_by=owner,
+        )  # fmt: skip
+        _migrate_to_the_latest()
+        from clients.models import ClientValueChange
+
+        history = ClientValueChange.objects.filter(client_id=client.pk).order_by("effective_on")
+        assert [(c.effective_on, c.monthly_value, c.currency, c.source) for c in history] == [
+            (date(2024, 3, 1), 1200, "GBP", "backfill"),
+            (date(2025, 2, 1), 0, "GBP", "departure"),
+            (date(2025, 9, 1), 1000, "GBP", "return"),
+        ]
+    finally:
+        _migrate_to_the_latest()

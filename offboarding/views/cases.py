@@ -147,7 +147,7 @@ def _render_case(
         "handover_done": sum(1 for item in handover_items if item.done_at),
         "follow_ups": follow_ups_for_case(case),
         "events": case.events.all(),
-        "required_before_departure": get_text_list(case_services.case_steps_required_before_departure(), _("and")),
+        "required_before_departure": get_text_list(case_services.case_steps_required_before_departure(case), _("and")),
         "blocking_steps": case_services.case_steps_blocking_departure(case),
     }
     return render(request, "offboarding/case_detail.html", context, status=status)
@@ -330,5 +330,14 @@ def case_depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         refusal_message(request, error)
     else:
-        messages.success(request, f"{case.client} is marked as departed. The thank-you and follow-ups are planned.")
+        messages.success(request, _departed_message(case))
     return redirect(case)
+
+
+def _departed_message(case: DepartureCase) -> str:
+    if case.is_partial:
+        return _("The partial departure of %(client)s is complete: they stay a client at %(value)s a month.") % {
+            "client": case.client,
+            "value": money(case.value_staying, case.currency),
+        }
+    return f"{case.client} is marked as departed. The thank-you and follow-ups are planned."

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.models import Client
+from clients.selectors import value_changes_for_client
 from clients.web import AuthenticatedHttpRequest, form_errors_from, refusal_message
 from offboarding.forms.consent import KeepInTouchAnswerForm
 from offboarding.forms.improvements import ClientReturnForm
@@ -48,6 +49,7 @@ def _client_page(
         "case_rows": rows,
         "steps_total": len(STEPS),
         "events": case_selectors.events_for_client(client),
+        "value_changes": value_changes_for_client(client),
         "follow_ups": follow_ups_for_client(client),
         "can_open_case": not case_open_refusal,
         "case_open_refusal": case_open_refusal,

@@ -13,6 +13,7 @@ from clients.models import Client
 from demo import people
 from demo.bulk import DemoSurveyAnswers, bulk_seed
 from demo.history import history_add
+from demo.money import seed_exchange_rates
 from demo.stories import seed_cases
 from feedback.models import SurveyAnswer
 from offboarding.models import FollowUp
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         before = FollowUp.objects.count(), SurveyAnswer.objects.count()
         with transaction.atomic():
             users = people.seed_users()
+            seed_exchange_rates(today)
             clients = people.seed_clients(users, today)
             cases = seed_cases(users, clients, now=timezone.now(), survey_answered=DemoSurveyAnswers())
         follow_ups, answers = FollowUp.objects.count() - before[0], SurveyAnswer.objects.count() - before[1]
@@ -72,6 +74,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             users = people.seed_users()
+            seed_exchange_rates(today)
         result = bulk_seed(users=users, clients=clients, cases=cases, today=today)
         self.stdout.write(
             self.style.SUCCESS(

@@ -71,6 +71,9 @@ def case_payload(case: DepartureCase) -> dict[str, Any]:
             "segment": case.segment,
             "monthly_value": str(case.monthly_value),
             "currency": case.currency,
+            # "partial": the client drops a part worth value_leaving a month and stays.
+            "scope": case.scope,
+            "value_leaving": None if case.value_leaving is None else str(case.value_leaving),
             "url": _site_url(case.get_absolute_url()),
             "api_url": _site_url(reverse("api:case-detail", args=[case.pk])),
         },

@@ -1,0 +1,102 @@
+"""Converting money to the business's currency at the rate valid on a date, in Python and in SQL.
+
+The rate valid on a day is the latest of its currency starting on or before it; the business's own
+currency needs none. Where no rate is valid the conversion is None (NULL in SQL), never a guess: a
+figure that adds converted amounts asks `missing_rates` which currencies and months it could not
+convert, and says so beside the figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    DateField,
+    DecimalField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+from django.utils.dateformat import format as format_date
+
+from clients.models import ExchangeRate
+
+RATE_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=8)
+AMOUNT_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=30, decimal_places=10)
+
+
+def rate_on(currency: str, on: date) -> Decimal | None:
+    """What one unit of `currency` was worth in the business currency on `on`, or None when no rate is kept."""
+    if currency == settings.BUSINESS_CURRENCY:
+        return Decimal(1)
+    rate = ExchangeRate.objects.filter(currency=currency, valid_from__lte=on).order_by("-valid_from").first()
+    return rate.rate if rate else None
+
+
+def money_convert(*, amount: Decimal, currency: str, on: date) -> Decimal | None:
+    """`amount` of `currency` in the business currency at the rate valid on `on`; None when there is none."""
+    rate = rate_on(currency, on)
+    return None if rate is None else amount * rate
+
+
+def rate_valid_on(currency_field: str, on: str | date) -> Expression:
+    """The rate of the row's currency valid on the row's date (a field name) or on a given day, as SQL.
+
+    NULL when no rate is kept. A correlated subquery, so a figure stays one query however many
+    rows it adds; the unique index on (currency, valid_from) finds each rate with one probe.
+    """
+    day = OuterRef(on) if isinstance(on, str) else Value(on)
+    latest = ExchangeRate.objects.filter(currency=OuterRef(currency_field), valid_from__lte=day)
+    return Case(
+        When(**{currency_field: settings.BUSINESS_CURRENCY}, then=Value(Decimal(1), output_field=RATE_FIELD)),
+        default=Subquery(latest.order_by("-valid_from").values("rate")[:1], output_field=RATE_FIELD),
+        output_field=RATE_FIELD,
+    )
+
+
+def converted(amount: str | Any, currency_field: str, on: str | date) -> Any:
+    """The row's amount (a field name or an expression) in the business currency at the rate of `on`, as SQL.
+
+    NULL without a rate, so a sum of it leaves the row out: ask `missing_rates` about the same rows.
+    """
+    value = F(amount) if isinstance(amount, str) else amount
+    return ExpressionWrapper(value * rate_valid_on(currency_field, on), output_field=AMOUNT_FIELD)
+
+
+@dataclass(frozen=True)
+class MissingRate:
+    currency: str
+    month: date  # the first day of the month that has no rate
+
+    @property
+    def month_label(self) -> str:
+        return format_date(self.month, "F Y")
+
+
+def missing_rates(rows: QuerySet[Any], *, currency_field: str, on: str | date) -> list[MissingRate]:
+    """The currencies and months of `rows` that no rate converts, in one query (distinct pairs only)."""
+    month = TruncMonth(on) if isinstance(on, str) else Value(on.replace(day=1), output_field=DateField())
+    pairs = (
+        rows.annotate(_rate=rate_valid_on(currency_field, on))
+        .filter(_rate__isnull=True)
+        .annotate(_month=month)
+        .values_list(currency_field, "_month")
+        .distinct()
+        .order_by(currency_field, "_month")
+    )
+    return [MissingRate(currency=currency, month=_as_date(month)) for currency, month in pairs]
+
+
+def _as_date(month: Any) -> date:
+    return month.date() if hasattr(month, "date") and callable(month.date) else month
