@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from offboarding.views import cases, client_page, handover_lists, reasons
+from offboarding.views import cases, client_page, handover_lists, reasons, saves
 
 app_name = "offboarding"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/handover/", cases.handover_add, name="handover_add"),
     path("<int:pk>/handover/<int:item_pk>/done/", cases.handover_done, name="handover_done"),
     path("<int:pk>/depart/", cases.case_depart, name="case_depart"),
+    path("saves/watching/", saves.saves_watching, name="saves_watching"),
     path("reasons/", reasons.reason_list, name="reasons"),
     path("reasons/<int:pk>/", reasons.reason_edit, name="reason_edit"),
     path("reasons/<int:pk>/retire/", reasons.reason_retire, name="reason_retire"),

@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, 
 from clients.models import Client
 from clients.selectors import account_manager_filter_choices
 from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, HandoverItem
+from offboarding.models.cases import SaveWatchConditions
 from offboarding.services.cases import STEPS
 
 _STEP_RELATIONS = [f"{step}__completed_by" for step in STEPS]
@@ -60,6 +61,7 @@ def case_for_page(cases: QuerySet[DepartureCase], pk: int, *, today: date) -> De
             "opened_by",
             "probe__primary_reason",
             "offer__approved_by",
+            "relapse_of",
             *_STEP_RELATIONS,
         )
         .prefetch_related(
@@ -127,3 +129,13 @@ def cases_listed(
     if client_id is not None:
         cases = cases.filter(client_id=client_id)
     return cases.select_related("client", "account_manager").order_by("-opened_at", "-id")
+
+
+def saves_being_watched(
+    *, cases: QuerySet[DepartureCase], today: date, account_manager_id: int | None = None
+) -> QuerySet[DepartureCase]:
+    """Saved cases still inside their watch period (SaveWatchConditions), the nearest to being kept first."""
+    rows = cases.filter(SaveWatchConditions.on(today).watching)
+    if account_manager_id is not None:
+        rows = rows.filter(client__account_manager_id=account_manager_id)
+    return rows.select_related("client__account_manager").order_by("saved_on", "id")

@@ -31,7 +31,7 @@ from offboarding.models import (
     TransitionStep,
 )
 from offboarding.outbox.services import follow_ups_cancel_pending, follow_ups_plan_for_departure
-from offboarding.outbox.webhooks.events import webhook_case_event
+from offboarding.outbox.webhooks.events import webhook_case_event, webhook_case_relapsed
 from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
 from offboarding.services.handover_lists import segment_list
@@ -155,7 +155,54 @@ def case_open(
         client_status={"before": previous_status, "after": client.status},
     )
     webhook_case_event(case=case, event_type=EventType.CASE_OPENED, now=now)
+    save_relapse_record(case=case, actor=opened_by, now=now)
     return case
+
+
+def _save_relapsed_by(case: DepartureCase) -> DepartureCase | None:
+    """The client's save that this new notice relapses, if any: the latest save still watched on the notice date."""
+    saves = (
+        DepartureCase.objects.select_for_update()
+        .filter(client_id=case.client_id, status=DepartureCase.Status.SAVED, relapsed_on__isnull=True)
+        .exclude(pk=case.pk)
+        .order_by("-saved_on", "-id")
+    )
+    return next((saved for saved in saves if saved.relapse_covers(case.notice_received_on)), None)
+
+
+def save_relapse_record(*, case: DepartureCase, actor: User | None, now: datetime) -> DepartureCase | None:
+    """A new departure inside a save's watch period: link it to the save and record the save as relapsed.
+
+    Called by case_open in its transaction, under the client's lock. Returns the relapsed save, or None
+    when the notice relapses nothing (no save, or the save's watch period had ended: it was kept).
+    The new case is a departure like any other: its follow-ups are planned when it is marked departed.
+    """
+    saved = _save_relapsed_by(case)
+    if saved is None:
+        return None
+    saved.relapsed_on = case.notice_received_on
+    saved.save(update_fields=["relapsed_on", "updated_at"])
+    case.relapse_of = saved
+    case.save(update_fields=["relapse_of", "updated_at"])
+    days_kept = saved.days_kept or 0
+    case_event_record(
+        now=now,
+        client=case.client,
+        case=saved,
+        actor=actor,
+        verb="case_relapsed",
+        summary=ngettext(
+            "Save relapsed: the client gave notice again after %(days)d day",
+            "Save relapsed: the client gave notice again after %(days)d days",
+            days_kept,
+        )
+        % {"days": days_kept},
+        relapse_case=case.pk,
+        days_kept=days_kept,
+        relapsed_on=case.notice_received_on.isoformat(),
+    )
+    webhook_case_relapsed(saved=saved, relapse=case, now=now)
+    return saved
 
 
 def _as_json(value: Any) -> Any:
