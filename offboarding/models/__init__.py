@@ -17,6 +17,7 @@ from offboarding.models.cases import (
     TransitionStep,
 )
 from offboarding.models.handover_lists import HandoverList, HandoverListItem
+from offboarding.models.offers import SaveOffer
 from offboarding.models.rate_limits import RateLimit
 from offboarding.outbox.models import DispatcherRun, FollowUp, MessageText, Suppression
 from offboarding.outbox.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSecret
@@ -38,6 +39,7 @@ __all__ = [
     "OfferStep",
     "ProbeStep",
     "RateLimit",
+    "SaveOffer",
     "Suppression",
     "ThankStep",
     "TransitionStep",

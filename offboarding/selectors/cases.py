@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, 
 
 from clients.models import Client
 from clients.selectors import account_manager_filter_choices
-from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, HandoverItem
+from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, HandoverItem, SaveOffer
 from offboarding.models.cases import SaveWatchConditions
 from offboarding.services.cases import STEPS
 
@@ -67,6 +67,7 @@ def case_for_page(cases: QuerySet[DepartureCase], pk: int, *, today: date) -> De
         .prefetch_related(
             Prefetch("probe__contributing_reasons", queryset=ChurnReason.objects.order_by("sort_order", "label")),
             Prefetch("handover_items", queryset=handover_items),
+            Prefetch("offers", queryset=SaveOffer.objects.select_related("approved_by").order_by("position")),
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         )
         .get(pk=pk)

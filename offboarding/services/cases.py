@@ -27,6 +27,7 @@ from offboarding.models import (
     KeepInTouchStep,
     OfferStep,
     ProbeStep,
+    SaveOffer,
     ThankStep,
     TransitionStep,
 )
@@ -340,6 +341,8 @@ def step_complete(
     if changes:
         record.full_clean(exclude=["case"])
         record.save()  # first: planning again reads the cadence and renewal date just recorded
+    if isinstance(record, OfferStep) and record.offer_made:
+        _latest_offer_sync(case, record, actor, now)
     consent_change = _keep_in_touch_answered(case, consent, actor, now) if consent is not None else None
     if consent_change is not None and consent_change.changed:
         changes["keep_in_touch"] = consent_change.as_change()
@@ -360,6 +363,26 @@ def step_complete(
     if step == "offer" and getattr(record, "answer", "") == OfferStep.Answer.ACCEPTED and case.can_close:
         case_mark_saved(case=case, actor=actor, now=now)
     return record
+
+
+# The offer step's form edits the latest offer of the history; offboarding/services/offers.py adds the next.
+OFFER_FIELDS = ("offer_type", "details", "monthly_value_effect", "approved_by", "answer")
+
+
+def _latest_offer_sync(case: DepartureCase, step: OfferStep, actor: User, now: datetime) -> SaveOffer:
+    """The history's latest offer as the step records it (the first offer, made when the step is first saved)."""
+    latest = case.offers.select_for_update().order_by("-position").first()
+    if latest is None:
+        latest = SaveOffer(case=case, position=1, made_by=actor, made_at=now)
+    for name in OFFER_FIELDS:
+        setattr(latest, name, getattr(step, name))
+    if latest.answer == OfferStep.Answer.PENDING:
+        latest.answered_on = None
+    elif latest.answered_on is None:
+        latest.answered_on = timezone.localdate(now)
+    latest.full_clean(exclude=["case", "approved_by", "made_by"])
+    latest.save()
+    return latest
 
 
 def _keep_in_touch_answered(case: DepartureCase, consent: bool, actor: User, now: datetime) -> KeepInTouchChange:
