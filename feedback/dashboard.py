@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from clients.formatting import money
+from feedback.dashboard_offers import offers_table
 from feedback.formatting import count, days, measure, one_decimal, percent
 from feedback.selectors.case_lists import CaseDrilldown
 from feedback.selectors.departures import (
@@ -351,6 +352,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
         "survey": survey,
         "breakdowns": breakdowns,
         "trend": trend,
+        "offers": offers_table(dashboard, currency),
         "charts": charts,
         "case_list_url": case_links.unnarrowed,
         "export_url": f"{reverse('feedback:export')}?{urlencode(filter_params(dashboard))}",

@@ -85,14 +85,19 @@ class SaveWatchConditions:
     relapsed: models.Q
 
     @classmethod
-    def on(cls, today: date) -> SaveWatchConditions:
-        saved = models.Q(status=DepartureCase.Status.SAVED, saved_on__isnull=False)
-        not_relapsed = models.Q(relapsed_on__isnull=True)
+    def on(cls, today: date, *, through: str = "") -> SaveWatchConditions:
+        """The conditions on cases, or on rows that lead to a case through the lookup `through` ("case__")."""
+
+        def q(**lookups: Any) -> models.Q:
+            return models.Q(**{f"{through}{name}": value for name, value in lookups.items()})
+
+        saved = q(status=DepartureCase.Status.SAVED, saved_on__isnull=False)
+        not_relapsed = q(relapsed_on__isnull=True)
         watched_since = today - timedelta(days=save_watch_days())
         return cls(
-            watching=saved & not_relapsed & models.Q(saved_on__gt=watched_since),
-            kept=saved & not_relapsed & models.Q(saved_on__lte=watched_since),
-            relapsed=saved & models.Q(relapsed_on__isnull=False),
+            watching=saved & not_relapsed & q(saved_on__gt=watched_since),
+            kept=saved & not_relapsed & q(saved_on__lte=watched_since),
+            relapsed=saved & q(relapsed_on__isnull=False),
         )
 
 
