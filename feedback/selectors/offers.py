@@ -61,10 +61,7 @@ def offers_by_type(dashboard: DashboardFilter) -> list[OfferTypeRow]:
         .order_by("-made", "offer_type")
     )
     labels = dict(OfferStep.OfferType.choices)
-    return [
-        OfferTypeRow(label=str(labels.get(row["offer_type"], NOT_RECORDED)), **row)
-        for row in rows
-    ]
+    return [OfferTypeRow(label=str(labels.get(row["offer_type"], NOT_RECORDED)), **row) for row in rows]
 
 
 def offers_total(rows: list[OfferTypeRow]) -> OfferTypeRow:
