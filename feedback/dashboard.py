@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from clients.formatting import money
+from feedback.dashboard_offers import offers_table
 from feedback.formatting import count, days, measure, one_decimal, percent
 from feedback.selectors.case_lists import CaseDrilldown
 from feedback.selectors.departures import (
@@ -34,8 +35,10 @@ from feedback.selectors.departures import (
 from feedback.selectors.filters import NOT_RECORDED, DashboardFilter
 from feedback.selectors.referrals import referrals_by_referrer
 from feedback.selectors.revenue import revenue_context
+from feedback.selectors.saves import SAVE_OUTCOMES
 from feedback.selectors.surveys import SurveyFigures, survey_figures
 from offboarding.models import ChurnReason, OfferStep, ProbeStep
+from offboarding.models.cases import save_watch_days
 
 
 def filter_params(dashboard: DashboardFilter) -> dict[str, str]:
@@ -139,7 +142,13 @@ def _number(value: Any) -> float | None:
 
 Columns = list[tuple[str, str]]
 DEPARTURES_AND_REVENUE: Columns = [("departures", "Departures"), ("revenue", "Monthly revenue lost")]
-SAVE_RATE: Columns = [("offers", "Offers made"), ("saved", "Saved"), ("save_rate", "Save rate")]
+SAVE_RATE: Columns = [
+    ("offers", gettext_noop("Offers made")),
+    ("saved", gettext_noop("Kept")),
+    ("watching", gettext_noop("Watching")),
+    ("relapsed", gettext_noop("Relapsed")),
+    ("save_rate", gettext_noop("Save rate (kept)")),
+]
 ACCOUNT_MANAGER_COLUMNS: Columns = [
     ("cases", "Cases"),
     *DEPARTURES_AND_REVENUE,
@@ -287,17 +296,30 @@ class Figure:
     url: str = ""
 
 
+def save_figures(headline: HeadlineFigures, links: dict[str, str]) -> list[Figure]:
+    """The save rate as kept after the watch period, and the saves still being watched, apart."""
+    watch_days = save_watch_days()
+    note = _(
+        "Saves still with us %(days)d days after the save, of the offers made whose save is not still being watched "
+        "(%(kept)s kept, %(relapsed)s relapsed)."
+    ) % {"days": watch_days, "kept": f"{headline.saves_kept:,}", "relapsed": f"{headline.saves_relapsed:,}"}
+    watching_note = ngettext(
+        "%(count)s save relapsed: the client gave notice again inside the watch period.",
+        "%(count)s saves relapsed: the client gave notice again inside the watch period.",
+        headline.saves_relapsed,
+    ) % {"count": f"{headline.saves_relapsed:,}"}
+    return [
+        Figure(_("Save rate (kept)"), percent(headline.save_rate), note, links["save_kept"]),
+        Figure(_("Saves being watched"), f"{headline.saves_watching:,}", watching_note, links["save_watching"]),
+    ]
+
+
 def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, str], currency: str) -> list[Figure]:
     return [
         Figure("Departures", f"{headline.departures:,}", url=links["departed"]),
         Figure("Monthly recurring revenue lost", money(headline.revenue_lost, currency), url=links["departed"]),
         Figure("Save offers made", f"{headline.offers_made:,}", url=links["offer_made"]),
-        Figure(
-            "Save rate",
-            percent(headline.save_rate),
-            f"{headline.saved_after_offer:,} saved after an offer",
-            links["saved_after_offer"],
-        ),
+        *save_figures(headline, links),
         Figure("Win-backs", f"{headline.win_backs:,}", url=links["won_back"]),
         Figure("Median time to return", days(headline.median_days_to_return), url=links["won_back"]),
         Figure("Median time from notice to close", days(headline.median_days_to_close), url=links["closed"]),
@@ -323,7 +345,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
     breakdowns = _breakdowns(dashboard, case_links, currency)
     trend = _trend(dashboard, case_links)
     charts = {breakdown.key: breakdown.chart for breakdown in breakdowns} | {"trend": trend.chart}
-    outcomes = ("departed", "offer_made", "saved_after_offer", "won_back", "closed")
+    outcomes = ("departed", "offer_made", "saved_after_offer", "won_back", "closed", *SAVE_OUTCOMES)
     links = {outcome: case_links.url({"outcome": outcome}) for outcome in outcomes}
     headline, survey = headline_figures(dashboard), survey_figures(dashboard)
     return {
@@ -332,6 +354,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
         "survey": survey,
         "breakdowns": breakdowns,
         "trend": trend,
+        "offers": offers_table(dashboard, currency),
         "charts": charts,
         "case_list_url": case_links.unnarrowed,
         "export_url": f"{reverse('feedback:export')}?{urlencode(filter_params(dashboard))}",
@@ -347,6 +370,9 @@ OUTCOME_LABELS = {
     "won_back": "won back",
     "offer_made": "a save offer was made",
     "saved_after_offer": "saved after an offer",
+    "save_kept": gettext_noop("saved after an offer and kept after the watch period"),
+    "save_watching": gettext_noop("saved after an offer, still being watched"),
+    "save_relapsed": gettext_noop("saved after an offer, then relapsed"),
     "closed": "closed",
 }
 
@@ -360,7 +386,7 @@ def drilldown_params(drilldown: CaseDrilldown) -> dict[str, str]:
 
 def drilldown_description(drilldown: CaseDrilldown) -> list[str]:
     """The case list's narrowing in words, e.g. ['departed', 'reason: Price too high']."""
-    words = [OUTCOME_LABELS[drilldown.outcome]] if drilldown.outcome in OUTCOME_LABELS else []
+    words = [_(OUTCOME_LABELS[drilldown.outcome])] if drilldown.outcome in OUTCOME_LABELS else []
     if drilldown.reason == "none":
         words.append("no reason recorded")
     elif drilldown.reason_id is not None:

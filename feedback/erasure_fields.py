@@ -46,7 +46,9 @@ def client_data_models() -> dict[type[models.Model], tuple[str, ...]]:
     """Every model that holds a client's data, with the lookups that lead from it to the client's id.
 
     Worked out to a fixed point, so a model two or three keys away (a survey answer's follow-up's
-    case) has every path. Many-to-many tables Django creates are left out: they hold ids only.
+    case) has every path. Many-to-many tables Django creates are left out: they hold ids only. A key to
+    the model itself (a relapse's case to the saved case, of the same client) adds no path, and following
+    it would never reach a fixed point.
     """
     paths: dict[type[models.Model], tuple[str, ...]] = {Client: ("pk",)}
     while True:
@@ -55,7 +57,7 @@ def client_data_models() -> dict[type[models.Model], tuple[str, ...]]:
             lookups = tuple(
                 field.name if path == "pk" else f"{field.name}__{path}"
                 for field in model._meta.concrete_fields
-                if field.is_relation and field.related_model in paths
+                if field.is_relation and field.related_model in paths and field.related_model is not model
                 for path in paths[field.related_model]
             )
             if lookups and model is not Client:

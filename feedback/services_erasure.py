@@ -71,6 +71,7 @@ REPLACEMENTS: dict[str, Callable[[Client], Any]] = {
     ),
     "offboarding.FollowUp.recipient_email": lambda client: erased_email(client.pk),
     "feedback.RecordedFeedback.what_they_said": lambda client: ERASED,
+    "offboarding.SaveOffer.details": lambda client: ERASED,  # an offer says what it was
 }
 
 

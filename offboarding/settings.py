@@ -336,6 +336,10 @@ FOLLOW_UP_WIN_BACK_BEFORE_RENEWAL_DAYS = 60
 FOLLOW_UP_WIN_BACK_AFTER_DAYS = 335  # about eleven months, when the renewal date is unknown
 FOLLOW_UP_CARD_REMINDER_AFTER_DAYS = 0
 FOLLOW_UP_CALL_REMINDER_AFTER_DAYS = 90
+# A saved case is watched this long: notice again inside it is a relapse; after it the save is kept.
+SAVE_WATCH_DAYS = env_int("SAVE_WATCH_DAYS", 90)
+if SAVE_WATCH_DAYS < 1:
+    raise ImproperlyConfigured(f"SAVE_WATCH_DAYS must be at least 1 day; got {SAVE_WATCH_DAYS}.")
 # Client-facing mail leaves only in these hours on these ISO weekdays (1 = Monday), in each client's
 # own time zone (the business's, TIME_ZONE, for a client without one).
 FOLLOW_UP_BUSINESS_HOURS = env_int_range("FOLLOW_UP_BUSINESS_HOURS", (9, 17), bounds=(0, 24))

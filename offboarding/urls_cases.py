@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from offboarding.views import cases, client_page, handover_lists, reasons
+from offboarding.views import cases, client_page, handover_lists, offers, reasons, saves
 
 app_name = "offboarding"
 
@@ -16,7 +16,10 @@ urlpatterns = [
     path("<int:pk>/steps/<slug:step>/skip/", cases.step_skip, name="step_skip"),
     path("<int:pk>/handover/", cases.handover_add, name="handover_add"),
     path("<int:pk>/handover/<int:item_pk>/done/", cases.handover_done, name="handover_done"),
+    path("<int:pk>/offers/", offers.offer_add, name="offer_add"),
+    path("<int:pk>/offers/<int:offer_pk>/answer/", offers.offer_answer, name="offer_answer"),
     path("<int:pk>/depart/", cases.case_depart, name="case_depart"),
+    path("saves/watching/", saves.saves_watching, name="saves_watching"),
     path("reasons/", reasons.reason_list, name="reasons"),
     path("reasons/<int:pk>/", reasons.reason_edit, name="reason_edit"),
     path("reasons/<int:pk>/retire/", reasons.reason_retire, name="reason_retire"),

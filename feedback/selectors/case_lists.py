@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from feedback.selectors.filters import OUTCOMES, DashboardFilter, cases_for
+from feedback.selectors.saves import save_outcome_condition
 from offboarding.models import DepartureCase
 
 
@@ -30,7 +31,7 @@ class CaseDrilldown:
 
 
 def _drilldown_conditions(drilldown: CaseDrilldown) -> Q:
-    condition = OUTCOMES.get(drilldown.outcome, Q())
+    condition = save_outcome_condition(drilldown.outcome) or OUTCOMES.get(drilldown.outcome, Q())
     if drilldown.reason == "none":
         condition &= Q(probe__primary_reason__isnull=True)
     elif drilldown.reason_id is not None:

@@ -32,6 +32,7 @@ from feedback.selectors.filters import (
     share,
 )
 from feedback.selectors.revenue import REVENUE_LOST
+from feedback.selectors.saves import kept_save_rate, save_outcome_counts
 from offboarding.models import ChurnReason, OfferStep, ProbeStep
 
 
@@ -41,7 +42,10 @@ class HeadlineFigures:
     departures: int
     revenue_lost: Decimal
     offers_made: int
-    saved_after_offer: int
+    saved_after_offer: int  # every save after an offer, watched, kept or relapsed
+    saves_kept: int
+    saves_watching: int
+    saves_relapsed: int
     win_backs: int
     median_days_to_return: float | None
     closed: int
@@ -50,7 +54,8 @@ class HeadlineFigures:
 
     @property
     def save_rate(self) -> float | None:
-        return share(self.saved_after_offer, self.offers_made)
+        """Saves kept after the watch period, of the offers made whose save is not still being watched."""
+        return kept_save_rate(self.saves_kept, self.offers_made, self.saves_watching)
 
     @property
     def checklist_adherence(self) -> float | None:
@@ -68,6 +73,7 @@ def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
         revenue_lost=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
         offers_made=Count("pk", filter=OFFER_MADE),
         saved_after_offer=Count("pk", filter=OFFER_MADE & SAVED),
+        **save_outcome_counts(),
         win_backs=Count("pk", filter=WON_BACK),
         return_interval=Median(F("won_back_on") - F("departed_on"), filter=WON_BACK),
         closed=Count("pk", filter=CLOSED),
@@ -80,6 +86,9 @@ def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
         revenue_lost=row["revenue_lost"],
         offers_made=row["offers_made"],
         saved_after_offer=row["saved_after_offer"],
+        saves_kept=row["saved"],
+        saves_watching=row["watching"],
+        saves_relapsed=row["relapsed"],
         win_backs=row["win_backs"],
         median_days_to_return=_days(row["return_interval"]),
         closed=row["closed"],
@@ -99,12 +108,14 @@ class BreakdownRow:
     departures: int = 0
     revenue: Decimal = Decimal(0)
     offers: int = 0
-    saved: int = 0
+    saved: int = 0  # saves after an offer kept after the watch period
+    watching: int = 0  # saves after an offer still inside it
+    relapsed: int = 0
     win_backs: int = 0
 
     @property
     def save_rate(self) -> float | None:
-        return share(self.saved, self.offers)
+        return kept_save_rate(self.saved, self.offers, self.watching)
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ def reason_breakdowns(dashboard: DashboardFilter) -> ReasonBreakdowns:
             departures=Count("pk", filter=DEPARTED),
             revenue=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
             offers=Count("pk", filter=OFFER_MADE),
-            saved=Count("pk", filter=OFFER_MADE & SAVED),
+            **save_outcome_counts(),
         )
         .order_by("probe__primary_reason__label")
     )
@@ -144,7 +155,7 @@ def reason_breakdowns(dashboard: DashboardFilter) -> ReasonBreakdowns:
         if row["departures"]
     ]
     offered = [
-        _reason_row(row, "offer_made", offers=row["offers"], saved=row["saved"])
+        _reason_row(row, "offer_made", **{name: row[name] for name in ("offers", "saved", "watching", "relapsed")})
         for row in sorted(rows, key=lambda row: -row["offers"])
         if row["offers"]
     ]
@@ -188,7 +199,7 @@ def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
             departures=Count("pk", filter=DEPARTED),
             revenue=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
             offers=Count("pk", filter=OFFER_MADE),
-            saved=Count("pk", filter=OFFER_MADE & SAVED),
+            **save_outcome_counts(),
             win_backs=Count("pk", filter=WON_BACK),
         )
         .order_by("-departures", "account_manager__first_name", "account_manager")
@@ -202,6 +213,8 @@ def by_account_manager(dashboard: DashboardFilter) -> list[BreakdownRow]:
             revenue=row["revenue"],
             offers=row["offers"],
             saved=row["saved"],
+            watching=row["watching"],
+            relapsed=row["relapsed"],
             win_backs=row["win_backs"],
         )
         for row in rows
@@ -236,7 +249,7 @@ def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
         cases_for(dashboard)
         .filter(OFFER_MADE)
         .values("offer__offer_type")
-        .annotate(offers=Count("pk"), saved=Count("pk", filter=SAVED))
+        .annotate(offers=Count("pk"), **save_outcome_counts())
         .order_by("-offers", "offer__offer_type")
     )
     offer_types = dict(OfferStep.OfferType.choices)
@@ -246,6 +259,8 @@ def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
             link={"outcome": "offer_made", "offer_type": row["offer__offer_type"] or "none"},
             offers=row["offers"],
             saved=row["saved"],
+            watching=row["watching"],
+            relapsed=row["relapsed"],
         )
         for row in rows
     ]

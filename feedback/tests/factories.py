@@ -38,7 +38,11 @@ def make_case(
     case = DepartureCaseFactory.create(client=client, notice_received_on=notice, planned_leave_date=notice)
     closed_at = datetime.combine(closed_on, time(12), tzinfo=timezone.get_current_timezone()) if closed_on else None
     DepartureCase.objects.filter(pk=case.pk).update(
-        status=status, departed_on=departed_on, won_back_on=won_back_on, closed_at=closed_at
+        status=status,
+        departed_on=departed_on,
+        won_back_on=won_back_on,
+        closed_at=closed_at,
+        saved_on=closed_on if status == DepartureCase.Status.SAVED else None,
     )
     ProbeStep.objects.filter(case=case).update(primary_reason=reason, departure_kind=kind, competitor=competitor)
     OfferStep.objects.filter(case=case).update(

@@ -61,7 +61,12 @@ def test_the_dashboard_figures_are_the_dashboards_for_a_manager(manager: User, a
     with time_machine.travel("2026-06-15 12:00", tick=False):
         make_case(owner=account_manager, notice=date(2026, 2, 10), value="1200")
         make_case(
-            owner=account_manager, notice=date(2026, 3, 10), value="800", status="saved", offer_type="price_change"
+            owner=account_manager,
+            notice=date(2026, 3, 10),
+            value="800",
+            status="saved",
+            closed_on=date(2026, 3, 12),  # kept from 10 Jun
+            offer_type="price_change",
         )
         make_case(owner=account_manager, notice=date(2024, 3, 10), value="5000")
         response = ApiCaller(manager).get("/api/v1/dashboard/", {"start": "2026-01-01", "end": "2026-06-15"})
@@ -73,6 +78,7 @@ def test_the_dashboard_figures_are_the_dashboards_for_a_manager(manager: User, a
     assert body["headline"]["revenue_lost"] == "1200.00"
     assert body["headline"]["offers_made"] == 1
     assert body["headline"]["save_rate"] == 1.0
+    assert (body["headline"]["saves_kept"], body["headline"]["saves_watching"]) == (1, 0)
     assert body["currency"] == "EUR"
     assert [row["label"] for row in body["breakdowns"]["by_account_manager"]] == ["Amelia Hart"]
 

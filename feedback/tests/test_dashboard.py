@@ -14,7 +14,8 @@ The book (today is 15 Jun 2026, so the default period is 1 Jul 2025 to 15 Jun 20
 | J2   | jonas | saved    | 2026-05-01 | 1500  | Consulting| 20 days      | quality         | service fix  | no        |
 | J3   | jonas | won back | 2025-08-01 | 600   | Consulting| 31 days      | need met        | none         | yes       |
 
-A4 came back 92 days after leaving, J3 61 days after.
+A4 came back 92 days after leaving, J3 61 days after. A3 was saved on 11 Feb, so by 15 Jun its
+90-day watch is over and the save is kept; J2, saved on 21 May, is still being watched (until 19 Aug).
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def test_headline_figures_for_everyone_in_the_last_twelve_months(book: dict[str,
     assert figures.departures == 5  # A1, A2, A4, J1, J3
     assert figures.revenue_lost == Decimal("10600.00")
     assert (figures.offers_made, figures.saved_after_offer) == (5, 2)
-    assert figures.save_rate == pytest.approx(0.4)
+    assert (figures.saves_kept, figures.saves_watching, figures.saves_relapsed) == (1, 1, 0)  # A3 kept, J2 watched
+    assert figures.save_rate == pytest.approx(0.25)  # 1 kept of the 4 offers not still being watched
     assert figures.win_backs == 2
     assert figures.median_days_to_return == pytest.approx(76.5)  # median of 92 and 61
     assert (figures.closed, figures.closed_with_every_step) == (7, 5)
@@ -115,6 +117,7 @@ def test_headline_figures_follow_the_account_manager_filter(
     )
     assert (figures.departures, figures.revenue_lost) == (2, Decimal("4600.00"))
     assert (figures.offers_made, figures.saved_after_offer, figures.win_backs) == (2, 1, 1)
+    assert (figures.saves_kept, figures.saves_watching, figures.save_rate) == (0, 1, 0.0)  # J1 lost, J2 watched
     assert figures.median_days_to_return == pytest.approx(61)
     assert (figures.closed, figures.closed_with_every_step) == (3, 2)
     assert figures.median_days_to_close == pytest.approx(30)  # 20, 30, 31
@@ -155,7 +158,7 @@ def test_by_account_manager(book: dict[str, DepartureCase]) -> None:
     rows = table(by_account_manager(PERIOD), "cases", "departures", "revenue", "offers", "saved", "win_backs")
     assert rows == [
         ("Amelia Hart", 5, 3, Decimal("6000.00"), 3, 1, 1),
-        ("Jonas Berg", 3, 2, Decimal("4600.00"), 2, 1, 1),
+        ("Jonas Berg", 3, 2, Decimal("4600.00"), 2, 0, 1),  # J2's save is still being watched
     ]
 
 
@@ -177,13 +180,13 @@ def test_save_rate_by_offer_type_and_by_reason(book: dict[str, DepartureCase]) -
     assert by_offer == {
         "Price change": (2, 1, 0.5),
         "Different scope": (2, 0, 0.0),
-        "Fix the service problem": (1, 1, 1.0),
+        "Fix the service problem": (1, 0, None),  # J2, still being watched: no rate yet
     }
     by_reason = {row.label: (row.offers, row.saved) for row in reason_breakdowns(PERIOD).save_rate}
     assert by_reason == {
         "Found a cheaper offer elsewhere": (3, 1),
         "A competitor fits them better": (1, 0),
-        "Quality of our work": (1, 1),
+        "Quality of our work": (1, 0),
     }
 
 
@@ -293,7 +296,7 @@ def test_the_dashboard_page_shows_the_figures_and_a_table_for_every_chart(
     response = manager_client.get(reverse("feedback:dashboard"))
     assert response.status_code == 200
     page = response.content.decode()
-    for text in ("10,600.00 EUR", "40%", "76.5 days", "30 days", "71%", "75%", "3 answers to 4 invitations"):
+    for text in ("10,600.00 EUR", "25%", "76.5 days", "30 days", "71%", "75%", "3 answers to 4 invitations"):
         assert text in page, text
     for title in (
         "Departures and revenue by reason",
@@ -450,8 +453,8 @@ def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, n
 # The session, the person and their roles, the filters' choices, then a query per figure or chart; the
 # revenue figures (feedback/selectors/revenue.py) add six: revenue lost, the revenue at the start of the
 # period and the returns, each with the query that names the currencies and months it had no rate for;
-# then the referrals table and the win-backs by cause.
-DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 22, 7
+# then the referrals table, the win-backs by cause and the offers table by type.
+DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 23, 7
 
 
 def _dashboard_queries(manager_client: BrowserClient) -> list[int]:

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
+from clients.roles import MANAGERS
+from clients.tests.factories import UserFactory
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.services import feedback_record
 from feedback.services_erasure import client_erase
@@ -28,6 +30,7 @@ from offboarding.models import (
     DepartureCase,
     FollowUp,
     HandoverItem,
+    Improvement,
     ProbeStep,
     WebhookDelivery,
     WebhookEndpoint,
@@ -38,7 +41,8 @@ from offboarding.outbox.dispatch import SmtpSession, _deliver, follow_ups_claim,
 from offboarding.outbox.services import address_hash, follow_up_retry, is_suppressed
 from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.cases import case_mark_departed, handover_item_add, step_complete, step_skip
-from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
+from offboarding.services.improvements import improvement_notes_send, improvement_set_status
+from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, improvement_for, step_values
 from offboarding.tests.outbox_fixtures import (  # noqa: F401
     CeleryProcesses,
     DisposableRedis,
@@ -101,6 +105,11 @@ def _departed_client_with_everything(owner: User) -> Client:
         did_well=PHRASE,
         satisfaction=3,
     )
+    # The apology's promise became an improvement; once done, the "we changed it" note was planned for them.
+    improvement = improvement_for(case, owner)
+    improvement_set_status(improvement=improvement, status=Improvement.Status.DONE, actor=owner)
+    notes_sender = UserFactory.create(username="erasure-story-manager", role=MANAGERS)
+    assert improvement_notes_send(improvement=improvement, actor=notes_sender) == 1
     survey = FollowUp.objects.get(case=case, kind=FollowUp.Kind.SURVEY)
     SurveyAnswer.objects.create(
         client=client,

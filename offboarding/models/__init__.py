@@ -18,6 +18,7 @@ from offboarding.models.cases import (
 )
 from offboarding.models.handover_lists import HandoverList, HandoverListItem
 from offboarding.models.improvements import Improvement, ImprovementCase, ImprovementNote
+from offboarding.models.offers import SaveOffer
 from offboarding.models.rate_limits import RateLimit
 from offboarding.models.returns import CaseReturn, ReturnCause
 from offboarding.outbox.models import DispatcherRun, FollowUp, MessageText, Suppression
@@ -45,6 +46,7 @@ __all__ = [
     "ProbeStep",
     "RateLimit",
     "ReturnCause",
+    "SaveOffer",
     "Suppression",
     "ThankStep",
     "TransitionStep",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -63,6 +64,49 @@ class DepartureCaseQuerySet(OwnedQuerySet["DepartureCase"]):
     owner_field = "client__account_manager"
 
 
+def save_watch_days() -> int:
+    """How long a save is watched before it counts as kept (setting SAVE_WATCH_DAYS)."""
+    return int(settings.SAVE_WATCH_DAYS)
+
+
+class SaveState(models.TextChoices):
+    """Where a save stands: watched for SAVE_WATCH_DAYS after saved_on, then kept, unless notice came again first."""
+
+    WATCHING = "watching", _("Watching")
+    KEPT = "kept", _("Kept")
+    RELAPSED = "relapsed", _("Relapsed")
+
+
+@dataclass(frozen=True)
+class SaveWatchConditions:
+    """The save states as database conditions on cases, for the dashboard and the watch list.
+
+    The same rule as DepartureCase.save_state: a save made on day D is watched on days D to
+    D + SAVE_WATCH_DAYS - 1 and kept from day D + SAVE_WATCH_DAYS on; notice on any day before
+    that makes it relapsed.
+    """
+
+    watching: models.Q
+    kept: models.Q
+    relapsed: models.Q
+
+    @classmethod
+    def on(cls, today: date, *, through: str = "") -> SaveWatchConditions:
+        """The conditions on cases, or on rows that lead to a case through the lookup `through` ("case__")."""
+
+        def q(**lookups: Any) -> models.Q:
+            return models.Q(**{f"{through}{name}": value for name, value in lookups.items()})
+
+        saved = q(status=DepartureCase.Status.SAVED, saved_on__isnull=False)
+        not_relapsed = q(relapsed_on__isnull=True)
+        watched_since = today - timedelta(days=save_watch_days())
+        return cls(
+            watching=saved & not_relapsed & q(saved_on__gt=watched_since),
+            kept=saved & not_relapsed & q(saved_on__lte=watched_since),
+            relapsed=saved & q(relapsed_on__isnull=False),
+        )
+
+
 class DepartureCase(models.Model):
     """One departure of one client, from notice to close."""
 
@@ -121,6 +165,18 @@ class DepartureCase(models.Model):
     departed_on = models.DateField(null=True, blank=True)
     saved_on = models.DateField(null=True, blank=True)
     won_back_on = models.DateField(null=True, blank=True)
+    # A save is watched (SaveState): notice again inside the watch period links the new case to the
+    # saved one (relapse_of) and dates the relapse on the saved case (relapsed_on, the new notice date).
+    relapse_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="relapses",
+        db_index=False,  # built concurrently in its own migration: the cases table is large
+        verbose_name=_("relapse of the save"),
+    )
+    relapsed_on = models.DateField(_("save relapsed on"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DepartureCaseQuerySet.as_manager()
@@ -161,6 +217,7 @@ class DepartureCase(models.Model):
             models.Index(fields=["account_manager", "notice_received_on"]),  # the dashboard's filter
             models.Index(fields=["notice_received_on"]),
             models.Index(fields=["segment", "notice_received_on"]),
+            models.Index(fields=["relapse_of"], name="case_relapse_of"),
         ]
 
     def __str__(self) -> str:
@@ -182,6 +239,40 @@ class DepartureCase(models.Model):
     def revenue_leaving(self) -> Decimal:
         """The monthly value this departure takes away: all of it, or the part that leaves."""
         return self.value_leaving if self.is_partial and self.value_leaving is not None else self.monthly_value
+
+    @property
+    def watch_ends_on(self) -> date | None:
+        """The first day a save counts as kept, if no notice came before it; None for a case not saved."""
+        if self.status != self.Status.SAVED or self.saved_on is None:
+            return None
+        return self.saved_on + timedelta(days=save_watch_days())
+
+    def save_state(self, today: date) -> str:
+        """Watching, kept or relapsed for a saved case (SaveState); empty for any other."""
+        watch_ends_on = self.watch_ends_on
+        if watch_ends_on is None:
+            return ""
+        if self.relapsed_on is not None:
+            return SaveState.RELAPSED
+        return SaveState.KEPT if today >= watch_ends_on else SaveState.WATCHING
+
+    def watch_days_left(self, today: date) -> int | None:
+        """Days until a watched save counts as kept; None once it is not being watched."""
+        if self.save_state(today) != SaveState.WATCHING or self.watch_ends_on is None:
+            return None
+        return (self.watch_ends_on - today).days
+
+    @property
+    def days_kept(self) -> int | None:
+        """For a relapsed save: the days from the save to the new notice."""
+        if self.relapsed_on is None or self.saved_on is None:
+            return None
+        return max(0, (self.relapsed_on - self.saved_on).days)  # notice dated before the save counts as none kept
+
+    def relapse_covers(self, notice_received_on: date) -> bool:
+        """Whether notice given on that day is a relapse of this save: it came inside the watch period."""
+        watch_ends_on = self.watch_ends_on
+        return watch_ends_on is not None and self.relapsed_on is None and notice_received_on < watch_ends_on
 
     @property
     def can_close(self) -> bool:
@@ -487,6 +578,7 @@ class CaseEvent(models.Model):
         STEP_UPDATED = "step_updated"
         STEP_SKIPPED = "step_skipped"
         CASE_SAVED = "case_saved"
+        CASE_RELAPSED = "case_relapsed"
         CASE_DEPARTED = "case_departed"
         CLIENT_RETURNED = "client_returned"
         HANDOVER_ITEM_ADDED = "handover_item_added"

@@ -9,7 +9,8 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, 
 
 from clients.models import Client
 from clients.selectors import account_manager_filter_choices
-from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, FollowUp, HandoverItem
+from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, FollowUp, HandoverItem, SaveOffer
+from offboarding.models.cases import SaveWatchConditions
 from offboarding.services.cases import STEPS
 
 _STEP_RELATIONS = [f"{step}__completed_by" for step in STEPS]
@@ -60,11 +61,13 @@ def case_for_page(cases: QuerySet[DepartureCase], pk: int, *, today: date) -> De
             "opened_by",
             "probe__primary_reason",
             "offer__approved_by",
+            "relapse_of",
             *_STEP_RELATIONS,
         )
         .prefetch_related(
             Prefetch("probe__contributing_reasons", queryset=ChurnReason.objects.order_by("sort_order", "label")),
             Prefetch("handover_items", queryset=handover_items),
+            Prefetch("offers", queryset=SaveOffer.objects.select_related("approved_by").order_by("position")),
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         )
         .get(pk=pk)
@@ -147,3 +150,13 @@ def reminders_due_for(*, person: User, until: datetime) -> list[FollowUp]:
         kind=FollowUp.Kind.STAFF_REMINDER, status=FollowUp.Status.SCHEDULED, recipient_user=person, due_at__lt=until
     )
     return list(reminders.select_related("client", "case").order_by("due_at", "id")[:MY_WORK_REMINDERS])
+
+
+def saves_being_watched(
+    *, cases: QuerySet[DepartureCase], today: date, account_manager_id: int | None = None
+) -> QuerySet[DepartureCase]:
+    """Saved cases still inside their watch period (SaveWatchConditions), the nearest to being kept first."""
+    rows = cases.filter(SaveWatchConditions.on(today).watching)
+    if account_manager_id is not None:
+        rows = rows.filter(client__account_manager_id=account_manager_id)
+    return rows.select_related("client__account_manager").order_by("saved_on", "id")

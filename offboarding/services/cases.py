@@ -28,11 +28,12 @@ from offboarding.models import (
     KeepInTouchStep,
     OfferStep,
     ProbeStep,
+    SaveOffer,
     ThankStep,
     TransitionStep,
 )
 from offboarding.outbox.services import follow_ups_cancel_pending, follow_ups_plan_for_departure
-from offboarding.outbox.webhooks.events import webhook_case_event
+from offboarding.outbox.webhooks.events import webhook_case_event, webhook_case_relapsed
 from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
 from offboarding.services.handover_lists import segment_list
@@ -172,6 +173,7 @@ def case_open(
         client_status={"before": previous_status, "after": client.status},
     )
     webhook_case_event(case=case, event_type=EventType.CASE_OPENED, now=now)
+    save_relapse_record(case=case, actor=opened_by, now=now)
     return case
 
 
@@ -184,6 +186,52 @@ def _opened_summary(case: DepartureCase) -> str:
             "currency": case.currency,
         }
     return f"Departure logged: leaving on {case.planned_leave_date:%d %b %Y}"
+
+
+def _save_relapsed_by(case: DepartureCase) -> DepartureCase | None:
+    """The client's save that this new notice relapses, if any: the latest save still watched on the notice date."""
+    saves = (
+        DepartureCase.objects.select_for_update()
+        .filter(client_id=case.client_id, status=DepartureCase.Status.SAVED, relapsed_on__isnull=True)
+        .exclude(pk=case.pk)
+        .order_by("-saved_on", "-id")
+    )
+    return next((saved for saved in saves if saved.relapse_covers(case.notice_received_on)), None)
+
+
+def save_relapse_record(*, case: DepartureCase, actor: User | None, now: datetime) -> DepartureCase | None:
+    """A new departure inside a save's watch period: link it to the save and record the save as relapsed.
+
+    Called by case_open in its transaction, under the client's lock. Returns the relapsed save, or None
+    when the notice relapses nothing (no save, or the save's watch period had ended: it was kept).
+    The new case is a departure like any other: its follow-ups are planned when it is marked departed.
+    """
+    saved = _save_relapsed_by(case)
+    if saved is None:
+        return None
+    saved.relapsed_on = case.notice_received_on
+    saved.save(update_fields=["relapsed_on", "updated_at"])
+    case.relapse_of = saved
+    case.save(update_fields=["relapse_of", "updated_at"])
+    days_kept = saved.days_kept or 0
+    case_event_record(
+        now=now,
+        client=case.client,
+        case=saved,
+        actor=actor,
+        verb="case_relapsed",
+        summary=ngettext(
+            "Save relapsed: the client gave notice again after %(days)d day",
+            "Save relapsed: the client gave notice again after %(days)d days",
+            days_kept,
+        )
+        % {"days": days_kept},
+        relapse_case=case.pk,
+        days_kept=days_kept,
+        relapsed_on=case.notice_received_on.isoformat(),
+    )
+    webhook_case_relapsed(saved=saved, relapse=case, now=now)
+    return saved
 
 
 def _as_json(value: Any) -> Any:
@@ -339,6 +387,8 @@ def step_complete(
     if changes:
         record.full_clean(exclude=["case"])
         record.save()  # first: planning again reads the cadence and renewal date just recorded
+    if isinstance(record, OfferStep) and record.offer_made:
+        _latest_offer_sync(case, record, actor, now)
     consent_change = _keep_in_touch_answered(case, consent, actor, now) if consent is not None else None
     if consent_change is not None and consent_change.changed:
         changes["keep_in_touch"] = consent_change.as_change()
@@ -359,6 +409,26 @@ def step_complete(
     if step == "offer" and getattr(record, "answer", "") == OfferStep.Answer.ACCEPTED and case.can_close:
         case_mark_saved(case=case, actor=actor, now=now)
     return record
+
+
+# The offer step's form edits the latest offer of the history; offboarding/services/offers.py adds the next.
+OFFER_FIELDS = ("offer_type", "details", "monthly_value_effect", "approved_by", "answer")
+
+
+def _latest_offer_sync(case: DepartureCase, step: OfferStep, actor: User, now: datetime) -> SaveOffer:
+    """The history's latest offer as the step records it (the first offer, made when the step is first saved)."""
+    latest = case.offers.select_for_update().order_by("-position").first()
+    if latest is None:
+        latest = SaveOffer(case=case, position=1, made_by=actor, made_at=now)
+    for name in OFFER_FIELDS:
+        setattr(latest, name, getattr(step, name))
+    if latest.answer == OfferStep.Answer.PENDING:
+        latest.answered_on = None
+    elif latest.answered_on is None:
+        latest.answered_on = timezone.localdate(now)
+    latest.full_clean(exclude=["case", "approved_by", "made_by"])
+    latest.save()
+    return latest
 
 
 def _keep_in_touch_answered(case: DepartureCase, consent: bool, actor: User, now: datetime) -> KeepInTouchChange:

@@ -76,6 +76,8 @@ def test_the_deploy_check_asks_for_a_shared_cache() -> None:
         ("LANGUAGE_CODE", "it"),
         ("BUSINESS_ACCENT_COLOUR", "green"),
         ("BUSINESS_LOGO_URL", "javascript:alert(1)"),
+        ("SAVE_WATCH_DAYS", "ninety"),
+        ("SAVE_WATCH_DAYS", "0"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(variable: str, value: str) -> None:

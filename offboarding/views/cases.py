@@ -168,15 +168,20 @@ def _on_to_the_next_step(request: AuthenticatedHttpRequest, case: DepartureCase,
     return redirect(_step_url(case, next_step))
 
 
+def account_manager_shown(request: AuthenticatedHttpRequest) -> tuple[AccountManagerFilterForm | None, int | None]:
+    """Whose cases a list shows: an account manager's own; a manager's everyone's, or the one chosen in the filter."""
+    if not is_manager(request.user):
+        return None, request.user.pk
+    filter_form = AccountManagerFilterForm(request.GET or None, people=case_selectors.my_work_account_managers())
+    if filter_form.is_valid() and filter_form.cleaned_data["account_manager"]:
+        return filter_form, filter_form.cleaned_data["account_manager"].pk
+    return filter_form, None
+
+
 def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     manager = is_manager(request.user)
-    filter_form = None
-    account_manager_id = None if manager else request.user.pk
-    if manager:
-        filter_form = AccountManagerFilterForm(request.GET or None, people=case_selectors.my_work_account_managers())
-        if filter_form.is_valid() and filter_form.cleaned_data["account_manager"]:
-            account_manager_id = filter_form.cleaned_data["account_manager"].pk
+    filter_form, account_manager_id = account_manager_shown(request)
     cases = case_selectors.open_cases_for_my_work(
         cases=DepartureCase.objects.visible_to(request.user), today=today, account_manager_id=account_manager_id
     )

@@ -105,6 +105,20 @@ def webhook_case_event(*, case: DepartureCase, event_type: EventType, now: datet
     webhook_event_record(event_type=event_type, client=case.client, payload=case_payload(case), now=now, wanted=wanted)
 
 
+def webhook_case_relapsed(*, saved: DepartureCase, relapse: DepartureCase, now: datetime) -> None:
+    """A saved client gave notice again inside the watch period: the saved case, and the new one it led to."""
+    payload = case_payload(saved)
+    payload["case"]["relapsed_on"] = saved.relapsed_on.isoformat() if saved.relapsed_on else None
+    payload["case"]["days_kept"] = saved.days_kept
+    payload["relapse"] = {
+        "id": relapse.pk,
+        "notice_received_on": relapse.notice_received_on.isoformat(),
+        "url": _site_url(relapse.get_absolute_url()),
+        "api_url": _site_url(reverse("api:case-detail", args=[relapse.pk])),
+    }
+    webhook_event_record(event_type=EventType.CASE_RELAPSED, client=saved.client, payload=payload, now=now)
+
+
 def webhook_follow_up_failed(*, follow_up: FollowUp, now: datetime) -> None:
     """A follow-up was given up on: the dispatcher will not try it again unless a manager retries it."""
     payload: dict[str, Any] = {

@@ -32,6 +32,7 @@ class EventType(models.TextChoices):
     CASE_SAVED = "case.saved", _("A case was saved (the client accepted an offer)")
     CASE_DEPARTED = "case.departed", _("A client left (the case was marked departed)")
     CASE_WON_BACK = "case.won_back", _("A former client came back")
+    CASE_RELAPSED = "case.relapsed", _("A saved client gave notice again inside the watch period (the save relapsed)")
     SURVEY_ANSWERED = "survey.answered", _("An exit survey was answered")
     FOLLOW_UP_FAILED = "follow_up.failed", _("A follow-up email failed for good")
 
