@@ -143,7 +143,7 @@ def skeleton(source: str) -> tuple[str, list[tuple[int, str]]]:
         elif is_translation_tag(token, ("comment",)):
             closing = ("endcomment",)
         pattern = TEXT_FILTERS if token.token_type == TokenType.VAR else TEXT_ARGUMENTS
-        arguments += [(token.lineno, literal) for literal in pattern.findall(token.contents) if has_words(literal)]
+        arguments += [(token.lineno or 0, literal) for literal in pattern.findall(token.contents) if has_words(literal)]
     return "".join(parts), arguments
 
 
@@ -189,7 +189,8 @@ def untranslated_text(path: Path, name: str) -> list[Untranslated]:
 def project_templates() -> dict[str, Path]:
     """Every template of the project (templates/ and its apps' templates/), by its path from the project."""
     base = Path(settings.BASE_DIR)
-    folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
+    template_dirs: list[str] = settings.TEMPLATES[0]["DIRS"]
+    folders = [Path(folder) for folder in template_dirs]
     folders += [Path(app.path) / "templates" for app in apps.get_app_configs() if Path(app.path).is_relative_to(base)]
     return {
         str(path.relative_to(base)): path
