@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.template import Engine
 from django.template.base import Lexer, Token, TokenType
 
 # Templates not swept yet (the case page, home and guidance are marked by another branch, 15a). Each is
@@ -189,8 +190,7 @@ def untranslated_text(path: Path, name: str) -> list[Untranslated]:
 def project_templates() -> dict[str, Path]:
     """Every template of the project (templates/ and its apps' templates/), by its path from the project."""
     base = Path(settings.BASE_DIR)
-    template_dirs: list[str] = settings.TEMPLATES[0]["DIRS"]
-    folders = [Path(folder) for folder in template_dirs]
+    folders = [Path(folder) for folder in Engine.get_default().dirs]
     folders += [Path(app.path) / "templates" for app in apps.get_app_configs() if Path(app.path).is_relative_to(base)]
     return {
         str(path.relative_to(base)): path
