@@ -22,49 +22,21 @@ from django.template.base import Lexer, Token, TokenType
 # Templates not swept yet (the case page, home and guidance are marked by another branch, 15a). Each is
 # removed from here once its text is marked; the test fails for a listed file that is clean.
 NOT_YET_SWEPT = {
-    "templates/clients/_profile.html",
-    "templates/clients/_sort_header.html",
-    "templates/clients/client_detail.html",
-    "templates/clients/client_form.html",
-    "templates/clients/client_import.html",
-    "templates/clients/client_list.html",
-    "templates/feedback/_case_feedback.html",
-    "templates/feedback/_filter_form.html",
-    "templates/feedback/case_list.html",
-    "templates/feedback/client_erase.html",
-    "templates/feedback/dashboard.html",
-    "templates/feedback/record_feedback.html",
-    "templates/offboarding/_handover.html",
-    "templates/offboarding/_status_badge.html",
-    "templates/offboarding/_step_badge.html",
-    "templates/offboarding/_timeline.html",
     "templates/offboarding/case_detail.html",
-    "templates/offboarding/case_edit.html",
-    "templates/offboarding/case_open.html",
     "templates/offboarding/guidance/apology.html",
     "templates/offboarding/guidance/keep_in_touch.html",
     "templates/offboarding/guidance/offer.html",
     "templates/offboarding/guidance/probe.html",
     "templates/offboarding/guidance/thanks.html",
     "templates/offboarding/guidance/transition.html",
-    "templates/offboarding/handover_list_edit.html",
     "templates/offboarding/home.html",
-    "templates/offboarding/reason_edit.html",
-    "templates/offboarding/reason_list.html",
-    "templates/outbox/_case_follow_ups.html",
-    "templates/outbox/_client_follow_ups.html",
-    "templates/outbox/detail.html",
-    "templates/outbox/follow_up_form.html",
-    "templates/outbox/list.html",
-    "templates/outbox/messages/edit.html",
-    "templates/webhooks/detail.html",
-    "templates/webhooks/form.html",
 }
 
 # Letters that are not words of any language, so they need no translation.
 NOT_WORDS = re.compile(
     r"\b(?:"
     r"Offboarding"  # the product's name, the same in every language (the staff footer of emails)
+    r"|Message-ID"  # the email header's own name, shown on a follow-up's page
     r"|info"  # a Bootstrap alert class, the default of a message's tags (partials/messages.html)
     r")\b"
 )
@@ -75,7 +47,9 @@ BUTTON_INPUT_TYPES = {"button", "submit", "reset"}
 TEXT_FILTERS = re.compile(r"\|(?:default|default_if_none|yesno|pluralize):(\"[^\"]*\"|'[^']*')")
 # Arguments of {% include ... with %} and {% with %} that are shown as text.
 TEXT_ARGUMENTS = re.compile(r"\b(?:label|title|heading|hint|text|caption|message)=(\"[^\"]*\"|'[^']*')")
+# Stands for a tag; spaced, so that a tag inside an HTML tag (<details{% if %} open{% endif %}>) reads as an attribute.
 PLACEHOLDER = "\x00"
+TAG = f" {PLACEHOLDER} "
 ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 
 
@@ -95,7 +69,7 @@ def has_words(text: str) -> bool:
 
 
 def readable(text: str) -> str:
-    return " ".join(text.replace(PLACEHOLDER, " {…} ").split())
+    return " ".join(text.replace(PLACEHOLDER, "{…}").split())
 
 
 def is_translation_tag(token: Token, names: tuple[str, ...]) -> bool:
@@ -112,13 +86,13 @@ def skeleton(source: str) -> tuple[str, list[tuple[int, str]]]:
     closing: tuple[str, ...] = ()
     for token in Lexer(source).tokenize():
         if closing:
-            parts.append(PLACEHOLDER + "\n" * token.contents.count("\n"))
+            parts.append(TAG + "\n" * token.contents.count("\n"))
             closing = () if is_translation_tag(token, closing) else closing
             continue
         if token.token_type == TokenType.TEXT:
             parts.append(token.contents)
             continue
-        parts.append(PLACEHOLDER + "\n" * token.contents.count("\n"))
+        parts.append(TAG + "\n" * token.contents.count("\n"))
         if is_translation_tag(token, ("blocktranslate", "blocktrans")):
             closing = ("endblocktranslate", "endblocktrans")
         elif is_translation_tag(token, ("comment",)):
