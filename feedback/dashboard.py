@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from clients.formatting import money
-from feedback.formatting import count, days, measure, one_decimal, percent
+from feedback.formatting import days, measure, one_decimal, percent
 from feedback.selectors.case_lists import CaseDrilldown
 from feedback.selectors.departures import (
     BreakdownRow,
@@ -110,7 +110,7 @@ def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[
         "labels": [row.label for row in rows],
         "datasets": [
             {
-                "label": label,
+                "label": _(label),
                 "data": [_number(getattr(row, attribute)) for row in rows],
                 "axis": "right" if attribute == "revenue" else "left",
             }
@@ -120,11 +120,11 @@ def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[
     }
     return Breakdown(
         key=spec.key,
-        title=spec.title,
-        label_heading=spec.label_heading,
+        title=_(spec.title),
+        label_heading=_(spec.label_heading),
         rows=linked,
-        measures=spec.measures,
-        columns=spec.columns,
+        measures=[(attribute, _(label)) for attribute, label in spec.measures],
+        columns=[(attribute, _(heading)) for attribute, heading in spec.columns],
         chart_alternative=_("Bar chart of %(subject)s; the numbers are in the table below.")
         % {"subject": _(spec.chart_subject)},
         chart=chart,
@@ -136,13 +136,20 @@ def _number(value: Any) -> float | None:
 
 
 Columns = list[tuple[str, str]]
-DEPARTURES_AND_REVENUE: Columns = [("departures", "Departures"), ("revenue", "Monthly revenue lost")]
-SAVE_RATE: Columns = [("offers", "Offers made"), ("saved", "Saved"), ("save_rate", "Save rate")]
+DEPARTURES_AND_REVENUE: Columns = [
+    ("departures", gettext_noop("Departures")),
+    ("revenue", gettext_noop("Monthly revenue lost")),
+]
+SAVE_RATE: Columns = [
+    ("offers", gettext_noop("Offers made")),
+    ("saved", gettext_noop("Saved")),
+    ("save_rate", gettext_noop("Save rate")),
+]
 ACCOUNT_MANAGER_COLUMNS: Columns = [
-    ("cases", "Cases"),
+    ("cases", gettext_noop("Cases")),
     *DEPARTURES_AND_REVENUE,
     *SAVE_RATE,
-    ("win_backs", "Win-backs"),
+    ("win_backs", gettext_noop("Win-backs")),
 ]
 
 
@@ -150,6 +157,7 @@ ACCOUNT_MANAGER_COLUMNS: Columns = [
 class BreakdownSpec:
     """How one breakdown is shown: its chart's bars and its table's columns."""
 
+    # Words are marked with gettext_noop here and translated when the page is drawn, in the reader's language.
     key: str
     title: str
     label_heading: str  # heading of the column that names each row
@@ -160,48 +168,48 @@ class BreakdownSpec:
 
 BY_REASON = BreakdownSpec(
     key="by-reason",
-    title="Departures and revenue by reason",
-    label_heading="Reason",
+    title=gettext_noop("Departures and revenue by reason"),
+    label_heading=gettext_noop("Reason"),
     measures=DEPARTURES_AND_REVENUE,
     columns=DEPARTURES_AND_REVENUE,
     chart_subject=gettext_noop("departures and revenue lost by reason"),
 )
 BY_KIND = BreakdownSpec(
     key="by-kind",
-    title="By kind of departure",
-    label_heading="Kind",
+    title=gettext_noop("By kind of departure"),
+    label_heading=gettext_noop("Kind"),
     measures=DEPARTURES_AND_REVENUE,
     columns=DEPARTURES_AND_REVENUE,
     chart_subject=gettext_noop("departures and revenue lost by kind of departure"),
 )
 BY_ACCOUNT_MANAGER = BreakdownSpec(
     key="by-account-manager",
-    title="By account manager",
-    label_heading="Account manager",
+    title=gettext_noop("By account manager"),
+    label_heading=gettext_noop("Account manager"),
     measures=DEPARTURES_AND_REVENUE,
     columns=ACCOUNT_MANAGER_COLUMNS,
     chart_subject=gettext_noop("departures and revenue lost by account manager"),
 )
 COMPETITORS = BreakdownSpec(
     key="competitors",
-    title="Competitors lost to",
-    label_heading="Competitor",
+    title=gettext_noop("Competitors lost to"),
+    label_heading=gettext_noop("Competitor"),
     measures=DEPARTURES_AND_REVENUE,
     columns=DEPARTURES_AND_REVENUE,
     chart_subject=gettext_noop("departures and revenue lost to each competitor"),
 )
 SAVE_BY_OFFER = BreakdownSpec(
     key="save-by-offer",
-    title="Save rate by offer type",
-    label_heading="Offer type",
+    title=gettext_noop("Save rate by offer type"),
+    label_heading=gettext_noop("Offer type"),
     measures=SAVE_RATE[:2],
     columns=SAVE_RATE,
     chart_subject=gettext_noop("offers made and clients saved by offer type"),
 )
 SAVE_BY_REASON = BreakdownSpec(
     key="save-by-reason",
-    title="Save rate by reason",
-    label_heading="Reason",
+    title=gettext_noop("Save rate by reason"),
+    label_heading=gettext_noop("Reason"),
     measures=SAVE_RATE[:2],
     columns=SAVE_RATE,
     chart_subject=gettext_noop("offers made and clients saved by reason"),
@@ -262,12 +270,12 @@ def _trend(dashboard: DashboardFilter, links: CaseLinks) -> TrendTable:
     chart = {
         "type": "bar",
         "stacked": True,
-        "labels": [f"{month:%b %Y}" for month in trend.months],
+        "labels": [format_date(month, "M Y") for month in trend.months],
         "datasets": [{"label": s.label, "data": s.counts, "axis": "left"} for s in trend.series],
         "links": urls,
     }
     return TrendTable(
-        title="Monthly departures by reason category",
+        title=_("Monthly departures by reason category"),
         series=[(s.label, s.category) for s in trend.series],
         rows=rows,
         chart_alternative=_(
@@ -287,33 +295,43 @@ class Figure:
 
 def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, str], currency: str) -> list[Figure]:
     return [
-        Figure("Departures", f"{headline.departures:,}", url=links["departed"]),
-        Figure("Monthly recurring revenue lost", money(headline.revenue_lost, currency), url=links["departed"]),
-        Figure("Save offers made", f"{headline.offers_made:,}", url=links["offer_made"]),
+        Figure(_("Departures"), f"{headline.departures:,}", url=links["departed"]),
+        Figure(_("Monthly recurring revenue lost"), money(headline.revenue_lost, currency), url=links["departed"]),
+        Figure(_("Save offers made"), f"{headline.offers_made:,}", url=links["offer_made"]),
         Figure(
-            "Save rate",
+            _("Save rate"),
             percent(headline.save_rate),
-            f"{headline.saved_after_offer:,} saved after an offer",
+            _("%(saved)s saved after an offer") % {"saved": f"{headline.saved_after_offer:,}"},
             links["saved_after_offer"],
         ),
-        Figure("Win-backs", f"{headline.win_backs:,}", url=links["won_back"]),
-        Figure("Median time to return", days(headline.median_days_to_return), url=links["won_back"]),
-        Figure("Median time from notice to close", days(headline.median_days_to_close), url=links["closed"]),
+        Figure(_("Win-backs"), f"{headline.win_backs:,}", url=links["won_back"]),
+        Figure(_("Median time to return"), days(headline.median_days_to_return), url=links["won_back"]),
+        Figure(_("Median time from notice to close"), days(headline.median_days_to_close), url=links["closed"]),
         Figure(
-            "Checklist followed",
-            percent(headline.checklist_adherence),
-            f"{headline.closed_with_every_step:,} of {count(headline.closed, 'closed case')} "
-            "with every step done or skipped",
-            links["closed"],
+            _("Checklist followed"), percent(headline.checklist_adherence), _checklist_note(headline), links["closed"]
         ),
-        Figure(
-            "Survey response rate",
-            percent(survey.response_rate),
-            f"{count(survey.answers, 'answer')} to {count(survey.invitations_sent, 'invitation')}",
-        ),
-        Figure("Average satisfaction (1 to 5)", one_decimal(survey.overall.average_satisfaction)),
-        Figure("Likelihood to return (0 to 10)", one_decimal(survey.overall.average_likelihood)),
+        Figure(_("Survey response rate"), percent(survey.response_rate), _response_note(survey)),
+        Figure(_("Average satisfaction (1 to 5)"), one_decimal(survey.overall.average_satisfaction)),
+        Figure(_("Likelihood to return (0 to 10)"), one_decimal(survey.overall.average_likelihood)),
     ]
+
+
+def _checklist_note(headline: HeadlineFigures) -> str:
+    closed = ngettext("%(count)s closed case", "%(count)s closed cases", headline.closed) % {
+        "count": f"{headline.closed:,}"
+    }
+    return _("%(done)s of %(closed)s with every step done or skipped") % {
+        "done": f"{headline.closed_with_every_step:,}",
+        "closed": closed,
+    }
+
+
+def _response_note(survey: SurveyFigures) -> str:
+    answers = ngettext("%(count)s answer", "%(count)s answers", survey.answers) % {"count": f"{survey.answers:,}"}
+    invitations = ngettext("%(count)s invitation", "%(count)s invitations", survey.invitations_sent) % {
+        "count": f"{survey.invitations_sent:,}"
+    }
+    return _("%(answers)s to %(invitations)s") % {"answers": answers, "invitations": invitations}
 
 
 def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, Any]:
@@ -338,12 +356,12 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
 
 
 OUTCOME_LABELS = {
-    "departed": "departed",
-    "saved": "saved",
-    "won_back": "won back",
-    "offer_made": "a save offer was made",
-    "saved_after_offer": "saved after an offer",
-    "closed": "closed",
+    "departed": gettext_noop("departed"),
+    "saved": gettext_noop("saved"),
+    "won_back": gettext_noop("won back"),
+    "offer_made": gettext_noop("a save offer was made"),
+    "saved_after_offer": gettext_noop("saved after an offer"),
+    "closed": gettext_noop("closed"),
 }
 
 
@@ -356,22 +374,25 @@ def drilldown_params(drilldown: CaseDrilldown) -> dict[str, str]:
 
 def drilldown_description(drilldown: CaseDrilldown) -> list[str]:
     """The case list's narrowing in words, e.g. ['departed', 'reason: Price too high']."""
-    words = [OUTCOME_LABELS[drilldown.outcome]] if drilldown.outcome in OUTCOME_LABELS else []
+    words = [_(OUTCOME_LABELS[drilldown.outcome])] if drilldown.outcome in OUTCOME_LABELS else []
     if drilldown.reason == "none":
-        words.append("no reason recorded")
+        words.append(_("no reason recorded"))
     elif drilldown.reason_id is not None:
         reason = ChurnReason.objects.filter(pk=drilldown.reason_id).first()
-        words.append(f"reason: {reason.label if reason else 'unknown'}")
+        words.append(_("reason: %(reason)s") % {"reason": reason.label if reason else _("unknown")})
     if drilldown.category == "none":
-        words.append("no reason recorded")
+        words.append(_("no reason recorded"))
     elif drilldown.category:
-        words.append(f"reason category: {dict(ChurnReason.Category.choices).get(drilldown.category, NOT_RECORDED)}")
+        category = dict(ChurnReason.Category.choices).get(drilldown.category, NOT_RECORDED)
+        words.append(_("reason category: %(category)s") % {"category": category})
     if drilldown.kind:
-        words.append(f"kind: {dict(ProbeStep.DepartureKind.choices).get(drilldown.kind, NOT_RECORDED)}")
+        kind = dict(ProbeStep.DepartureKind.choices).get(drilldown.kind, NOT_RECORDED)
+        words.append(_("kind: %(kind)s") % {"kind": kind})
     if drilldown.competitor:
-        words.append(f"went to {drilldown.competitor}")
+        words.append(_("went to %(competitor)s") % {"competitor": drilldown.competitor})
     if drilldown.offer_type:
-        words.append(f"offer: {dict(OfferStep.OfferType.choices).get(drilldown.offer_type, NOT_RECORDED)}")
+        offer = dict(OfferStep.OfferType.choices).get(drilldown.offer_type, NOT_RECORDED)
+        words.append(_("offer: %(offer)s") % {"offer": offer})
     if drilldown.month:
-        words.append(f"notice in {drilldown.month:%B %Y}")
+        words.append(_("notice in %(month)s") % {"month": format_date(drilldown.month, "F Y")})
     return words

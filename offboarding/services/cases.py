@@ -233,7 +233,11 @@ def _assign_fields(record: models.Model, values: Mapping[str, Any]) -> dict[str,
 
 
 def _status_change(before: str, after: str) -> dict[str, str]:
-    return {"label": "Status", "before": CaseStep.Status(before).label, "after": CaseStep.Status(after).label}
+    return {
+        "label": _("Status"),
+        "before": str(CaseStep.Status(before).label),
+        "after": str(CaseStep.Status(after).label),
+    }
 
 
 def _check_step_values(step: str, values: Mapping[str, Any]) -> None:
