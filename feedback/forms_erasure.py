@@ -23,6 +23,6 @@ class ClientEraseForm(forms.Form):
         typed = str(self.cleaned_data["confirmation"]).strip()
         if typed.casefold() != self.company_name.strip().casefold():
             raise forms.ValidationError(
-                "That is not the company name. Type it exactly as shown to erase this client; nothing was changed."
+                _("That is not the company name. Type it exactly as shown to erase this client; nothing was changed.")
             )
         return typed

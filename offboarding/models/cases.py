@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from clients.constraints import CheckConstraintOn
 from clients.models import Client, OwnedQuerySet
 from clients.validators import validate_no_bidi_controls
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 class ChurnReason(models.Model):
@@ -156,7 +159,7 @@ class DepartureCase(models.Model):
 class CaseStep(models.Model):
     """What every checklist step has: a status, who completed it and when."""
 
-    title: ClassVar[str] = ""
+    title: ClassVar[_StrOrPromise] = ""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("To do")
@@ -196,7 +199,7 @@ def _dashboard_index(name: str, *columns: str) -> models.Index:
 
 
 class ProbeStep(CaseStep):
-    title = "Probe"
+    title = _("Probe")
 
     class DepartureKind(models.TextChoices):
         NEED_MET = "need_met", _("Their need was met")
@@ -233,7 +236,7 @@ class ProbeStep(CaseStep):
 
 
 class ApologyStep(CaseStep):
-    title = "Apologise"
+    title = _("Apologise")
 
     class FellShort(models.TextChoices):
         YES = "yes", _("Yes")
@@ -254,7 +257,7 @@ class ApologyStep(CaseStep):
 
 
 class OfferStep(CaseStep):
-    title = "Offer a fix"
+    title = _("Offer a fix")
 
     class OfferType(models.TextChoices):
         SERVICE_FIX = "service_fix", _("Fix the service problem")
@@ -291,7 +294,7 @@ class OfferStep(CaseStep):
 
 
 class TransitionStep(CaseStep):
-    title = "Transition"
+    title = _("Transition")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="transition")
     notes = models.TextField(blank=True)
@@ -331,7 +334,7 @@ class HandoverItem(models.Model):
 
 
 class ThankStep(CaseStep):
-    title = "Thank"
+    title = _("Thank")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="thanks")
     personal_note = models.TextField(_("a personal line for the thank-you email"), blank=True)
@@ -347,7 +350,7 @@ class ThankStep(CaseStep):
 
 
 class KeepInTouchStep(CaseStep):
-    title = "Keep in touch"
+    title = _("Keep in touch")
 
     class Cadence(models.TextChoices):
         QUARTERLY = "quarterly", _("Every few months")
@@ -487,7 +490,7 @@ def _readable(value: Any, field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return str(_("Yes")) if value else str(_("No"))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)

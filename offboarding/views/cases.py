@@ -79,7 +79,7 @@ def _readable(record: CaseStep, name: str, currency: str) -> Any:
     if getattr(model_field, "choices", None):
         return getattr(record, f"get_{name}_display")()
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, User):
         return display_name(value)
     if isinstance(value, Decimal):
@@ -177,7 +177,9 @@ def case_open(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse
             form_errors_from(form, error)
         else:
             messages.success(
-                request, f"Departure case opened for {client}. Start with step 1: probe for the real reason."
+                request,
+                _("Departure case opened for %(client)s. Start with step 1: probe for the real reason.")
+                % {"client": client},
             )
             return redirect(case)
     return render(request, "offboarding/case_open.html", {"client": client, "form": form})
@@ -201,7 +203,7 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "Notice details saved. Handover items not yet done follow the leave date.")
+            messages.success(request, _("Notice details saved. Handover items not yet done follow the leave date."))
             return redirect(case)
     return render(request, "offboarding/case_edit.html", {"case": case, "client": case.client, "form": form})
 
@@ -224,9 +226,13 @@ def step_save(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResp
         else:
             case.refresh_from_db(fields=["status"])
             if case.status == DepartureCase.Status.SAVED:
-                messages.success(request, f"The offer was accepted: {case.client} stays. The case is closed as saved.")
+                messages.success(
+                    request,
+                    _("The offer was accepted: %(client)s stays. The case is closed as saved.")
+                    % {"client": case.client},
+                )
             else:
-                messages.success(request, f"{record.title}: saved.")
+                messages.success(request, _("%(step)s: saved.") % {"step": record.title})
             return redirect(f"{case.get_absolute_url()}#step-{step}")
     return _render_case(request, case, {step: form}, status=400)
 
@@ -244,7 +250,7 @@ def step_skip(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResp
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"{record.title}: skipped.")
+            messages.success(request, _("%(step)s: skipped.") % {"step": record.title})
             return redirect(f"{case.get_absolute_url()}#step-{step}")
     return _render_case(request, case, {f"skip-{step}": form}, status=400)
 
@@ -259,7 +265,7 @@ def handover_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "Handover item added.")
+            messages.success(request, _("Handover item added."))
             return redirect(f"{case.get_absolute_url()}#step-transition")
     return _render_case(request, case, {"handover": form}, status=400)
 
@@ -286,5 +292,8 @@ def case_depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         refusal_message(request, error)
     else:
-        messages.success(request, f"{case.client} is marked as departed. The thank-you and follow-ups are planned.")
+        messages.success(
+            request,
+            _("%(client)s is marked as departed. The thank-you and follow-ups are planned.") % {"client": case.client},
+        )
     return redirect(case)
