@@ -146,7 +146,7 @@ def test_a_german_manager_reads_every_page_in_german(
     manager_client: BrowserClient, manager: User, path: str, german: list[str], english: list[str]
 ) -> None:
     StaffProfile.objects.create(user=manager, language="de")
-    client = ClientFactory(status=Client.Status.DEPARTED, company_name="Acme")
+    client = ClientFactory.create(status=Client.Status.DEPARTED, company_name="Acme")
     page = manager_client.get(path.format(client=client.pk)).content.decode()
     assert [words for words in german if words not in page] == []
     assert [words for words in english if words in page] == []
