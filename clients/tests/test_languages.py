@@ -129,8 +129,8 @@ def test_the_import_reads_iso_dates_and_a_language_whatever_the_managers_languag
 
 GERMAN_PAGES = [
     # (page, words the German page shows, the English it no longer shows)
-    ("/clients/", ["Kunden anlegen", "Firma", "Monatlicher Wert", "1 Kunde"], ["Add client", "Primary contact"]),
-    ("/clients/{client}/", ["Kündigungsfälle", "Zeitleiste", "Profil", "Gegangen"], ["Departure cases", "Timeline"]),
+    ("/clients/", ["Kunden anlegen", "Monatlicher Wert", "1 Kunde", "1. Dezember 2027"], ["Add client", "1 Dec 2027"]),
+    ("/clients/{client}/", ["Kündigungsfälle", "Zeitleiste", "bis 1. Dezember 2027 (Verlängerung)"], ["Timeline"]),
     ("/clients/{client}/edit/", ["Firmenname", "Kunden speichern", "Vertrag und Wert"], ["Save client"]),
     ("/clients/import/", ["Kunden aus einer CSV-Datei importieren", "Pflicht"], ["Import clients from", "Required"]),
     ("/feedback/", ["Warum Kunden gehen", "Abgänge und Umsatz nach Grund", "Halterate"], ["Why clients leave"]),
@@ -146,7 +146,7 @@ def test_a_german_manager_reads_every_page_in_german(
     manager_client: BrowserClient, manager: User, path: str, german: list[str], english: list[str]
 ) -> None:
     StaffProfile.objects.create(user=manager, language="de")
-    client = ClientFactory.create(status=Client.Status.DEPARTED, company_name="Acme")
+    client = ClientFactory.create(status=Client.Status.DEPARTED, company_name="Acme", contract_end=date(2027, 12, 1))
     page = manager_client.get(path.format(client=client.pk)).content.decode()
     assert [words for words in german if words not in page] == []
     assert [words for words in english if words in page] == []
