@@ -249,7 +249,7 @@ class ClientReturnedForm(PlausibleDatesForm, forms.Form):
 
 class AccountManagerFilterForm(forms.Form):
     account_manager: forms.ModelChoiceField[User] = PersonChoiceField(
-        queryset=User.objects.none(), required=False, empty_label=_("Everyone")
+        label=_("Account manager"), queryset=User.objects.none(), required=False, empty_label=_("Everyone")
     )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:

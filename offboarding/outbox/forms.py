@@ -31,8 +31,8 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class OutboxFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=STATUS_FILTER, required=False)
-    kind = forms.ChoiceField(choices=KIND_FILTER, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_FILTER, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
