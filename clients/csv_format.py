@@ -19,17 +19,17 @@ class CsvColumn:
 
 
 CSV_COLUMNS = (
-    CsvColumn("company_name", True, "Company name."),
-    CsvColumn("contact_name", True, "Primary contact's name."),
-    CsvColumn("contact_email", True, "Primary contact's email; unique across all clients, ignoring case."),
-    CsvColumn("contact_phone", False, "Primary contact's phone."),
-    CsvColumn("account_manager", True, 'Username of the account manager (a member of "Account managers").'),
-    CsvColumn("segment", False, "Segment or service line."),
-    CsvColumn("monthly_value", False, "Monthly recurring value, e.g. 1500.00; 0 or more. Empty means 0."),
-    CsvColumn("currency", False, "Three-letter currency code, e.g. EUR. Empty means the business's currency."),
-    CsvColumn("contract_start", False, "Contract start date as YYYY-MM-DD."),
-    CsvColumn("contract_end", False, "Contract end (renewal) date as YYYY-MM-DD; not before the start."),
-    CsvColumn("time_zone", False, "Time zone such as Europe/Berlin. Empty means the business's time zone."),
+    CsvColumn("company_name", True, _("Company name.")),
+    CsvColumn("contact_name", True, _("Primary contact's name.")),
+    CsvColumn("contact_email", True, _("Primary contact's email; unique across all clients, ignoring case.")),
+    CsvColumn("contact_phone", False, _("Primary contact's phone.")),
+    CsvColumn("account_manager", True, _('Username of the account manager (a member of "Account managers").')),
+    CsvColumn("segment", False, _("Segment or service line.")),
+    CsvColumn("monthly_value", False, _("Monthly recurring value, e.g. 1500.00; 0 or more. Empty means 0.")),
+    CsvColumn("currency", False, _("Three-letter currency code, e.g. EUR. Empty means the business's currency.")),
+    CsvColumn("contract_start", False, _("Contract start date as YYYY-MM-DD.")),
+    CsvColumn("contract_end", False, _("Contract end (renewal) date as YYYY-MM-DD; not before the start.")),
+    CsvColumn("time_zone", False, _("Time zone such as Europe/Berlin. Empty means the business's time zone.")),
     CsvColumn(
         "language",
         False,
@@ -51,7 +51,7 @@ CSV_COLUMNS = (
             "clients only, so the cell must be active or empty: a status follows the client's departure cases."
         ),
     ),
-    CsvColumn("notes", False, "Free text."),
+    CsvColumn("notes", False, _("Free text.")),
     CsvColumn(
         "referred_by",
         False,

@@ -59,7 +59,8 @@ def _decoded(file: IO[bytes]) -> str:
     content = file.read(MAX_IMPORT_BYTES + 1)
     if len(content) > MAX_IMPORT_BYTES:
         raise FileRejected(
-            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it into smaller files."
+            _("The file is larger than %(megabytes)s MB; split it into smaller files.")
+            % {"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)}
         )
     try:
         text = content.decode("utf-8-sig")
@@ -68,7 +69,7 @@ def _decoded(file: IO[bytes]) -> str:
     # NUL bytes mean another encoding (UTF-16) or a binary file; PostgreSQL could not store them either.
     if "\x00" in text:
         raise FileRejected(
-            'The file is not UTF-8 text. In your spreadsheet choose "Save as" > "CSV UTF-8" and upload that file.'
+            _('The file is not UTF-8 text. In your spreadsheet choose "Save as" > "CSV UTF-8" and upload that file.')
         )
     return text
 
@@ -111,12 +112,14 @@ def _checked_header(cells: list[str]) -> list[str]:
     if unknown or missing or repeated:
         parts = []
         if unknown:
-            parts.append(f"unknown columns: {', '.join(unknown)}")
+            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
         if missing:
-            parts.append(f"missing columns: {', '.join(missing)}")
+            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
         if repeated:
-            parts.append(f"columns given twice: {', '.join(repeated)}")
-        raise FileRejected(f"The header row does not match the client columns ({'; '.join(parts)}).")
+            parts.append(_("columns given twice: %(columns)s") % {"columns": ", ".join(repeated)})
+        raise FileRejected(
+            _("The header row does not match the client columns (%(problems)s).") % {"problems": "; ".join(parts)}
+        )
     return header
 
 
@@ -133,9 +136,15 @@ def _records(reader: Iterator[list[str]], header: list[str]) -> Iterator[ClientR
         if not any(cell.strip() for cell in cells):
             continue
         if number - FIRST_DATA_ROW >= MAX_IMPORT_ROWS:
-            raise FileRejected(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into smaller files.")
+            raise FileRejected(
+                _("The file has more than %(rows)s rows; split it into smaller files.")
+                % {"rows": f"{MAX_IMPORT_ROWS:,}"}
+            )
         if len(cells) != len(header):
-            yield ImportProblem(number, "", f"This row has {len(cells)} cells but the header has {len(header)}.")
+            cells_vs_header = {"cells": len(cells), "header": len(header)}
+            yield ImportProblem(
+                number, "", _("This row has %(cells)s cells but the header has %(header)s.") % cells_vs_header
+            )
             continue
         yield ClientRow(number, {name: _restored(cell) for name, cell in zip(header, cells, strict=True)})
 
@@ -148,9 +157,12 @@ def read_client_rows(file: IO[bytes]) -> list[ClientRow | ImportProblem]:
         header = _checked_header(next(reader, []))
         rows = list(_records(reader, header))
     except csv.Error as error:
-        raise FileRejected(f"The file is not a readable CSV file (line {reader.line_num}: {error}).") from None
+        raise FileRejected(
+            _("The file is not a readable CSV file (line %(line)s: %(error)s).")
+            % {"line": reader.line_num, "error": error}
+        ) from None
     if not rows:
-        raise FileRejected("The file has a header row but no clients.")
+        raise FileRejected(_("The file has a header row but no clients."))
     return rows
 
 
@@ -167,9 +179,10 @@ def _with_defaults(cells: dict[str, str]) -> dict[str, object]:
 
 def _owner_problems(username: str, owner: User | None, number: int) -> list[ImportProblem]:
     if not username:
-        return [ImportProblem(number, "account_manager", "This field cannot be blank.")]
+        return [ImportProblem(number, "account_manager", _("This field cannot be blank."))]
     if owner is None:
-        return [ImportProblem(number, "account_manager", f"No account manager has the username {username!r}.")]
+        unknown = _("No account manager has the username %(username)s.") % {"username": repr(username)}
+        return [ImportProblem(number, "account_manager", unknown)]
     return []
 
 

@@ -63,17 +63,19 @@ class ClientFilterForm(forms.Form):
     """The list page's search, filters and sort, read from the query string."""
 
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=200,
-        widget=SearchInput(attrs={"placeholder": "Company, contact or email"}),
+        widget=SearchInput(attrs={"placeholder": _("Company, contact or email")}),
     )
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Client.Status.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Client.Status.choices]
+    )
     account_manager = PersonChoiceField(
-        label="Account manager", required=False, queryset=User.objects.none(), empty_label="Any account manager"
+        label=_("Account manager"), required=False, queryset=User.objects.none(), empty_label=_("Any account manager")
     )
-    segment = forms.ChoiceField(label="Segment", required=False)
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,7 +83,7 @@ class ClientFilterForm(forms.Form):
             self.fields["account_manager"].queryset = client_owner_choices()  # type: ignore[attr-defined]
         else:
             del self.fields["account_manager"]
-        self.fields["segment"].choices = [("", "Any segment")] + [(s, s) for s in client_segments(user=user)]  # type: ignore[attr-defined]
+        self.fields["segment"].choices = [("", _("Any segment"))] + [(s, s) for s in client_segments(user=user)]  # type: ignore[attr-defined]
 
     def filters(self) -> ClientListFilters:
         """The valid parts of the query: a value that does not fit (a stale link) is ignored, not an error page."""
@@ -106,7 +108,7 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
         required=False,
         help_text=_("Every email they get is written in it, and the pages they open from one."),
     )
-    account_manager = PersonChoiceField(label="Account manager", queryset=User.objects.none())
+    account_manager = PersonChoiceField(label=_("Account manager"), queryset=User.objects.none())
 
     class Meta:
         model = Client
@@ -133,8 +135,14 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
             "keep_in_touch": forms.RadioSelect,
         }
+        labels = {
+            "company_name": _("Company name"),
+            "currency": _("Currency"),
+            "contract_start": _("Contract start"),
+            "notes": _("Notes"),
+        }
         help_texts = {
-            "currency": "Three-letter code, e.g. EUR.",
+            "currency": _("Three-letter code, e.g. EUR."),
             "keep_in_touch": _("Whether the client agreed that we may stay in touch after they leave."),
             "referred_by": _("The client who recommended them to us, if one did."),
         }
@@ -160,29 +168,29 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
         owner = ["account_manager"] if "account_manager" in self.fields else []
         return Layout(
             Fieldset(
-                "Company",
+                _("Company"),
                 Row(Column("company_name", css_class="col-md-6"), Column("segment", css_class="col-md-6")),
                 *owner,
             ),
             Fieldset(
-                "Primary contact",
+                _("Primary contact"),
                 Row(
                     *(Column(name, css_class="col-md-4") for name in ("contact_name", "contact_email", "contact_phone"))
                 ),
             ),
             Fieldset(
-                "Contract and value",
+                _("Contract and value"),
                 Row(Column("monthly_value", css_class="col-sm-8"), Column("currency", css_class="col-sm-4")),
                 Row(Column("contract_start", css_class="col-sm-6"), Column("contract_end", css_class="col-sm-6")),
                 "referred_by",
             ),
             Fieldset(
-                "Keeping in touch",
+                _("Keeping in touch"),
                 Row(Column("language", css_class="col-md-6"), Column("time_zone", css_class="col-md-6")),
                 *self._keep_in_touch_layout(),
                 "notes",
             ),
-            Submit("save", "Save client", css_class="mt-2"),
+            Submit("save", _("Save client"), css_class="mt-2"),
         )
 
     def _keep_in_touch_layout(self) -> list[str | HTML]:
@@ -197,18 +205,19 @@ class ClientForm(PlausibleDatesForm, forms.ModelForm):
 
 
 class ClientImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    file = forms.FileField(label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout("file", Submit("import", "Check and import"))
+        self.helper.layout = Layout("file", Submit("import", _("Check and import")))
 
     def clean_file(self) -> Any:
         file = self.cleaned_data["file"]
         if file.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; split it into smaller files."
+                _("The file is larger than %(megabytes)s MB; split it into smaller files.")
+                % {"megabytes": MAX_IMPORT_BYTES // (1024 * 1024)}
             )
         return file
 

@@ -93,10 +93,10 @@ class ClientQuerySet(OwnedQuerySet["Client"]):
 
 class Client(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        DEPARTING = "departing", "Departing"
-        DEPARTED = "departed", "Departed"
-        RETURNED = "returned", "Returned"
+        ACTIVE = "active", _("Active")
+        DEPARTING = "departing", _("Departing")
+        DEPARTED = "departed", _("Departed")
+        RETURNED = "returned", _("Returned")
 
     class KeepInTouch(models.TextChoices):
         """The client's answer to "may we stay in touch after you leave?"."""
@@ -116,17 +116,17 @@ class Client(models.Model):
         ERASURE = "erasure", _("erasure")
 
     company_name = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
-    contact_name = models.CharField("primary contact", max_length=200, validators=[validate_no_bidi_controls])
-    contact_email = DeliverableEmailField("contact email", max_length=254)
-    contact_phone = models.CharField("contact phone", max_length=40, blank=True)
+    contact_name = models.CharField(_("primary contact"), max_length=200, validators=[validate_no_bidi_controls])
+    contact_email = DeliverableEmailField(_("contact email"), max_length=254)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients")
-    segment = models.CharField("segment or service line", max_length=80, blank=True)
+    segment = models.CharField(_("segment or service line"), max_length=80, blank=True)
     monthly_value = models.DecimalField(
-        "monthly recurring value", max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+        _("monthly recurring value"), max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
     currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency_code])
     contract_start = models.DateField(null=True, blank=True)
-    contract_end = models.DateField("contract end (renewal)", null=True, blank=True)
+    contract_end = models.DateField(_("contract end (renewal)"), null=True, blank=True)
     # Empty: the business's (TIME_ZONE). Client emails leave in business hours of this zone.
     time_zone = models.CharField(
         _("time zone"),
@@ -180,7 +180,7 @@ class Client(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     notes = models.TextField(blank=True)
     # Set once by the erasure service (feedback.services_erasure): the record stays, anonymised.
-    erased_at = models.DateTimeField("personal data erased at", null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -253,7 +253,7 @@ class Client(models.Model):
         # The constraint client_contract_end_after_start in Python: the import checks thousands of
         # rows at once, and a constraint is checked by a query per row.
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
-            raise ValidationError({"contract_end": "The contract cannot end before it starts."})
+            raise ValidationError({"contract_end": _("The contract cannot end before it starts.")})
         if self.pk and self.referred_by_id == self.pk:
             raise ValidationError({"referred_by": _("A client cannot have referred themselves.")})
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Case, Exists, F, IntegerField, OrderBy, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from clients.csv_format import format_consent
 from clients.models import Client, ClientQuerySet, ClientValueChange
@@ -28,14 +29,14 @@ _SORT_COLUMNS: dict[str, Any] = {
     "status": _STATUS_ORDER,
 }
 SORT_CHOICES = [
-    ("name", "Name, A to Z"),
-    ("-name", "Name, Z to A"),
-    ("value", "Monthly value, lowest first"),
-    ("-value", "Monthly value, highest first"),
-    ("contract_end", "Contract end, soonest first"),
-    ("-contract_end", "Contract end, latest first"),
-    ("status", "Status (active first)"),
-    ("-status", "Status (returned first)"),
+    ("name", _("Name, A to Z")),
+    ("-name", _("Name, Z to A")),
+    ("value", _("Monthly value, lowest first")),
+    ("-value", _("Monthly value, highest first")),
+    ("contract_end", _("Contract end, soonest first")),
+    ("-contract_end", _("Contract end, latest first")),
+    ("status", _("Status (active first)")),
+    ("-status", _("Status (returned first)")),
 ]
 DEFAULT_SORT = "name"
 

@@ -46,7 +46,7 @@ IMPORT_BATCH_SIZE = 1000
 
 def _check_owner(account_manager: User) -> None:
     if not is_account_manager(account_manager):
-        raise ValidationError({"account_manager": 'Choose a member of the "Account managers" group.'})
+        raise ValidationError({"account_manager": _('Choose a member of the "Account managers" group.')})
 
 
 def _validated_save(client: Client) -> Client:
@@ -90,7 +90,7 @@ def client_create(
     """
     if is_manager(created_by):
         if account_manager is None:
-            raise ValidationError({"account_manager": "Choose the account manager who owns this client."})
+            raise ValidationError({"account_manager": _("Choose the account manager who owns this client.")})
     elif is_account_manager(created_by):
         account_manager = created_by
     else:
@@ -147,13 +147,15 @@ def _duplicate_problems(rows: list[tuple[ClientRow, Client]]) -> list[ImportProb
     for row, client in rows:
         email = client.contact_email.lower()
         if email in first_row:
-            message = f"{client.contact_email} is also in row {first_row[email]}."
+            message = _("%(email)s is also in row %(row)s.") % {"email": client.contact_email, "row": first_row[email]}
             problems.append(ImportProblem(row.number, "contact_email", message))
         else:
             first_row[email] = row.number
     in_use = emails_in_use(list(first_row))
     problems.extend(
-        ImportProblem(row.number, "contact_email", f"A client with {client.contact_email} already exists.")
+        ImportProblem(
+            row.number, "contact_email", _("A client with %(email)s already exists.") % {"email": client.contact_email}
+        )
         for row, client in rows
         if client.contact_email.lower() in in_use and first_row.get(client.contact_email.lower()) == row.number
     )
@@ -210,7 +212,7 @@ def clients_import_csv(*, file: IO[bytes], imported_by: User) -> ImportResult:
             created = Client.objects.bulk_create([client for _, client in built], batch_size=IMPORT_BATCH_SIZE)
             clients_value_record(clients=created, source=ClientValueChange.Source.IMPORT, actor=imported_by)
     except IntegrityError:
-        message = "A client with one of these emails was added while the file was imported. Nothing was imported."
+        message = _("A client with one of these emails was added while the file was imported. Nothing was imported.")
         return ImportResult(problems=[ImportProblem(None, "contact_email", message)])
     logger.info("%s clients imported by %s", len(built), imported_by.pk)
     return ImportResult(created=len(built))

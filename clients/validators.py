@@ -12,7 +12,7 @@ _CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 def validate_currency_code(value: str) -> None:
     if not _CURRENCY_CODE.fullmatch(value):
-        raise ValidationError("Enter a three-letter currency code such as EUR.")
+        raise ValidationError(_("Enter a three-letter currency code such as EUR."))
 
 
 # Dates outside these years are typing mistakes; they would also overflow the date
@@ -24,7 +24,10 @@ LATEST_DATE = date(2199, 12, 31)
 def validate_plausible_date(value: date) -> None:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValidationError(f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
+        )
 
 
 def undeliverable_address_reason(address: str) -> str:

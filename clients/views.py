@@ -51,7 +51,7 @@ def client_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"{client.company_name} was added.")
+            messages.success(request, _("%(company)s was added.") % {"company": client.company_name})
             return redirect(client)
     return render(request, "clients/client_form.html", {"form": form})
 
@@ -65,7 +65,7 @@ def client_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"{saved.company_name} was saved.")
+            messages.success(request, _("%(company)s was saved.") % {"company": saved.company_name})
             return redirect(saved)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from clients.formatting import money
 from feedback.dashboard_offers import offers_table
-from feedback.formatting import count, days, measure, one_decimal, percent
+from feedback.formatting import days, measure, one_decimal, percent
 from feedback.selectors.case_lists import CaseDrilldown
 from feedback.selectors.departures import (
     BreakdownRow,
@@ -115,7 +115,7 @@ def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[
         "labels": [row.label for row in rows],
         "datasets": [
             {
-                "label": label,
+                "label": _(label),
                 "data": [_number(getattr(row, attribute)) for row in rows],
                 "axis": "right" if attribute == "revenue" else "left",
             }
@@ -125,11 +125,11 @@ def _breakdown(links: CaseLinks, currency: str, spec: BreakdownSpec, rows: list[
     }
     return Breakdown(
         key=spec.key,
-        title=spec.title,
-        label_heading=spec.label_heading,
+        title=_(spec.title),
+        label_heading=_(spec.label_heading),
         rows=linked,
-        measures=spec.measures,
-        columns=spec.columns,
+        measures=[(attribute, _(label)) for attribute, label in spec.measures],
+        columns=[(attribute, _(heading)) for attribute, heading in spec.columns],
         chart_alternative=_("Bar chart of %(subject)s; the numbers are in the table below.")
         % {"subject": _(spec.chart_subject)},
         chart=chart,
@@ -141,7 +141,10 @@ def _number(value: Any) -> float | None:
 
 
 Columns = list[tuple[str, str]]
-DEPARTURES_AND_REVENUE: Columns = [("departures", "Departures"), ("revenue", "Monthly revenue lost")]
+DEPARTURES_AND_REVENUE: Columns = [
+    ("departures", gettext_noop("Departures")),
+    ("revenue", gettext_noop("Monthly revenue lost")),
+]
 SAVE_RATE: Columns = [
     ("offers", gettext_noop("Offers made")),
     ("saved", gettext_noop("Kept")),
@@ -150,10 +153,10 @@ SAVE_RATE: Columns = [
     ("save_rate", gettext_noop("Save rate (kept)")),
 ]
 ACCOUNT_MANAGER_COLUMNS: Columns = [
-    ("cases", "Cases"),
+    ("cases", gettext_noop("Cases")),
     *DEPARTURES_AND_REVENUE,
     *SAVE_RATE,
-    ("win_backs", "Win-backs"),
+    ("win_backs", gettext_noop("Win-backs")),
 ]
 
 
@@ -161,6 +164,7 @@ ACCOUNT_MANAGER_COLUMNS: Columns = [
 class BreakdownSpec:
     """How one breakdown is shown: its chart's bars and its table's columns."""
 
+    # Words are marked with gettext_noop here and translated when the page is drawn, in the reader's language.
     key: str
     title: str
     label_heading: str  # heading of the column that names each row
@@ -171,48 +175,48 @@ class BreakdownSpec:
 
 BY_REASON = BreakdownSpec(
     key="by-reason",
-    title="Departures and revenue by reason",
-    label_heading="Reason",
+    title=gettext_noop("Departures and revenue by reason"),
+    label_heading=gettext_noop("Reason"),
     measures=DEPARTURES_AND_REVENUE,
     columns=DEPARTURES_AND_REVENUE,
     chart_subject=gettext_noop("departures and revenue lost by reason"),
 )
 BY_KIND = BreakdownSpec(
     key="by-kind",
-    title="By kind of departure",
-    label_heading="Kind",
+    title=gettext_noop("By kind of departure"),
+    label_heading=gettext_noop("Kind"),
     measures=DEPARTURES_AND_REVENUE,
     columns=DEPARTURES_AND_REVENUE,
     chart_subject=gettext_noop("departures and revenue lost by kind of departure"),
 )
 BY_ACCOUNT_MANAGER = BreakdownSpec(
     key="by-account-manager",
-    title="By account manager",
-    label_heading="Account manager",
+    title=gettext_noop("By account manager"),
+    label_heading=gettext_noop("Account manager"),
     measures=DEPARTURES_AND_REVENUE,
     columns=ACCOUNT_MANAGER_COLUMNS,
     chart_subject=gettext_noop("departures and revenue lost by account manager"),
 )
 COMPETITORS = BreakdownSpec(
     key="competitors",
-    title="Competitors lost to",
-    label_heading="Competitor",
+    title=gettext_noop("Competitors lost to"),
+    label_heading=gettext_noop("Competitor"),
     measures=DEPARTURES_AND_REVENUE,
     columns=DEPARTURES_AND_REVENUE,
     chart_subject=gettext_noop("departures and revenue lost to each competitor"),
 )
 SAVE_BY_OFFER = BreakdownSpec(
     key="save-by-offer",
-    title="Save rate by offer type",
-    label_heading="Offer type",
+    title=gettext_noop("Save rate by offer type"),
+    label_heading=gettext_noop("Offer type"),
     measures=SAVE_RATE[:2],
     columns=SAVE_RATE,
     chart_subject=gettext_noop("offers made and clients saved by offer type"),
 )
 SAVE_BY_REASON = BreakdownSpec(
     key="save-by-reason",
-    title="Save rate by reason",
-    label_heading="Reason",
+    title=gettext_noop("Save rate by reason"),
+    label_heading=gettext_noop("Reason"),
     measures=SAVE_RATE[:2],
     columns=SAVE_RATE,
     chart_subject=gettext_noop("offers made and clients saved by reason"),
@@ -273,12 +277,12 @@ def _trend(dashboard: DashboardFilter, links: CaseLinks) -> TrendTable:
     chart = {
         "type": "bar",
         "stacked": True,
-        "labels": [f"{month:%b %Y}" for month in trend.months],
+        "labels": [format_date(month, "M Y") for month in trend.months],
         "datasets": [{"label": s.label, "data": s.counts, "axis": "left"} for s in trend.series],
         "links": urls,
     }
     return TrendTable(
-        title="Monthly departures by reason category",
+        title=_("Monthly departures by reason category"),
         series=[(s.label, s.category) for s in trend.series],
         rows=rows,
         chart_alternative=_(
@@ -316,28 +320,38 @@ def save_figures(headline: HeadlineFigures, links: dict[str, str]) -> list[Figur
 
 def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, str], currency: str) -> list[Figure]:
     return [
-        Figure("Departures", f"{headline.departures:,}", url=links["departed"]),
-        Figure("Monthly recurring revenue lost", money(headline.revenue_lost, currency), url=links["departed"]),
-        Figure("Save offers made", f"{headline.offers_made:,}", url=links["offer_made"]),
+        Figure(_("Departures"), f"{headline.departures:,}", url=links["departed"]),
+        Figure(_("Monthly recurring revenue lost"), money(headline.revenue_lost, currency), url=links["departed"]),
+        Figure(_("Save offers made"), f"{headline.offers_made:,}", url=links["offer_made"]),
         *save_figures(headline, links),
-        Figure("Win-backs", f"{headline.win_backs:,}", url=links["won_back"]),
-        Figure("Median time to return", days(headline.median_days_to_return), url=links["won_back"]),
-        Figure("Median time from notice to close", days(headline.median_days_to_close), url=links["closed"]),
+        Figure(_("Win-backs"), f"{headline.win_backs:,}", url=links["won_back"]),
+        Figure(_("Median time to return"), days(headline.median_days_to_return), url=links["won_back"]),
+        Figure(_("Median time from notice to close"), days(headline.median_days_to_close), url=links["closed"]),
         Figure(
-            "Checklist followed",
-            percent(headline.checklist_adherence),
-            f"{headline.closed_with_every_step:,} of {count(headline.closed, 'closed case')} "
-            "with every step done or skipped",
-            links["closed"],
+            _("Checklist followed"), percent(headline.checklist_adherence), _checklist_note(headline), links["closed"]
         ),
-        Figure(
-            "Survey response rate",
-            percent(survey.response_rate),
-            f"{count(survey.answers, 'answer')} to {count(survey.invitations_sent, 'invitation')}",
-        ),
-        Figure("Average satisfaction (1 to 5)", one_decimal(survey.overall.average_satisfaction)),
-        Figure("Likelihood to return (0 to 10)", one_decimal(survey.overall.average_likelihood)),
+        Figure(_("Survey response rate"), percent(survey.response_rate), _response_note(survey)),
+        Figure(_("Average satisfaction (1 to 5)"), one_decimal(survey.overall.average_satisfaction)),
+        Figure(_("Likelihood to return (0 to 10)"), one_decimal(survey.overall.average_likelihood)),
     ]
+
+
+def _checklist_note(headline: HeadlineFigures) -> str:
+    closed = ngettext("%(count)s closed case", "%(count)s closed cases", headline.closed) % {
+        "count": f"{headline.closed:,}"
+    }
+    return _("%(done)s of %(closed)s with every step done or skipped") % {
+        "done": f"{headline.closed_with_every_step:,}",
+        "closed": closed,
+    }
+
+
+def _response_note(survey: SurveyFigures) -> str:
+    answers = ngettext("%(count)s answer", "%(count)s answers", survey.answers) % {"count": f"{survey.answers:,}"}
+    invitations = ngettext("%(count)s invitation", "%(count)s invitations", survey.invitations_sent) % {
+        "count": f"{survey.invitations_sent:,}"
+    }
+    return _("%(answers)s to %(invitations)s") % {"answers": answers, "invitations": invitations}
 
 
 def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, Any]:
@@ -365,15 +379,15 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
 
 
 OUTCOME_LABELS = {
-    "departed": "departed",
-    "saved": "saved",
-    "won_back": "won back",
-    "offer_made": "a save offer was made",
-    "saved_after_offer": "saved after an offer",
+    "departed": gettext_noop("departed"),
+    "saved": gettext_noop("saved"),
+    "won_back": gettext_noop("won back"),
+    "offer_made": gettext_noop("a save offer was made"),
+    "saved_after_offer": gettext_noop("saved after an offer"),
     "save_kept": gettext_noop("saved after an offer and kept after the watch period"),
     "save_watching": gettext_noop("saved after an offer, still being watched"),
     "save_relapsed": gettext_noop("saved after an offer, then relapsed"),
-    "closed": "closed",
+    "closed": gettext_noop("closed"),
 }
 
 
@@ -388,20 +402,23 @@ def drilldown_description(drilldown: CaseDrilldown) -> list[str]:
     """The case list's narrowing in words, e.g. ['departed', 'reason: Price too high']."""
     words = [_(OUTCOME_LABELS[drilldown.outcome])] if drilldown.outcome in OUTCOME_LABELS else []
     if drilldown.reason == "none":
-        words.append("no reason recorded")
+        words.append(_("no reason recorded"))
     elif drilldown.reason_id is not None:
         reason = ChurnReason.objects.filter(pk=drilldown.reason_id).first()
-        words.append(f"reason: {reason.label if reason else 'unknown'}")
+        words.append(_("reason: %(reason)s") % {"reason": reason.label if reason else _("unknown")})
     if drilldown.category == "none":
-        words.append("no reason recorded")
+        words.append(_("no reason recorded"))
     elif drilldown.category:
-        words.append(f"reason category: {dict(ChurnReason.Category.choices).get(drilldown.category, NOT_RECORDED)}")
+        category = dict(ChurnReason.Category.choices).get(drilldown.category, NOT_RECORDED)
+        words.append(_("reason category: %(category)s") % {"category": category})
     if drilldown.kind:
-        words.append(f"kind: {dict(ProbeStep.DepartureKind.choices).get(drilldown.kind, NOT_RECORDED)}")
+        kind = dict(ProbeStep.DepartureKind.choices).get(drilldown.kind, NOT_RECORDED)
+        words.append(_("kind: %(kind)s") % {"kind": kind})
     if drilldown.competitor:
-        words.append(f"went to {drilldown.competitor}")
+        words.append(_("went to %(competitor)s") % {"competitor": drilldown.competitor})
     if drilldown.offer_type:
-        words.append(f"offer: {dict(OfferStep.OfferType.choices).get(drilldown.offer_type, NOT_RECORDED)}")
+        offer = dict(OfferStep.OfferType.choices).get(drilldown.offer_type, NOT_RECORDED)
+        words.append(_("offer: %(offer)s") % {"offer": offer})
     if drilldown.month:
-        words.append(f"notice in {drilldown.month:%B %Y}")
+        words.append(_("notice in %(month)s") % {"month": format_date(drilldown.month, "F Y")})
     return words

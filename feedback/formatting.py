@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from clients.formatting import money
 
 
@@ -15,13 +18,8 @@ def days(value: float | None) -> str:
     if value is None:
         return "—"
     if value == int(value):
-        return f"{value:.0f} day" if value == 1 else f"{value:.0f} days"
-    return f"{value:.1f} days"
-
-
-def count(value: int, noun: str) -> str:
-    """`1 answer`, `3 answers`: a count with its noun (every noun on the dashboard takes an s)."""
-    return f"{value:,} {noun}" if value == 1 else f"{value:,} {noun}s"
+        return ngettext("%(days)s day", "%(days)s days", int(value)) % {"days": f"{value:.0f}"}
+    return _("%(days)s days") % {"days": f"{value:.1f}"}
 
 
 def one_decimal(value: float | None) -> str:

@@ -91,6 +91,7 @@ class RecordedFeedbackForm(PlausibleDatesForm, forms.ModelForm):
             "could_do_better": forms.Textarea(attrs={"rows": 3}),
             "did_well": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"channel": _("Channel")}
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,34 +103,36 @@ MAX_PERIOD = timedelta(days=3653)  # ten years, leap days included
 
 class DashboardFilterForm(PlausibleDatesForm, forms.Form):
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     account_manager = forms.TypedChoiceField(
-        label="Account manager",
+        label=_("Account manager"),
         coerce=int,
         empty_value=None,
         required=False,
         # Without the value typed: it may be any text from the query string.
-        error_messages={"invalid_choice": "Select a valid choice. That choice is not one of the available choices."},
+        error_messages={"invalid_choice": _("Select a valid choice. That choice is not one of the available choices.")},
     )
-    segment = forms.ChoiceField(label="Segment", required=False)
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
 
     def __init__(self, *args: Any, account_managers: list[tuple[int, str]], segments: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account_manager"].choices = [("", "Everyone"), *account_managers]  # type: ignore[attr-defined]
-        self.fields["segment"].choices = [("", "Every segment"), *((s, s) for s in segments)]  # type: ignore[attr-defined]
+        self.fields["account_manager"].choices = [("", _("Everyone")), *account_managers]  # type: ignore[attr-defined]
+        self.fields["segment"].choices = [("", _("Every segment")), *((s, s) for s in segments)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         today = timezone.localdate()
         if start and end and end < start:
-            self.add_error("end", "The end of the period cannot be before its start.")
+            self.add_error("end", _("The end of the period cannot be before its start."))
         elif (end or today) - (start or default_period(today)[0]) > MAX_PERIOD:
             # Every month of the period is a row of the trend table and a point of its chart.
             # A missing end or start is filled in as the view does: today, twelve months back.
-            self.add_error("start" if start else "end", "Choose a period of at most 10 years.")
+            self.add_error("start" if start else "end", _("Choose a period of at most 10 years."))
         return cleaned
 
 

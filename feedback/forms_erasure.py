@@ -3,13 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class ClientEraseForm(forms.Form):
     """Typing the company name is the confirmation: erasure cannot be undone."""
 
     confirmation = forms.CharField(
-        label="Type the company name to confirm", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("Type the company name to confirm"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, company_name: str, **kwargs: Any) -> None:
@@ -20,6 +23,6 @@ class ClientEraseForm(forms.Form):
         typed = str(self.cleaned_data["confirmation"]).strip()
         if typed.casefold() != self.company_name.strip().casefold():
             raise forms.ValidationError(
-                "That is not the company name. Type it exactly as shown to erase this client; nothing was changed."
+                _("That is not the company name. Type it exactly as shown to erase this client; nothing was changed.")
             )
         return typed

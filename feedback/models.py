@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
@@ -34,7 +35,7 @@ class UsedSurveyInvitation(models.Model):
 class SurveyAnswer(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     is_anonymous = models.BooleanField(default=False)
-    month = models.DateField(help_text="First day of the month the answer was given.")
+    month = models.DateField(help_text=_("First day of the month the answer was given."))
     segment = models.CharField(max_length=80, blank=True)
     reasons = models.ManyToManyField(ChurnReason, blank=True, related_name="survey_answers")
     satisfaction = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
@@ -79,19 +80,19 @@ class RecordedFeedback(models.Model):
     """What a client told their account manager on a call or in a meeting, written down."""
 
     class Channel(models.TextChoices):
-        CALL = "call", "Phone call"
-        MEETING = "meeting", "Meeting"
-        EMAIL = "email", "Email"
-        OTHER = "other", "Other"
+        CALL = "call", _("Phone call")
+        MEETING = "meeting", _("Meeting")
+        EMAIL = "email", _("Email")
+        OTHER = "other", _("Other")
 
     case = models.ForeignKey(DepartureCase, on_delete=models.CASCADE, related_name="recorded_feedback")
-    heard_on = models.DateField("when we heard it")
+    heard_on = models.DateField(_("when we heard it"))
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.CALL)
-    what_they_said = models.TextField("what they said")
-    could_do_better = models.TextField("what we could have done better", blank=True)
-    did_well = models.TextField("what we did well", blank=True)
+    what_they_said = models.TextField(_("what they said"))
+    could_do_better = models.TextField(_("what we could have done better"), blank=True)
+    did_well = models.TextField(_("what we did well"), blank=True)
     satisfaction = models.PositiveSmallIntegerField(
-        "their satisfaction, 1 to 5, if they said",
+        _("their satisfaction, 1 to 5, if they said"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -189,14 +190,14 @@ def _invited_client(follow_up: FollowUp) -> Client:
 def _record_identified_answer(*, follow_up: FollowUp, client: Client, answer: SurveyAnswer, now: datetime) -> None:
     consent = answer.may_keep_in_touch
     change = _apply_keep_in_touch_answer(client=client, consent=consent, now=now)
-    consent_words = {True: "may keep in touch", False: "would rather we did not keep in touch", None: ""}[consent]
+    consent_words = {True: _("may keep in touch"), False: _("would rather we did not keep in touch"), None: ""}[consent]
     case_event_record(
         now=now,
         client=client,
         case=follow_up.case,
         actor=None,
         verb="survey_answered",
-        summary=f"Answered the exit survey: satisfaction {answer.satisfaction}/5"
+        summary=_("Answered the exit survey: satisfaction %(score)s/5") % {"score": answer.satisfaction}
         + (f", {consent_words}" if consent_words else "")
         + change.summary(),
         survey_answer=str(answer.pk),
@@ -250,7 +251,8 @@ def feedback_record(
         case=case,
         actor=recorded_by,
         verb="feedback_recorded",
-        summary=f"Feedback recorded ({feedback.get_channel_display().lower()} on {heard_on:%d %b %Y})",
+        summary=_("Feedback recorded (%(channel)s on %(day)s)")
+        % {"channel": feedback.get_channel_display().lower(), "day": format_date(heard_on, "d M Y")},
         recorded_feedback=feedback.pk,
     )
     return feedback

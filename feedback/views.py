@@ -119,7 +119,7 @@ def record_feedback(request: AuthenticatedHttpRequest, case_id: int) -> HttpResp
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "Feedback saved on the case.")
+            messages.success(request, _("Feedback saved on the case."))
             return redirect(case.get_absolute_url())
     return render(request, "feedback/record_feedback.html", {"case": case, "form": form})
 

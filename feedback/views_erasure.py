@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.models import Client
 from clients.web import AuthenticatedHttpRequest, manager_required
@@ -18,7 +19,7 @@ def client_erase_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = ClientEraseForm(request.POST or None, company_name=client.company_name)
     if request.method == "POST" and form.is_valid():
         client = client_erase(client=client, erased_by=request.user, now=timezone.now())
-        messages.success(request, "The client's personal data was erased. Their address will never be mailed again.")
+        messages.success(request, _("The client's personal data was erased. Their address will never be mailed again."))
         return redirect(client.get_absolute_url())
     context = {
         "client": client,

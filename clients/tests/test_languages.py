@@ -125,3 +125,38 @@ def test_the_import_reads_iso_dates_and_a_language_whatever_the_managers_languag
     manager_client.post("/clients/import/", {"file": csv_upload(good)})
     client = Client.objects.get()
     assert (client.contract_start, client.language) == (date(2025, 2, 1), "nl")
+
+
+GERMAN_PAGES = [
+    # (page, words the German page shows, the English it no longer shows)
+    ("/clients/", ["Kunden anlegen", "Monatlicher Wert", "1 Kunde", "1. Dezember 2027"], ["Add client", "1 Dec 2027"]),
+    ("/clients/{client}/", ["Kündigungsfälle", "Zeitleiste", "bis 1. Dezember 2027 (Verlängerung)"], ["Timeline"]),
+    ("/clients/{client}/edit/", ["Firmenname", "Kunden speichern", "Vertrag und Wert"], ["Save client"]),
+    ("/clients/import/", ["Kunden aus einer CSV-Datei importieren", "Pflicht"], ["Import clients from", "Required"]),
+    ("/feedback/", ["Warum Kunden gehen", "Abgänge und Umsatz nach Grund", "Halterate"], ["Why clients leave"]),
+    ("/feedback/cases/", ["Kündigungsfälle", "Keine passenden Fälle."], ["Departure cases", "No cases match."]),
+    ("/outbox/", ["Postausgang", "Alle Arten", "Anzeigen"], ["Every follow-up email", "All kinds"]),
+    ("/cases/reasons/", ["Kündigungsgründe", "Einen Grund hinzufügen", "Preis"], ["Churn reasons", "Add a reason"]),
+    ("/accounts/password_change/", ["Ändern Sie Ihr Passwort", "Passwort ändern"], ["Change your password"]),
+]
+
+
+@pytest.mark.parametrize(("path", "german", "english"), GERMAN_PAGES)
+def test_a_german_manager_reads_every_page_in_german(
+    manager_client: BrowserClient, manager: User, path: str, german: list[str], english: list[str]
+) -> None:
+    StaffProfile.objects.create(user=manager, language="de")
+    client = ClientFactory.create(status=Client.Status.DEPARTED, company_name="Acme", contract_end=date(2027, 12, 1))
+    page = manager_client.get(path.format(client=client.pk)).content.decode()
+    assert [words for words in german if words not in page] == []
+    assert [words for words in english if words in page] == []
+
+
+def test_a_signed_out_visitor_gets_the_sign_in_page_and_a_missing_page_in_their_browsers_language(
+    client: BrowserClient,
+) -> None:
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Wachtwoord vergeten?" in page
+    missing = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="es")
+    assert missing.status_code == 404
+    assert "No encontramos esa página" in missing.content.decode()

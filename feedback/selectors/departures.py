@@ -125,7 +125,7 @@ class ReasonBreakdowns:
 
 
 def _reason_row(row: dict[str, Any], outcome: str, **measures: Any) -> BreakdownRow:
-    label = row["probe__primary_reason__label"] or NOT_RECORDED
+    label = row["probe__primary_reason__label"] or str(NOT_RECORDED)
     reason = str(row["probe__primary_reason"] or "none")
     return BreakdownRow(label=label, link={"outcome": outcome, "reason": reason}, **measures)
 
@@ -173,7 +173,7 @@ def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
     kinds = dict(ProbeStep.DepartureKind.choices)
     return [
         BreakdownRow(
-            label=kinds.get(row["probe__departure_kind"], NOT_RECORDED),
+            label=str(kinds.get(row["probe__departure_kind"], NOT_RECORDED)),
             link={"outcome": "departed", "kind": row["probe__departure_kind"] or "none"},
             departures=row["departures"],
             revenue=row["revenue"],
@@ -255,7 +255,7 @@ def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
     offer_types = dict(OfferStep.OfferType.choices)
     return [
         BreakdownRow(
-            label=offer_types.get(row["offer__offer_type"], NOT_RECORDED),
+            label=str(offer_types.get(row["offer__offer_type"], NOT_RECORDED)),
             link={"outcome": "offer_made", "offer_type": row["offer__offer_type"] or "none"},
             offers=row["offers"],
             saved=row["saved"],
@@ -308,5 +308,5 @@ def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
         counts.setdefault(category, [0] * len(months))[position[row["month"]]] = row["departures"]
     labels = dict(ChurnReason.Category.choices)
     order = [key for key in labels if key in counts] + ([""] if "" in counts else [])
-    series = [TrendSeries(label=labels.get(key, NOT_RECORDED), category=key, counts=counts[key]) for key in order]
+    series = [TrendSeries(label=str(labels.get(key, NOT_RECORDED)), category=key, counts=counts[key]) for key in order]
     return MonthlyTrend(months=months, series=series)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from clients.formatting import display_name
 from clients.selectors import account_manager_filter_choices
 from offboarding.models import ChurnReason, DepartureCase, ProbeStep
 
 # The label of a row whose reason, kind, offer type or segment was never recorded.
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = _("Not recorded")
 
 DEPARTED = Q(status__in=(DepartureCase.Status.DEPARTED, DepartureCase.Status.WON_BACK))
 OFFER_MADE = Q(offer__offer_made=True)

@@ -13,6 +13,7 @@ from datetime import datetime, time
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.selectors.filters import NOT_RECORDED, DashboardFilter, next_month, share
@@ -164,7 +165,7 @@ def survey_groups_by_segment(dashboard: DashboardFilter) -> list[SurveyGroup]:
     )
     return [
         SurveyGroup(
-            label=row["segment"] or NOT_RECORDED,
+            label=row["segment"] or str(NOT_RECORDED),
             named=_totals(row, "named"),
             anonymous_answers=_totals(row, "anonymous"),
         )
@@ -183,7 +184,7 @@ def overall_survey_group(by_segment: list[SurveyGroup]) -> SurveyGroup:
     shown = sum((group.anonymous_answers for group in by_segment if group.anonymous_shown), NO_ANSWERS)
     hidden = sum((group.anonymous_answers for group in by_segment if not group.anonymous_shown), NO_ANSWERS)
     anonymous = shown + hidden if anonymous_answers_shown(hidden.answers) else shown
-    return SurveyGroup(label="All answers", named=named, anonymous_answers=anonymous)
+    return SurveyGroup(label=str(_("All answers")), named=named, anonymous_answers=anonymous)
 
 
 def survey_figures(dashboard: DashboardFilter) -> SurveyFigures:

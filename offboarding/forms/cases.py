@@ -32,7 +32,7 @@ from offboarding.models import (
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _yes_no(value: str | None) -> bool | None:
@@ -59,9 +59,13 @@ class CaseOpenForm(PlausibleDatesForm, forms.ModelForm):
             "planned_leave_date": DATE_INPUT,
             "first_notes": forms.Textarea(attrs={"rows": 4}),
         }
-        labels = {"notice_received_on": "Notice received on", "planned_leave_date": "Planned leave date"}
+        labels = {
+            "notice_received_on": _("Notice received on"),
+            "planned_leave_date": _("Planned leave date"),
+            "first_notes": _("First notes"),
+        }
         help_texts = {
-            "first_notes": "What they said, in a few lines. You can probe properly in step 1.",
+            "first_notes": _("What they said, in a few lines. You can probe properly in step 1."),
             "part_leaving": _("For a partial departure: e.g. payroll, or two of the five weekly hours."),
             "value_leaving": _("For a partial departure, in the client's currency; the client keeps the rest."),
         }
@@ -99,6 +103,8 @@ class ProbeForm(forms.ModelForm):
             "worth_saving_why": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {
+            "primary_reason": _("Primary reason"),
+            "contributing_reasons": _("Contributing reasons"),
             "worth_saving": _("Is this client worth saving?"),
             "worth_saving_why": _("Why"),
             "departure_kind": _("Which kind of departure is it?"),
@@ -137,6 +143,7 @@ class ApologyForm(forms.ModelForm):
             "what_we_said": forms.Textarea(attrs={"rows": 3}),
             "what_will_change": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"what_we_said": _("What we said"), "what_will_change": _("What will change")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -146,8 +153,8 @@ class ApologyForm(forms.ModelForm):
 
 class OfferForm(forms.ModelForm):
     offer_made = forms.TypedChoiceField(
-        label="Did we make an offer?",
-        choices=[("yes", "Yes, we made an offer"), ("no", "No offer was made")],
+        label=_("Did we make an offer?"),
+        choices=[("yes", _("Yes, we made an offer")), ("no", _("No offer was made"))],
         coerce=_yes_no,
         empty_value=None,
         required=False,  # step_complete says what an unanswered question means
@@ -170,9 +177,10 @@ class OfferForm(forms.ModelForm):
             "answer": forms.RadioSelect,
             "no_offer_reason": forms.Textarea(attrs={"rows": 2}),
         }
+        labels = {"offer_type": _("Offer type"), "details": _("Details"), "approved_by": _("Approved by")}
         help_texts = {
-            "monthly_value_effect": "Change to the monthly value if accepted, e.g. -300 for a discount.",
-            "answer": "An accepted offer calls the departure off: the case closes as saved.",
+            "monthly_value_effect": _("Change to the monthly value if accepted, e.g. -300 for a discount."),
+            "answer": _("An accepted offer calls the departure off: the case closes as saved."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -180,7 +188,7 @@ class OfferForm(forms.ModelForm):
         self.fields["approved_by"].queryset = people_with_a_role()  # type: ignore[attr-defined]
         self.fields["approved_by"].label_from_instance = display_name  # type: ignore[attr-defined]
         # The blank radio (no offer, so no answer) needs words a screen reader can say, not "---------".
-        self.fields["answer"].choices = [("", "Not recorded"), *OfferStep.Answer.choices]  # type: ignore[attr-defined]
+        self.fields["answer"].choices = [("", _("Not recorded")), *OfferStep.Answer.choices]  # type: ignore[attr-defined]
         if self.instance.offer_made is not None and not self.is_bound:
             self.initial["offer_made"] = "yes" if self.instance.offer_made else "no"
 
@@ -190,8 +198,8 @@ class TransitionForm(forms.ModelForm):
         model = TransitionStep
         fields = ["notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-        labels = {"notes": "Handover plan notes"}
-        help_texts = {"notes": "Who the new provider is, what was agreed, how you will ease out."}
+        labels = {"notes": _("Handover plan notes")}
+        help_texts = {"notes": _("Who the new provider is, what was agreed, how you will ease out.")}
 
 
 class ThankForm(PlausibleDatesForm, forms.ModelForm):
@@ -199,27 +207,28 @@ class ThankForm(PlausibleDatesForm, forms.ModelForm):
         model = ThankStep
         fields = ["personal_note", "send_card", "card_sent_on"]
         widgets = {"personal_note": forms.Textarea(attrs={"rows": 3}), "card_sent_on": DATE_INPUT}
+        labels = {"card_sent_on": _("Card sent on")}
         help_texts = {
-            "personal_note": "Added to the thank-you email, which goes out once the case is closed as departed.",
+            "personal_note": _("Added to the thank-you email, which goes out once the case is closed as departed."),
         }
 
 
 class KeepInTouchForm(PlausibleDatesForm, forms.ModelForm):
     consent = forms.TypedChoiceField(
-        label="Did the client agree that we stay in touch?",
+        label=_("Did the client agree that we stay in touch?"),
         choices=YES_NO,
         coerce=_yes_no,
         empty_value=None,
         required=False,  # step_complete says what an unanswered question means
         widget=forms.RadioSelect,
-        help_text="Check-ins are planned only with their consent.",
+        help_text=_("Check-ins are planned only with their consent."),
     )
 
     class Meta:
         model = KeepInTouchStep
         fields = ["consent", "cadence", "new_contract_renewal_on"]
         widgets = {"new_contract_renewal_on": DATE_INPUT}
-        help_texts = {"new_contract_renewal_on": "If known: a return is most likely around then."}
+        help_texts = {"new_contract_renewal_on": _("If known: a return is most likely around then.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -248,7 +257,7 @@ def step_form(step: str, record: CaseStep, data: Any = None) -> forms.ModelForm:
 
 class StepSkipForm(forms.Form):
     reason = forms.CharField(
-        label="Why is this step skipped?",
+        label=_("Why is this step skipped?"),
         max_length=1000,
         required=False,  # step_skip refuses a skip without a reason, in its own words
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -259,13 +268,13 @@ class StepSkipForm(forms.Form):
 
 
 class HandoverItemForm(forms.Form):
-    title = forms.CharField(label="Handover item", max_length=200)
+    title = forms.CharField(label=_("Handover item"), max_length=200)
     days_from_leave_date = forms.IntegerField(
-        label="Due (days from the leave date)",
+        label=_("Due (days from the leave date)"),
         initial=0,
         min_value=-365,
         max_value=365,
-        help_text="0 is the leave date; negative is before it.",
+        help_text=_("0 is the leave date; negative is before it."),
     )
 
     def __init__(self, data: Any = None) -> None:
@@ -274,7 +283,7 @@ class HandoverItemForm(forms.Form):
 
 class AccountManagerFilterForm(forms.Form):
     account_manager: forms.ModelChoiceField[User] = PersonChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Everyone"
+        label=_("Account manager"), queryset=User.objects.none(), required=False, empty_label=_("Everyone")
     )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:

@@ -32,14 +32,14 @@ class ChurnReason(models.Model):
     """
 
     class Category(models.TextChoices):
-        PRICE = "price", "Price"
-        SERVICE = "service", "Service problems"
-        FIT = "fit", "No longer the best option"
-        NEED_MET = "need_met", "Need was met"
-        LOST_FOCUS = "lost_focus", "Pulled in too many directions"
-        NO_FOLLOW_THROUGH = "no_follow_through", "Did not follow through"
-        STRUCTURAL = "structural", "Acquired, in-house or ownership change"
-        OTHER = "other", "Other"
+        PRICE = "price", _("Price")
+        SERVICE = "service", _("Service problems")
+        FIT = "fit", _("No longer the best option")
+        NEED_MET = "need_met", _("Need was met")
+        LOST_FOCUS = "lost_focus", _("Pulled in too many directions")
+        NO_FOLLOW_THROUGH = "no_follow_through", _("Did not follow through")
+        STRUCTURAL = "structural", _("Acquired, in-house or ownership change")
+        OTHER = "other", _("Other")
 
     key = models.SlugField(max_length=60, unique=True)
     label = models.CharField(max_length=120, validators=[validate_no_bidi_controls])
@@ -111,29 +111,29 @@ class DepartureCase(models.Model):
     """One departure of one client, from notice to close."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        SAVED = "saved", "Saved"
-        DEPARTED = "departed", "Departed"
-        WON_BACK = "won_back", "Won back"
+        OPEN = "open", _("Open")
+        SAVED = "saved", _("Saved")
+        DEPARTED = "departed", _("Departed")
+        WON_BACK = "won_back", _("Won back")
 
     class Scope(models.TextChoices):
         FULL = "full", _("The whole client leaves")
         PARTIAL = "partial", _("Part leaves, the client stays (partial departure)")
 
     class HowHeard(models.TextChoices):
-        EMAIL = "email", "Email"
-        CALL = "call", "Phone call"
-        MEETING = "meeting", "Meeting"
-        LETTER = "letter", "Letter or formal notice"
-        NON_RENEWAL = "non_renewal", "Did not renew"
-        INDIRECT = "indirect", "Heard indirectly"
-        OTHER = "other", "Other"
+        EMAIL = "email", _("Email")
+        CALL = "call", _("Phone call")
+        MEETING = "meeting", _("Meeting")
+        LETTER = "letter", _("Letter or formal notice")
+        NON_RENEWAL = "non_renewal", _("Did not renew")
+        INDIRECT = "indirect", _("Heard indirectly")
+        OTHER = "other", _("Other")
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     notice_received_on = models.DateField()
     planned_leave_date = models.DateField()
-    how_heard = models.CharField("how we heard", max_length=20, choices=HowHeard.choices)
+    how_heard = models.CharField(_("how we heard"), max_length=20, choices=HowHeard.choices)
     first_notes = models.TextField(blank=True)
     # Snapshots taken when the case opens, so the dashboard reports the revenue
     # and owner at the time of leaving even if the client is later edited.
@@ -303,13 +303,13 @@ class DepartureCase(models.Model):
 class CaseStep(models.Model):
     """What every checklist step has: a status, who completed it and when."""
 
-    title: ClassVar[str] = ""
+    title: ClassVar[_StrOrPromise] = ""
     purpose: ClassVar[_StrOrPromise] = ""  # one line of what the step is for, shown while it is still ahead
 
     class Status(models.TextChoices):
-        PENDING = "pending", "To do"
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", _("To do")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     completed_by = models.ForeignKey(
@@ -344,30 +344,30 @@ def _dashboard_index(name: str, *columns: str) -> models.Index:
 
 
 class ProbeStep(CaseStep):
-    title = "Probe"
+    title = _("Probe")
     purpose = _("Learn the real reason they leave, in their own words, and whether they are worth keeping.")
 
     class DepartureKind(models.TextChoices):
-        NEED_MET = "need_met", "Their need was met"
-        LOST_FOCUS = "lost_focus", "They lost focus"
-        NO_FOLLOW_THROUGH = "no_follow_through", "They did not follow through"
-        OTHER = "other", "Other"
+        NEED_MET = "need_met", _("Their need was met")
+        LOST_FOCUS = "lost_focus", _("They lost focus")
+        NO_FOLLOW_THROUGH = "no_follow_through", _("They did not follow through")
+        OTHER = "other", _("Other")
 
     class WorthSaving(models.TextChoices):
-        YES = "yes", "Yes, worth saving"
-        NO = "no", "No, let them go"
-        UNSURE = "unsure", "Unsure"
+        YES = "yes", _("Yes, worth saving")
+        NO = "no", _("No, let them go")
+        UNSURE = "unsure", _("Unsure")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="probe")
     primary_reason = models.ForeignKey(
         ChurnReason, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_for"
     )
     contributing_reasons = models.ManyToManyField(ChurnReason, blank=True, related_name="contributing_to")
-    client_words = models.TextField("in the client's own words", blank=True)
-    competitor = models.CharField("competitor they are moving to", max_length=120, blank=True)
+    client_words = models.TextField(_("in the client's own words"), blank=True)
+    competitor = models.CharField(_("competitor they are moving to"), max_length=120, blank=True)
     departure_kind = models.CharField(max_length=20, choices=DepartureKind.choices, blank=True)
     worth_saving = models.CharField(max_length=10, choices=WorthSaving.choices, blank=True)
-    worth_saving_why = models.TextField("why", blank=True)
+    worth_saving_why = models.TextField(_("why"), blank=True)
 
     class Meta:
         constraints = [_skip_needs_reason("probe")]
@@ -384,16 +384,16 @@ class ProbeStep(CaseStep):
 
 
 class ApologyStep(CaseStep):
-    title = "Apologise"
+    title = _("Apologise")
     purpose = _("Where we fell short, say sorry and say what will change.")
 
     class FellShort(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        NOT_APPLICABLE = "n/a", "Not applicable"
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_APPLICABLE = "n/a", _("Not applicable")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="apology")
-    fell_short = models.CharField("did we fall short?", max_length=4, choices=FellShort.choices, blank=True)
+    fell_short = models.CharField(_("did we fall short?"), max_length=4, choices=FellShort.choices, blank=True)
     what_we_said = models.TextField(blank=True)
     what_will_change = models.TextField(blank=True)
 
@@ -406,34 +406,34 @@ class ApologyStep(CaseStep):
 
 
 class OfferStep(CaseStep):
-    title = "Offer a fix"
+    title = _("Offer a fix")
     purpose = _("If they are worth keeping, make one concrete offer and record their answer.")
 
     class OfferType(models.TextChoices):
-        SERVICE_FIX = "service_fix", "Fix the service problem"
-        PRICE_CHANGE = "price_change", "Price change"
-        SCOPE_CHANGE = "scope_change", "Different scope"
-        PAUSE = "pause", "Pause the service"
-        NEW_CONTACT = "new_contact", "New contact person"
-        OTHER = "other", "Other"
+        SERVICE_FIX = "service_fix", _("Fix the service problem")
+        PRICE_CHANGE = "price_change", _("Price change")
+        SCOPE_CHANGE = "scope_change", _("Different scope")
+        PAUSE = "pause", _("Pause the service")
+        NEW_CONTACT = "new_contact", _("New contact person")
+        OTHER = "other", _("Other")
 
     class Answer(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        PENDING = "pending", _("Waiting for an answer")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="offer")
     offer_made = models.BooleanField(null=True, blank=True)
     offer_type = models.CharField(max_length=20, choices=OfferType.choices, blank=True)
     details = models.TextField(blank=True)
     monthly_value_effect = models.DecimalField(
-        "effect on monthly value", max_digits=12, decimal_places=2, null=True, blank=True
+        _("effect on monthly value"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    answer = models.CharField("client's answer", max_length=10, choices=Answer.choices, blank=True)
-    no_offer_reason = models.TextField("why no offer was made", blank=True)
+    answer = models.CharField(_("client's answer"), max_length=10, choices=Answer.choices, blank=True)
+    no_offer_reason = models.TextField(_("why no offer was made"), blank=True)
 
     class Meta:
         constraints = [_skip_needs_reason("offer")]
@@ -444,7 +444,7 @@ class OfferStep(CaseStep):
 
 
 class TransitionStep(CaseStep):
-    title = "Transition"
+    title = _("Transition")
     purpose = _("Finish what was promised and hand over everything they need.")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="transition")
@@ -464,7 +464,7 @@ class HandoverItem(models.Model):
     case = models.ForeignKey(DepartureCase, on_delete=models.CASCADE, related_name="handover_items")
     title = models.CharField(max_length=200, validators=[validate_no_bidi_controls])
     days_from_leave_date = models.IntegerField(
-        default=0, help_text="Due this many days after the leave date (negative: before it)."
+        default=0, help_text=_("Due this many days after the leave date (negative: before it).")
     )
     due_on = models.DateField()
     done_by = models.ForeignKey(
@@ -485,12 +485,12 @@ class HandoverItem(models.Model):
 
 
 class ThankStep(CaseStep):
-    title = "Thank"
+    title = _("Thank")
     purpose = _("Thank them in writing and tell them the door stays open.")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="thanks")
-    personal_note = models.TextField("a personal line for the thank-you email", blank=True)
-    send_card = models.BooleanField("send a handwritten card", default=True)
+    personal_note = models.TextField(_("a personal line for the thank-you email"), blank=True)
+    send_card = models.BooleanField(_("send a handwritten card"), default=True)
     card_sent_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -502,18 +502,18 @@ class ThankStep(CaseStep):
 
 
 class KeepInTouchStep(CaseStep):
-    title = "Keep in touch"
+    title = _("Keep in touch")
     purpose = _("Ask whether we may stay in touch, and when their new contract is up for renewal.")
 
     class Cadence(models.TextChoices):
-        QUARTERLY = "quarterly", "Every few months"
-        TWICE_A_YEAR = "twice_a_year", "Twice a year"
-        YEARLY = "yearly", "Once a year"
-        RENEWAL_ONLY = "renewal_only", "Only around their renewal"
+        QUARTERLY = "quarterly", _("Every few months")
+        TWICE_A_YEAR = "twice_a_year", _("Twice a year")
+        YEARLY = "yearly", _("Once a year")
+        RENEWAL_ONLY = "renewal_only", _("Only around their renewal")
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="keep_in_touch")
-    cadence = models.CharField("preferred cadence", max_length=20, choices=Cadence.choices, blank=True)
-    new_contract_renewal_on = models.DateField("their new contract comes up for renewal on", null=True, blank=True)
+    cadence = models.CharField(_("preferred cadence"), max_length=20, choices=Cadence.choices, blank=True)
+    new_contract_renewal_on = models.DateField(_("their new contract comes up for renewal on"), null=True, blank=True)
 
     class Meta:
         constraints = [_skip_needs_reason("keep_in_touch")]
@@ -645,7 +645,7 @@ def _readable(value: Any, field: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return str(_("Yes")) if value else str(_("No"))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)

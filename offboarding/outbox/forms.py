@@ -14,12 +14,12 @@ from clients.forms import PlausibleDatesForm
 from offboarding.models import FollowUp
 from offboarding.outbox.wording import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
-KIND_FILTER = [("", "All kinds"), *FollowUp.Kind.choices]
-STATUS_FILTER = [("", "All statuses"), *FollowUp.Status.choices]
+KIND_FILTER = [("", _("All kinds")), *FollowUp.Kind.choices]
+STATUS_FILTER = [("", _("All statuses")), *FollowUp.Status.choices]
 ADDABLE_KINDS = [
-    (FollowUp.Kind.CHECK_IN.value, "Keep-in-touch check-in (email to the client)"),
-    (FollowUp.Kind.WIN_BACK.value, "Win-back note (email to the client)"),
-    (FollowUp.Kind.STAFF_REMINDER.value, "Reminder to me"),
+    (FollowUp.Kind.CHECK_IN.value, _("Keep-in-touch check-in (email to the client)")),
+    (FollowUp.Kind.WIN_BACK.value, _("Win-back note (email to the client)")),
+    (FollowUp.Kind.STAFF_REMINDER.value, _("Reminder to me")),
 ]
 
 
@@ -31,8 +31,8 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class OutboxFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=STATUS_FILTER, required=False)
-    kind = forms.ChoiceField(choices=KIND_FILTER, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_FILTER, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,14 +40,14 @@ class OutboxFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_class = "row row-cols-sm-auto g-2 align-items-end mb-3"
         self.helper.field_class = ""
-        self.helper.add_input(Submit("", "Show", css_class="btn btn-outline-primary"))
+        self.helper.add_input(Submit("", _("Show"), css_class="btn btn-outline-primary"))
 
 
 class FollowUpRescheduleForm(PlausibleDatesForm, forms.Form):
     due_at = forms.DateTimeField(
-        label="New date and time",
+        label=_("New date and time"),
         widget=DateTimeLocalInput(),
-        help_text=(
+        help_text=_(
             "Emails to the client leave in business hours; a time outside them moves to the next business morning."
         ),
     )
@@ -55,18 +55,18 @@ class FollowUpRescheduleForm(PlausibleDatesForm, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Move the follow-up"))
+        self.helper.add_input(Submit("submit", _("Move the follow-up")))
 
 
 class FollowUpAddForm(PlausibleDatesForm, forms.Form):
-    kind = forms.ChoiceField(label="What", choices=ADDABLE_KINDS)
-    due_at = forms.DateTimeField(label="When", widget=DateTimeLocalInput())
-    note = forms.CharField(label="What it is about", max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("What"), choices=ADDABLE_KINDS)
+    due_at = forms.DateTimeField(label=_("When"), widget=DateTimeLocalInput())
+    note = forms.CharField(label=_("What it is about"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Add the follow-up"))
+        self.helper.add_input(Submit("submit", _("Add the follow-up")))
 
 
 class MessageTextForm(forms.Form):

@@ -40,14 +40,14 @@ class FollowUp(models.Model):
         STAFF_DIGEST = "staff_digest", _("Daily staff digest")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        RETRY_WAIT = "retry_wait", "Waiting to retry"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-        SUPPRESSED = "suppressed", "Suppressed"
-        DONE = "done", "Done"
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        RETRY_WAIT = "retry_wait", _("Waiting to retry")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        DONE = "done", _("Done")
 
     PENDING_STATUSES = (Status.SCHEDULED, Status.RETRY_WAIT)
     CLIENT_FACING_KINDS = (Kind.THANK_YOU, Kind.SURVEY, Kind.CHECK_IN, Kind.WIN_BACK, Kind.WE_CHANGED_IT)
@@ -64,7 +64,7 @@ class FollowUp(models.Model):
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.CharField("what it is about", max_length=200, blank=True)
+    note = models.CharField(_("what it is about"), max_length=200, blank=True)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     attempts = models.PositiveIntegerField(default=0)

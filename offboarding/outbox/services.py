@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from clients.formatting import display_name
 from clients.models import Client
@@ -50,8 +51,8 @@ Status = FollowUp.Status
 
 # The follow-ups that keeping in touch is about; the rest (thank-you, survey, staff) go regardless.
 KEEP_IN_TOUCH_KINDS = (Kind.CHECK_IN, Kind.WIN_BACK, Kind.WE_CHANGED_IT)
-DECLINED_CONTACT = "The client would rather we did not keep in touch"
-NOT_AGREED = "The client has not agreed that we keep in touch"
+DECLINED_CONTACT = gettext_noop("The client would rather we did not keep in touch")
+NOT_AGREED = gettext_noop("The client has not agreed that we keep in touch")
 KEEP_IN_TOUCH_REFUSALS = (DECLINED_CONTACT, NOT_AGREED)
 CLIENT_ERASED = _("The client's personal data was erased")
 ERASED_WHILE_SENDING = _("The client was erased while this email was being sent; it may have reached them.")
@@ -293,7 +294,9 @@ def cancelled_summary(cancelled: int) -> str:
     """The end of an event's summary that says how many planned emails a change cancelled."""
     if not cancelled:
         return ""
-    return f", {cancelled} planned email{'' if cancelled == 1 else 's'} cancelled"
+    return ngettext(", %(count)s planned email cancelled", ", %(count)s planned emails cancelled", cancelled) % {
+        "count": cancelled
+    }
 
 
 def follow_ups_cancel_client_facing(*, client: Client, reason: str, now: datetime) -> int:
@@ -354,7 +357,8 @@ def _record(follow_up: FollowUp, actor: User | None, verb: str, summary: str, no
 def follow_up_record_not_sent(*, follow_up: FollowUp, reason: str) -> None:
     """On the case's timeline: the dispatcher left a claimed follow-up unsent, and why."""
     because = reason[:1].lower() + reason[1:]
-    _record(follow_up, None, "follow_up_cancelled", f"{follow_up.get_kind_display()} not sent: {because}")
+    not_sent = _("%(kind)s not sent: %(reason)s") % {"kind": follow_up.get_kind_display(), "reason": because}
+    _record(follow_up, None, "follow_up_cancelled", not_sent)
 
 
 def _business_due(kind: str, client: Client | None, due_at: datetime) -> datetime:
@@ -367,15 +371,18 @@ def follow_up_reschedule(*, follow_up: FollowUp, due_at: datetime, actor: User) 
     follow_up = _locked(follow_up)
     if not follow_up.is_pending:
         raise ValidationError(
-            f"Only a pending follow-up can be moved; this one is {follow_up.get_status_display().lower()}."
+            _("Only a pending follow-up can be moved; this one is %(status)s.")
+            % {"status": follow_up.get_status_display().lower()}
         )
     follow_up.due_at = follow_up.next_attempt_at = _business_due(follow_up.kind, follow_up.client, due_at)
     follow_up.status = Status.SCHEDULED
     follow_up.save(update_fields=["due_at", "next_attempt_at", "status", "updated_at"])
     local = timezone.localtime(follow_up.due_at)
-    _record(
-        follow_up, actor, "follow_up_rescheduled", f"{follow_up.get_kind_display()} moved to {local:%d %b %Y %H:%M}"
-    )
+    moved = _("%(kind)s moved to %(when)s") % {
+        "kind": follow_up.get_kind_display(),
+        "when": format_date(local, "d M Y H:i"),
+    }
+    _record(follow_up, actor, "follow_up_rescheduled", moved)
     return follow_up
 
 
@@ -384,10 +391,11 @@ def follow_up_cancel(*, follow_up: FollowUp, actor: User, reason: str = "") -> F
     follow_up = _locked(follow_up)
     if not follow_up.is_pending:
         raise ValidationError(
-            f"Only a pending follow-up can be cancelled; this one is {follow_up.get_status_display().lower()}."
+            _("Only a pending follow-up can be cancelled; this one is %(status)s.")
+            % {"status": follow_up.get_status_display().lower()}
         )
     follow_up.status = Status.CANCELLED
-    follow_up.cancelled_reason = (reason or f"Cancelled by {display_name(actor)}")[:200]
+    follow_up.cancelled_reason = (reason or _("Cancelled by %(person)s") % {"person": display_name(actor)})[:200]
     follow_up.save(update_fields=["status", "cancelled_reason", "updated_at"])
     _record(follow_up, actor, "follow_up_cancelled", f"{follow_up.get_kind_display()} cancelled")
     return follow_up
@@ -398,7 +406,7 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
     """A staff reminder is done (the card is in the post, the call was made)."""
     follow_up = _locked(follow_up)
     if not follow_up.can_be_marked_done:
-        raise ValidationError("Only a staff reminder still to do can be marked done.")
+        raise ValidationError(_("Only a staff reminder still to do can be marked done."))
     follow_up.status = Status.DONE
     follow_up.sent_at = now
     follow_up.save(update_fields=["status", "sent_at", "updated_at"])
@@ -408,13 +416,17 @@ def follow_up_mark_done(*, follow_up: FollowUp, actor: User, now: datetime) -> F
 
 def _ensure_client_may_be_emailed(case: DepartureCase, kind: str) -> None:
     if is_suppressed(case.client.contact_email):
-        raise ValidationError("This client unsubscribed; we no longer email them.")
+        raise ValidationError(_("This client unsubscribed; we no longer email them."))
     client = Client.objects.get(pk=case.client_id)  # as stored now: the caller may hold a copy from before a change
     refusal = follow_up_refusal(kind, client=client)
     if refusal == DECLINED_CONTACT:
-        raise ValidationError(f"{refusal}. Change their answer at the keep-in-touch step first.")
+        raise ValidationError(
+            _("%(refusal)s. Change their answer at the keep-in-touch step first.") % {"refusal": _(refusal)}
+        )
     if refusal:
-        raise ValidationError(f"{refusal}. Record their consent at the keep-in-touch step first.")
+        raise ValidationError(
+            _("%(refusal)s. Record their consent at the keep-in-touch step first.") % {"refusal": _(refusal)}
+        )
 
 
 @transaction.atomic
@@ -423,9 +435,9 @@ def follow_up_add(
 ) -> FollowUp:
     """An account manager adds a follow-up by hand: an extra check-in, win-back note or reminder."""
     if kind not in (Kind.CHECK_IN, Kind.WIN_BACK, Kind.STAFF_REMINDER):
-        raise ValidationError({"kind": "Choose a check-in, a win-back note or a staff reminder."})
+        raise ValidationError({"kind": _("Choose a check-in, a win-back note or a staff reminder.")})
     if due_at < now - timedelta(minutes=5):
-        raise ValidationError({"due_at": "Choose a time in the future."})
+        raise ValidationError({"due_at": _("Choose a time in the future.")})
     client = case.client
     to_staff = kind == Kind.STAFF_REMINDER
     if not to_staff:
@@ -446,9 +458,11 @@ def follow_up_add(
         created_by=actor,
     )
     local = timezone.localtime(due_at)
-    _record(
-        follow_up, actor, "follow_up_added", f"{follow_up.get_kind_display()} added for {local:%d %b %Y %H:%M}", now
-    )
+    added = _("%(kind)s added for %(when)s") % {
+        "kind": follow_up.get_kind_display(),
+        "when": format_date(local, "d M Y H:i"),
+    }
+    _record(follow_up, actor, "follow_up_added", added, now)
     return follow_up
 
 
@@ -458,11 +472,13 @@ def follow_up_retry(*, follow_up: FollowUp, actor: User, now: datetime) -> Follo
     follow_up = _locked(follow_up)
     if not follow_up.can_be_retried:
         raise ValidationError(
-            f"Only a failed follow-up can be retried; this one is {follow_up.get_status_display().lower()}."
+            _("Only a failed follow-up can be retried; this one is %(status)s.")
+            % {"status": follow_up.get_status_display().lower()}
         )
     follow_up.status = Status.SCHEDULED
     follow_up.attempts = 0
     follow_up.next_attempt_at = _business_due(follow_up.kind, follow_up.client, now)
     follow_up.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-    _record(follow_up, actor, "follow_up_retried", f"{follow_up.get_kind_display()} queued to be sent again", now)
+    retried = _("%(kind)s queued to be sent again") % {"kind": follow_up.get_kind_display()}
+    _record(follow_up, actor, "follow_up_retried", retried, now)
     return follow_up

@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -79,7 +81,7 @@ def outbox_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         refusal_message(request, error)
     else:
-        messages.success(request, "Queued to be sent again.")
+        messages.success(request, _("Queued to be sent again."))
     return redirect("outbox:detail", pk=pk)
 
 
@@ -103,7 +105,7 @@ def follow_up_done_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     except ValidationError as error:
         refusal_message(request, error)
     else:
-        messages.success(request, "Marked as done.")
+        messages.success(request, _("Marked as done."))
     # My work lists the person's reminders too; a fixed word, not a URL, so it can lead nowhere else.
     if request.POST.get("back") == "my_work":
         return redirect("home")
@@ -125,9 +127,10 @@ def follow_up_reschedule_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
             refusal_message(request, error)
         else:
             due = timezone.localtime(follow_up.due_at)
-            messages.success(request, f"{follow_up.get_kind_display()} moved to {due:%d %b %Y %H:%M}.")
+            moved = {"kind": follow_up.get_kind_display(), "when": format_date(due, "d M Y H:i")}
+            messages.success(request, _("%(kind)s moved to %(when)s.") % moved)
         return _back(follow_up)
-    context = {"form": form, "follow_up": follow_up, "case": follow_up.case, "title": "Move a follow-up"}
+    context = {"form": form, "follow_up": follow_up, "case": follow_up.case, "title": _("Move a follow-up")}
     return render(request, "outbox/follow_up_form.html", context)
 
 
@@ -140,9 +143,9 @@ def follow_up_add_view(request: AuthenticatedHttpRequest, case_pk: int) -> HttpR
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"{follow_up.get_kind_display()} added.")
+            messages.success(request, _("%(kind)s added.") % {"kind": follow_up.get_kind_display()})
             return redirect(case.get_absolute_url())
-    context = {"form": form, "case": case, "title": f"Add a follow-up for {case.client}"}
+    context = {"form": form, "case": case, "title": _("Add a follow-up for %(client)s") % {"client": case.client}}
     return render(request, "outbox/follow_up_form.html", context)
 
 

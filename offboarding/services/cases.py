@@ -13,6 +13,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -181,11 +183,11 @@ def _opened_summary(case: DepartureCase) -> str:
     if case.is_partial:
         return _("Partial departure logged: %(part)s leaves on %(day)s, %(value)s %(currency)s a month") % {
             "part": case.part_leaving or _("part of the service"),
-            "day": f"{case.planned_leave_date:%d %b %Y}",
+            "day": format_date(case.planned_leave_date, "d M Y"),
             "value": case.value_leaving,
             "currency": case.currency,
         }
-    return f"Departure logged: leaving on {case.planned_leave_date:%d %b %Y}"
+    return _("Departure logged: leaving on %(day)s") % {"day": format_date(case.planned_leave_date, "d M Y")}
 
 
 def _save_relapsed_by(case: DepartureCase) -> DepartureCase | None:
@@ -246,6 +248,8 @@ def _as_json(value: Any) -> Any:
         return str(value)
     if isinstance(value, list | tuple | set | frozenset | models.QuerySet):
         return sorted(str(item) for item in value)
+    if isinstance(value, Promise):  # a choice's label, kept in the words of whoever made the change
+        return str(value)
     return value
 
 
@@ -291,12 +295,17 @@ def case_next_open_step(case: DepartureCase, *, after: str | None = None) -> str
 def _ensure_step_editable(case: DepartureCase, step: str) -> None:
     if not step_is_editable(case, step):
         status = case.get_status_display().lower()
-        raise ValidationError(f"This case is {status}: the {_step_title(step).lower()} step can no longer be changed.")
+        raise ValidationError(
+            _("This case is %(status)s: the %(step)s step can no longer be changed.")
+            % {"status": status, "step": _step_title(step).lower()}
+        )
 
 
 def _ensure_handover_editable(case: DepartureCase) -> None:
     if not case.handover_is_editable:
-        raise ValidationError(f"This case is {case.get_status_display().lower()}: its handover list is closed.")
+        raise ValidationError(
+            _("This case is %(status)s: its handover list is closed.") % {"status": case.get_status_display().lower()}
+        )
 
 
 def _assign_fields(record: models.Model, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -327,36 +336,40 @@ def _assign_fields(record: models.Model, values: Mapping[str, Any]) -> dict[str,
 
 
 def _status_change(before: str, after: str) -> dict[str, str]:
-    return {"label": "Status", "before": CaseStep.Status(before).label, "after": CaseStep.Status(after).label}
+    return {
+        "label": _("Status"),
+        "before": str(CaseStep.Status(before).label),
+        "after": str(CaseStep.Status(after).label),
+    }
 
 
 def _check_step_values(step: str, values: Mapping[str, Any]) -> None:
     """The rules a step must meet to count as done."""
     if step == "probe" and not values.get("primary_reason"):
-        raise ValidationError({"primary_reason": "Choose the main reason the client gave."})
+        raise ValidationError({"primary_reason": _("Choose the main reason the client gave.")})
     if step == "apology" and not values.get("fell_short"):
         raise ValidationError({"fell_short": _("Say whether we fell short.")})
     if step == "keep_in_touch" and values.get("consent") is None:
-        raise ValidationError({"consent": "Record whether the client agreed to stay in touch."})
+        raise ValidationError({"consent": _("Record whether the client agreed to stay in touch.")})
     if step == "offer":
         _check_offer_values(values)
 
 
 def _check_offer_values(values: Mapping[str, Any]) -> None:
     if values.get("offer_made") is None:
-        raise ValidationError({"offer_made": "Record whether an offer was made."})
+        raise ValidationError({"offer_made": _("Record whether an offer was made.")})
     if values["offer_made"]:
         errors = {}
         if not values.get("offer_type"):
-            errors["offer_type"] = "Choose what kind of offer was made."
+            errors["offer_type"] = _("Choose what kind of offer was made.")
         if not values.get("details", "").strip():
-            errors["details"] = "Describe the offer."
+            errors["details"] = _("Describe the offer.")
         if not values.get("answer"):
-            errors["answer"] = "Record the client's answer (or that you are waiting for it)."
+            errors["answer"] = _("Record the client's answer (or that you are waiting for it).")
         if errors:
             raise ValidationError(errors)
     elif not values.get("no_offer_reason", "").strip():
-        raise ValidationError({"no_offer_reason": "Say why no offer was made."})
+        raise ValidationError({"no_offer_reason": _("Say why no offer was made.")})
 
 
 @transaction.atomic
@@ -394,14 +407,14 @@ def step_complete(
         changes["keep_in_touch"] = consent_change.as_change()
     if not changes:
         return record
-    verb, summary = ("step_updated", "updated") if was_done else ("step_completed", "done")
+    verb, summary = ("step_updated", _("%(step)s: updated")) if was_done else ("step_completed", _("%(step)s: done"))
     case_event_record(
         now=now,
         client=case.client,
         case=case,
         actor=actor,
         verb=verb,
-        summary=f"{record.title}: {summary}{consent_change.summary() if consent_change else ''}",
+        summary=(summary % {"step": record.title}) + (consent_change.summary() if consent_change else ""),
         step=step,
         changes=changes,
         **_consent_details(consent_change),
@@ -452,7 +465,7 @@ def step_skip(*, case: DepartureCase, step: str, actor: User, reason: str, now: 
     """Close a step without doing it; the reason is required and kept."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why this step is skipped."})
+        raise ValidationError({"reason": _("Say why this step is skipped.")})
     now = now or timezone.now()
     case = _locked_case(case)
     _ensure_step_editable(case, step)
@@ -461,7 +474,7 @@ def step_skip(*, case: DepartureCase, step: str, actor: User, reason: str, now: 
         return record
     changes = {
         "status": _status_change(record.status, CaseStep.Status.SKIPPED),
-        "skip_reason": {"label": "Reason for skipping", "before": record.skip_reason, "after": reason},
+        "skip_reason": {"label": _("Reason for skipping"), "before": record.skip_reason, "after": reason},
     }
     record.status = CaseStep.Status.SKIPPED
     record.skip_reason = reason
@@ -474,7 +487,7 @@ def step_skip(*, case: DepartureCase, step: str, actor: User, reason: str, now: 
         case=case,
         actor=actor,
         verb="step_skipped",
-        summary=f"{record.title}: skipped ({reason})",
+        summary=_("%(step)s: skipped (%(reason)s)") % {"step": record.title, "reason": reason},
         step=step,
         changes=changes,
     )
@@ -487,7 +500,9 @@ def case_mark_saved(*, case: DepartureCase, actor: User, now: datetime | None = 
     now = now or timezone.now()
     case = _locked_case(case)
     if not case.can_close:
-        raise ValidationError(f"Only an open case can be saved; this one is {case.get_status_display().lower()}.")
+        raise ValidationError(
+            _("Only an open case can be saved; this one is %(status)s.") % {"status": case.get_status_display().lower()}
+        )
     closed_steps = []
     for step in STEPS:
         updated = (
@@ -514,7 +529,7 @@ def case_mark_saved(*, case: DepartureCase, actor: User, now: datetime | None = 
         case=case,
         actor=actor,
         verb="case_saved",
-        summary="Saved: the client accepted the offer and stays",
+        summary=_("Saved: the client accepted the offer and stays"),
         case_status={"before": DepartureCase.Status.OPEN, "after": case.status},
         client_status={"before": client_before, "after": case.client.status},
         steps_closed_as_not_needed=closed_steps,
@@ -554,12 +569,14 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
     case = _locked_case(case)
     if not case.can_close:
         raise ValidationError(
-            f"Only an open case can be closed as departed; this one is {case.get_status_display().lower()}."
+            _("Only an open case can be closed as departed; this one is %(status)s.")
+            % {"status": case.get_status_display().lower()}
         )
     blocking = case_steps_blocking_departure(case)
     if blocking:
         raise ValidationError(
-            "Before marking the client as departed, complete or skip (with a reason): " + ", ".join(blocking) + "."
+            _("Before marking the client as departed, complete or skip (with a reason): %(steps)s.")
+            % {"steps": ", ".join(blocking)}
         )
     case.status = DepartureCase.Status.DEPARTED
     case.departed_on = case.planned_leave_date
@@ -582,7 +599,7 @@ def case_mark_departed(*, case: DepartureCase, actor: User, now: datetime | None
         case=case,
         actor=actor,
         verb="case_departed",
-        summary=f"Departed on {case.departed_on:%d %b %Y}",
+        summary=_("Departed on %(day)s") % {"day": format_date(case.departed_on, "d M Y")},
         case_status={"before": DepartureCase.Status.OPEN, "after": case.status},
         client_status={"before": client_before, "after": case.client.status},
         follow_ups_planned=len(planned),
@@ -666,7 +683,7 @@ def client_mark_returned(
     if refusal:
         raise ValidationError(refusal)
     if returned_on > timezone.localdate(now):
-        raise ValidationError({"returned_on": "The date they came back cannot be in the future."})
+        raise ValidationError({"returned_on": _("The date they came back cannot be in the future.")})
     # The refusal found a departed case, and the client's lock keeps another return from winning it first.
     case = (
         client.cases.select_for_update()
@@ -674,7 +691,7 @@ def client_mark_returned(
         .order_by("-departed_on", "-id")[0]
     )
     if case.departed_on and returned_on < case.departed_on:
-        raise ValidationError({"returned_on": "The date they came back cannot be before they left."})
+        raise ValidationError({"returned_on": _("The date they came back cannot be before they left.")})
     case.status = DepartureCase.Status.WON_BACK
     case.won_back_on = returned_on
     case.save(update_fields=["status", "won_back_on", "updated_at"])
@@ -687,8 +704,12 @@ def client_mark_returned(
         case=case,
         actor=actor,
         verb="client_returned",
-        summary=f"Came back on {returned_on:%d %b %Y}"
-        + (f", brought back by: {brought_back_by}" if brought_back_by else ""),
+        summary=(
+            _("Came back on %(day)s, brought back by: %(cause)s")
+            % {"day": format_date(returned_on, "d M Y"), "cause": brought_back_by}
+            if brought_back_by
+            else _("Came back on %(day)s") % {"day": format_date(returned_on, "d M Y")}
+        ),
         client_status={"before": client_before, "after": client.status},
         won_back_on=returned_on.isoformat(),
         follow_ups_cancelled=cancelled,
@@ -794,7 +815,7 @@ def handover_item_add(*, case: DepartureCase, actor: User, title: str, days_from
         case=case,
         actor=actor,
         verb="handover_item_added",
-        summary=f"Handover item added: {item.title}",
+        summary=_("Handover item added: %(item)s") % {"item": item.title},
         due_on=item.due_on.isoformat(),
     )
     return item
@@ -817,7 +838,8 @@ def handover_item_set_done(*, item: HandoverItem, actor: User, done: bool, now: 
         case=case,
         actor=actor,
         verb="handover_item_done" if done else "handover_item_reopened",
-        summary=f"Handover item {'done' if done else 'reopened'}: {item.title}",
+        summary=(_("Handover item done: %(item)s") if done else _("Handover item reopened: %(item)s"))
+        % {"item": item.title},
         done={"before": not done, "after": done},
     )
     return item

@@ -145,7 +145,7 @@ def client_unsubscribe(*, client: Client | None, email: str, now: datetime) -> i
             case=None,
             actor=None,
             verb=CaseEvent.Verb.CLIENT_UNSUBSCRIBED,
-            summary="Unsubscribed from our emails" + cancelled_summary(cancelled),
+            summary=_("Unsubscribed from our emails") + cancelled_summary(cancelled),
             details={"follow_ups_cancelled": cancelled},
             created_at=now,
         )

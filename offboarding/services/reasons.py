@@ -12,6 +12,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from offboarding.models import ChurnReason
 
@@ -23,7 +24,9 @@ def reason_is_used(reason: ChurnReason) -> bool:
 @transaction.atomic
 def reason_create(*, key: str, label: str, category: str, description: str = "") -> ChurnReason:
     if ChurnReason.objects.filter(key=key).exists():
-        raise ValidationError({"key": "A reason with this key already exists (perhaps retired): choose another key."})
+        raise ValidationError(
+            {"key": _("A reason with this key already exists (perhaps retired): choose another key.")}
+        )
     reason = ChurnReason(key=key, label=label.strip(), category=category, description=description.strip())
     reason.full_clean(validate_unique=False)
     reason.save()
@@ -36,7 +39,7 @@ def reason_update(*, reason: ChurnReason, label: str, category: str, description
     label = label.strip()
     if label != reason.label and reason_is_used(reason):
         raise ValidationError(
-            {"label": "Cases already use this reason, so its label stays. Retire it and add a new reason instead."}
+            {"label": _("Cases already use this reason, so its label stays. Retire it and add a new reason instead.")}
         )
     reason.label = label
     reason.category = category

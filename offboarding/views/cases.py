@@ -221,7 +221,9 @@ def case_open(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse
             form_errors_from(form, error)
         else:
             messages.success(
-                request, f"Departure case opened for {client}. Start with step 1: probe for the real reason."
+                request,
+                _("Departure case opened for %(client)s. Start with step 1: probe for the real reason.")
+                % {"client": client},
             )
             return redirect(case)
     return render(request, "offboarding/case_open.html", {"client": client, "form": form})
@@ -247,7 +249,7 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "Notice details saved. Handover items not yet done follow the leave date.")
+            messages.success(request, _("Notice details saved. Handover items not yet done follow the leave date."))
             return redirect(case)
     return render(request, "offboarding/case_edit.html", {"case": case, "client": case.client, "form": form})
 
@@ -345,4 +347,4 @@ def _departed_message(case: DepartureCase) -> str:
             "client": case.client,
             "value": money(case.value_staying, case.currency),
         }
-    return f"{case.client} is marked as departed. The thank-you and follow-ups are planned."
+    return _("%(client)s is marked as departed. The thank-you and follow-ups are planned.") % {"client": case.client}

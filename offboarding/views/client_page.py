@@ -78,7 +78,9 @@ def client_returned(request: AuthenticatedHttpRequest, client_pk: int) -> HttpRe
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"Welcome back, {client}! The client is marked as returned.")
+            messages.success(
+                request, _("Welcome back, %(client)s! The client is marked as returned.") % {"client": client}
+            )
             return redirect(client)
     return _client_page(request, client, returned_form=form, status=400)
 

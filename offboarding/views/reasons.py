@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
@@ -24,7 +25,7 @@ def reason_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"Reason “{reason.label}” added.")
+            messages.success(request, _("Reason “%(label)s” added.") % {"label": reason.label})
             return redirect("offboarding:reasons")
     reasons = ChurnReason.objects.annotate(
         primary_uses=Count("primary_for", distinct=True), contributing_uses=Count("contributing_to", distinct=True)
@@ -45,7 +46,7 @@ def reason_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"Reason “{form.cleaned_data['label']}” saved.")
+            messages.success(request, _("Reason “%(label)s” saved.") % {"label": form.cleaned_data["label"]})
             return redirect("offboarding:reasons")
     context = {"reason": reason, "form": form, "label_locked": label_locked}
     return render(request, "offboarding/reason_edit.html", context, status=400 if form.errors else 200)
@@ -55,7 +56,9 @@ def reason_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @manager_required
 def reason_retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reason = reason_services.reason_retire(reason=get_object_or_404(ChurnReason, pk=pk))
-    messages.success(request, f"Reason “{reason.label}” retired: it no longer appears on new cases.")
+    messages.success(
+        request, _("Reason “%(label)s” retired: it no longer appears on new cases.") % {"label": reason.label}
+    )
     return redirect("offboarding:reasons")
 
 
@@ -63,5 +66,5 @@ def reason_retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @manager_required
 def reason_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reason = reason_services.reason_restore(reason=get_object_or_404(ChurnReason, pk=pk))
-    messages.success(request, f"Reason “{reason.label}” is back on the probe form.")
+    messages.success(request, _("Reason “%(label)s” is back on the probe form.") % {"label": reason.label})
     return redirect("offboarding:reasons")
