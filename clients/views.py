@@ -7,7 +7,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clients import services, services_rates
 from clients.csv_format import CSV_COLUMNS, CSV_HEADER
@@ -77,7 +79,8 @@ def client_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         result = services.clients_import_csv(file=form.cleaned_data["file"], imported_by=request.user)
         if result.ok:
-            messages.success(request, f"Imported {result.created:,} clients.")
+            imported = ngettext("Imported %(count)s client.", "Imported %(count)s clients.", result.created)
+            messages.success(request, imported % {"count": number_format(result.created, force_grouping=True)})
             return redirect("clients:list")
     context = {
         "form": form,

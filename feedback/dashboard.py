@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from clients.formatting import money
 from feedback.dashboard_offers import offers_table
-from feedback.formatting import days, measure, one_decimal, percent
+from feedback.formatting import count, days, measure, one_decimal, percent
 from feedback.selectors.case_lists import CaseDrilldown
 from feedback.selectors.departures import (
     BreakdownRow,
@@ -306,25 +306,25 @@ def save_figures(headline: HeadlineFigures, links: dict[str, str]) -> list[Figur
     note = _(
         "Saves still with us %(days)d days after the save, of the offers made whose save is not still being watched "
         "(%(kept)s kept, %(relapsed)s relapsed)."
-    ) % {"days": watch_days, "kept": f"{headline.saves_kept:,}", "relapsed": f"{headline.saves_relapsed:,}"}
+    ) % {"days": watch_days, "kept": count(headline.saves_kept), "relapsed": count(headline.saves_relapsed)}
     watching_note = ngettext(
         "%(count)s save relapsed: the client gave notice again inside the watch period.",
         "%(count)s saves relapsed: the client gave notice again inside the watch period.",
         headline.saves_relapsed,
-    ) % {"count": f"{headline.saves_relapsed:,}"}
+    ) % {"count": count(headline.saves_relapsed)}
     return [
         Figure(_("Save rate (kept)"), percent(headline.save_rate), note, links["save_kept"]),
-        Figure(_("Saves being watched"), f"{headline.saves_watching:,}", watching_note, links["save_watching"]),
+        Figure(_("Saves being watched"), count(headline.saves_watching), watching_note, links["save_watching"]),
     ]
 
 
 def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, str], currency: str) -> list[Figure]:
     return [
-        Figure(_("Departures"), f"{headline.departures:,}", url=links["departed"]),
+        Figure(_("Departures"), count(headline.departures), url=links["departed"]),
         Figure(_("Monthly recurring revenue lost"), money(headline.revenue_lost, currency), url=links["departed"]),
-        Figure(_("Save offers made"), f"{headline.offers_made:,}", url=links["offer_made"]),
+        Figure(_("Save offers made"), count(headline.offers_made), url=links["offer_made"]),
         *save_figures(headline, links),
-        Figure(_("Win-backs"), f"{headline.win_backs:,}", url=links["won_back"]),
+        Figure(_("Win-backs"), count(headline.win_backs), url=links["won_back"]),
         Figure(_("Median time to return"), days(headline.median_days_to_return), url=links["won_back"]),
         Figure(_("Median time from notice to close"), days(headline.median_days_to_close), url=links["closed"]),
         Figure(
@@ -338,18 +338,18 @@ def _figures(headline: HeadlineFigures, survey: SurveyFigures, links: dict[str, 
 
 def _checklist_note(headline: HeadlineFigures) -> str:
     closed = ngettext("%(count)s closed case", "%(count)s closed cases", headline.closed) % {
-        "count": f"{headline.closed:,}"
+        "count": count(headline.closed)
     }
     return _("%(done)s of %(closed)s with every step done or skipped") % {
-        "done": f"{headline.closed_with_every_step:,}",
+        "done": count(headline.closed_with_every_step),
         "closed": closed,
     }
 
 
 def _response_note(survey: SurveyFigures) -> str:
-    answers = ngettext("%(count)s answer", "%(count)s answers", survey.answers) % {"count": f"{survey.answers:,}"}
+    answers = ngettext("%(count)s answer", "%(count)s answers", survey.answers) % {"count": count(survey.answers)}
     invitations = ngettext("%(count)s invitation", "%(count)s invitations", survey.invitations_sent) % {
-        "count": f"{survey.invitations_sent:,}"
+        "count": count(survey.invitations_sent)
     }
     return _("%(answers)s to %(invitations)s") % {"answers": answers, "invitations": invitations}
 

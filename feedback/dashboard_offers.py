@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from clients.formatting import money
+from feedback.formatting import count
 from feedback.selectors.filters import DashboardFilter
 from feedback.selectors.offers import OfferTypeRow, offers_by_type, offers_total
 
@@ -31,9 +32,9 @@ def cost_ratio(value: Decimal | None) -> str:
 def _line(row: OfferTypeRow, currency: str) -> OfferLine:
     return OfferLine(
         label=row.label,
-        made=f"{row.made:,}",
-        accepted=f"{row.accepted:,}",
-        kept=f"{row.kept:,}",
+        made=count(row.made),
+        accepted=count(row.accepted),
+        kept=count(row.kept),
         given_away=money(row.given_away, currency),
         revenue_kept=money(row.revenue_kept, currency),
         cost_per_revenue_kept=cost_ratio(row.cost_per_revenue_kept),

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clients.formatting import money
+
+
+def count(value: int) -> str:
+    """A whole number grouped as the reader's language groups it: 1,234 in English, 1.234 in German."""
+    return number_format(value, force_grouping=True)
 
 
 def percent(value: float | None) -> str:
@@ -32,4 +38,4 @@ def measure(value: Any, attribute: str, currency: str) -> str:
         return percent(value)
     if attribute == "revenue":
         return money(value, currency)
-    return f"{value:,}"
+    return count(value)

@@ -499,3 +499,14 @@ def test_the_filters_offer_each_owner_of_a_case_and_each_segment_once(
     assert owners == ["Amelia Hart", "Jonas Berg", "Kit Former"]
     segments = [value for value, _label in form.fields["segment"].choices if value]
     assert segments == ["Bookkeeping", "Consulting", "Marketing"]
+
+
+def test_the_dashboards_numbers_are_grouped_as_the_readers_language_groups_them() -> None:
+    from django.utils import translation
+
+    from feedback.formatting import count, measure
+
+    with translation.override("en-gb"):
+        assert (count(1234567), measure(2345, "departures", "EUR")) == ("1,234,567", "2,345")
+    with translation.override("de"):
+        assert (count(1234567), measure(2345, "departures", "EUR")) == ("1.234.567", "2.345")
