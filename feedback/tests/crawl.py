@@ -17,6 +17,9 @@ NOT_CRAWLED = {"logout"}
 # How many pages of one URL pattern are opened, and how many forms posting to one are kept
 # (the same form on another object can take another path: a client email moves into business hours).
 LINKS_PER_PAGE_NAME = 4
+# A case's six steps share one page name, each with forms of its own (handover on the transition, offers on the
+# offer step, improvements on the apology): enough visits for two cases' worth of steps.
+LINKS_PER_STEP_PAGE = 12
 FORMS_PER_URL = 8
 
 
@@ -78,7 +81,8 @@ class Crawler:
                 continue
             seen.add(path)
             self._note_query(name, path)
-            if len(self.target(name).visited) < LINKS_PER_PAGE_NAME:
+            budget = LINKS_PER_STEP_PAGE if name == "offboarding:step_save" else LINKS_PER_PAGE_NAME
+            if len(self.target(name).visited) < budget:
                 queue.extend(self._open(browser, role, name, path))
 
     def _open(self, browser: BrowserClient, role: str, name: str, path: str) -> list[str]:

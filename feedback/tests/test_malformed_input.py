@@ -39,14 +39,16 @@ from clients.tokens import api_token_create
 from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.tests import malformed
 from feedback.tests.crawl import Crawler, Target, World, url_name
-from offboarding.models import ChurnReason, FollowUp, WebhookDelivery, WebhookEvent
+from offboarding.models import ChurnReason, FollowUp, Improvement, WebhookDelivery, WebhookEvent
 from offboarding.outbox.emails import render_follow_up
 from offboarding.outbox.webhooks.services import webhook_endpoint_create
 from offboarding.outbox.wording_services import message_text_save
 from offboarding.services.calendar_feeds import calendar_feed_reset
 from offboarding.services.cases import case_mark_departed
+from offboarding.services.improvements import improvement_set_status
+from offboarding.services.offers import OfferTerms, save_offer_add
 from offboarding.tests.db_snapshot import snapshot
-from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, ready_to_depart
+from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, improvement_for, ready_to_depart
 from offboarding.tests.pageforms import PageForm
 from offboarding.tests.urlwalk import Pattern, all_patterns
 
@@ -81,8 +83,15 @@ def _build_objects() -> dict[str, Any]:
             recipient_user=amelia if kind == FollowUp.Kind.STAFF_REMINDER else None,
             due_at=timezone.now() + timedelta(days=days),
         )
+    # The offer step's own pages: one case with no offer yet (the offer form), one waiting for an answer.
+    wavering = DepartureCaseFactory.create(client__company_name="Wavering Client", client__account_manager=amelia)
+    save_offer_add(case=wavering, actor=amelia, terms=OfferTerms(offer_type="price_change", details="10% off"))
     gone = DepartureCaseFactory.create(client__company_name="Departed Client", client__account_manager=amelia)
     case_mark_departed(case=ready_to_depart(gone), actor=amelia)
+    # Improvements: a planned one another case may join, and a done one whose note may be sent.
+    improvement_for(open_case, amelia, title="Answer within a day")
+    done = improvement_for(gone, amelia, title="Monthly reviews")
+    improvement_set_status(improvement=done, status=Improvement.Status.DONE, actor=amelia)
     failed = gone.follow_ups.get(kind=FollowUp.Kind.THANK_YOU)
     FollowUp.objects.filter(pk=failed.pk).update(status=FollowUp.Status.FAILED, attempts=6)
     ChurnReason.objects.create(key="fuzz-retired", label="Retired reason", category="other", retired_at=timezone.now())
@@ -100,6 +109,10 @@ def _build_objects() -> dict[str, Any]:
         "amelia": amelia,
         "marta": marta,
         "departed_case": gone,
+        "step_pages": [
+            reverse("offboarding:step_save", args=[case.pk, step])
+            for case, step in ((open_case, "offer"), (wavering, "offer"), (wavering, "apology"))
+        ],
         "failed_follow_up": failed,
         **_integrations(marta, gone),
     }
@@ -162,6 +175,7 @@ def _seeds(objects: dict[str, Any]) -> list[str]:
         reverse("outbox:detail", kwargs={"pk": objects["failed_follow_up"].pk}),
         _password_reset_link(objects["marta"]),
         *_email_links(objects["departed_case"]),
+        *objects["step_pages"],
         *_api_pages(objects),
         *pages,
     ]
