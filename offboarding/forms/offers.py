@@ -15,7 +15,7 @@ from offboarding.models import OfferStep, SaveOffer
 
 
 class SaveOfferForm(forms.ModelForm):
-    prefix = "offer"
+    prefix = "new_offer"  # the offer step's own form, on the same page, has the prefix "offer"
 
     class Meta:
         model = SaveOffer

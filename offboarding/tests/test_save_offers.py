@@ -103,8 +103,13 @@ def test_the_case_page_shows_the_history_and_takes_the_next_offer_and_the_answer
     own_case: DepartureCase, am_client: BrowserClient
 ) -> None:
     add = reverse("offboarding:offer_add", args=[own_case.pk])
-    fields = {"offer-offer_type": "price_change", "offer-details": "10% off for a year.", "offer-one_off_cost": "0",
-              "offer-monthly_concession": "120", "offer-concession_months": "12"}  # fmt: skip
+    fields = {
+        "new_offer-offer_type": "price_change",
+        "new_offer-details": "10% off for a year.",
+        "new_offer-one_off_cost": "0",
+        "new_offer-monthly_concession": "120",
+        "new_offer-concession_months": "12",
+    }
     assert am_client.post(add, fields).status_code == 302
     offer = own_case.offers.get()
     answer = reverse("offboarding:offer_answer", args=[own_case.pk, offer.pk])
@@ -116,7 +121,7 @@ def test_the_case_page_shows_the_history_and_takes_the_next_offer_and_the_answer
     assert "10% off for a year." in page
     assert "1,440.00 EUR" in page  # 120 a month for 12 months
     assert "Make another offer" in page
-    refused = am_client.post(add, {**fields, "offer-details": ""}, follow=True).content.decode()
+    refused = am_client.post(add, {**fields, "new_offer-details": ""}, follow=True).content.decode()
     assert "Nothing was saved" in refused
     assert own_case.offers.count() == 1
 

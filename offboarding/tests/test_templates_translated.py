@@ -10,6 +10,7 @@ are checked too. Plain-text templates (.txt, emails) are read as text.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -136,8 +137,13 @@ def project_templates() -> dict[str, Path]:
     """Every template of the project (templates/ and its apps' templates/), by its path from the project."""
     base = Path(settings.BASE_DIR)
     folders = [Path(folder) for folder in Engine.get_default().dirs]
-    # Installed packages are not ours (.venv may sit inside the project, through a link).
-    ours = [Path(app.path) for app in apps.get_app_configs() if Path(app.path).resolve().is_relative_to(base.resolve())]
+    # Installed packages are not ours, though the virtualenv (sys.prefix) may sit inside the project or link there.
+    environment = Path(sys.prefix).resolve()
+
+    def is_ours(path: Path) -> bool:
+        return path.resolve().is_relative_to(base.resolve()) and not path.resolve().is_relative_to(environment)
+
+    ours = [Path(app.path) for app in apps.get_app_configs() if is_ours(Path(app.path))]
     folders += [path / "templates" for path in ours]
     return {
         str(path.relative_to(base)): path

@@ -170,7 +170,9 @@ def test_a_departure_from_notice_to_survey_answer_in_the_browser(
 def test_an_accepted_offer_saves_the_client_in_the_browser(page: Page, leaving_client: Client) -> None:
     sign_in(page, "amelia", TEST_PASSWORD)
     _log_the_departure(page, leaving_client)
-    offer = _open_step(page, "offer", "Offer a fix")
+    # The step's own form (the offer history beside it has a form for a further offer).
+    step = _open_step(page, "offer", "Offer a fix")
+    offer = step.locator("form", has=page.get_by_role("button", name="Mark as done"))
     offer.get_by_role("radio", name="Yes, we made an offer").check()
     offer.get_by_label("Offer type").select_option(label="Price change")
     offer.get_by_label("Details").fill("15% off for the next twelve months.")
