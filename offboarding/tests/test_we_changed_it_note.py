@@ -175,5 +175,5 @@ def test_managers_word_the_note_like_every_message_with_its_own_placeholders(
 
     assert "{improvement}" in page
     assert "{what_changed}" in page
-    # French falls back to the shipped English wording until the translation sweep fills it in.
-    assert "You told us, and we changed it: [the improvement&#x27;s title]" in page
+    # The shipped French wording, its placeholders filled with what they stand for in the preview.
+    assert "Vous nous l&#x27;avez dit, et nous l&#x27;avons changé : [" in page
