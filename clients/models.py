@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
+from clients.choices import choice_display
 from clients.constraints import CheckConstraintOn, UniqueConstraintOn
 from clients.languages import business_language, is_shipped
 from clients.roles import is_account_manager, is_manager
@@ -147,15 +148,18 @@ class Client(models.Model):
         choices=settings.LANGUAGES,
         help_text=_("Every email they get is written in it, and the pages they open from one."),
     )
+    get_language_display = choice_display("language")
     # Stored here once; changed only through offboarding.services.consent, which also cancels or
     # plans the check-ins and win-back notes that depend on it (see the README, "Consent").
     keep_in_touch = models.CharField(
         _("keep-in-touch consent"), max_length=10, choices=KeepInTouch.choices, default=KeepInTouch.NOT_ASKED
     )
+    get_keep_in_touch_display = choice_display("keep_in_touch")
     keep_in_touch_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     keep_in_touch_changed_by = models.CharField(
         max_length=12, choices=KeepInTouchSource.choices, default=KeepInTouchSource.CLIENT_FORM, editable=False
     )
+    get_keep_in_touch_changed_by_display = choice_display("keep_in_touch_changed_by")
     # Shown with the answer, never searched by: no index (one on the clients table would be built with a lock).
     keep_in_touch_changed_by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -178,6 +182,7 @@ class Client(models.Model):
         db_index=False,
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    get_status_display = choice_display("status")
     notes = models.TextField(blank=True)
     # Set once by the erasure service (feedback.services_erasure): the record stays, anonymised.
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)
@@ -302,6 +307,7 @@ class StaffProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
     language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    get_language_display = choice_display("language")
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
 
     def __str__(self) -> str:
@@ -398,6 +404,7 @@ class ClientValueChange(models.Model):
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency_code])
     effective_on = models.DateField(_("effective on"))
     source = models.CharField(_("changed by"), max_length=20, choices=Source.choices)
+    get_source_display = choice_display("source")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clients.choices import choice_display
 from clients.models import Client
 from offboarding.models import ChurnReason, DepartureCase, FollowUp
 
@@ -88,6 +89,7 @@ class RecordedFeedback(models.Model):
     case = models.ForeignKey(DepartureCase, on_delete=models.CASCADE, related_name="recorded_feedback")
     heard_on = models.DateField(_("when we heard it"))
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.CALL)
+    get_channel_display = choice_display("channel")
     what_they_said = models.TextField(_("what they said"))
     could_do_better = models.TextField(_("what we could have done better"), blank=True)
     did_well = models.TextField(_("what we did well"), blank=True)

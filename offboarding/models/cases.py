@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.choices import choice_display
 from clients.constraints import CheckConstraintOn
 from clients.models import Client, OwnedQuerySet
 from clients.validators import validate_no_bidi_controls
@@ -44,6 +45,7 @@ class ChurnReason(models.Model):
     key = models.SlugField(max_length=60, unique=True)
     label = models.CharField(max_length=120, validators=[validate_no_bidi_controls])
     category = models.CharField(max_length=20, choices=Category.choices)
+    get_category_display = choice_display("category")
     description = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(default=100)
     retired_at = models.DateTimeField(null=True, blank=True)
@@ -131,9 +133,11 @@ class DepartureCase(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    get_status_display = choice_display("status")
     notice_received_on = models.DateField()
     planned_leave_date = models.DateField()
     how_heard = models.CharField(_("how we heard"), max_length=20, choices=HowHeard.choices)
+    get_how_heard_display = choice_display("how_heard")
     first_notes = models.TextField(blank=True)
     # Snapshots taken when the case opens, so the dashboard reports the revenue
     # and owner at the time of leaving even if the client is later edited.
@@ -148,6 +152,7 @@ class DepartureCase(models.Model):
     scope = models.CharField(
         _("what leaves"), max_length=10, choices=Scope.choices, default=Scope.FULL, db_default=Scope.FULL
     )
+    get_scope_display = choice_display("scope")
     value_leaving = models.DecimalField(
         _("monthly value that leaves"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -366,8 +371,12 @@ class ProbeStep(CaseStep):
     client_words = models.TextField(_("in the client's own words"), blank=True)
     competitor = models.CharField(_("competitor they are moving to"), max_length=120, blank=True)
     departure_kind = models.CharField(max_length=20, choices=DepartureKind.choices, blank=True)
+    get_departure_kind_display = choice_display("departure_kind")
     worth_saving = models.CharField(max_length=10, choices=WorthSaving.choices, blank=True)
+    get_worth_saving_display = choice_display("worth_saving")
     worth_saving_why = models.TextField(_("why"), blank=True)
+
+    get_status_display = choice_display("status")  # CaseStep's field; see clients.choices
 
     class Meta:
         constraints = [_skip_needs_reason("probe")]
@@ -394,8 +403,11 @@ class ApologyStep(CaseStep):
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="apology")
     fell_short = models.CharField(_("did we fall short?"), max_length=4, choices=FellShort.choices, blank=True)
+    get_fell_short_display = choice_display("fell_short")
     what_we_said = models.TextField(blank=True)
     what_will_change = models.TextField(blank=True)
+
+    get_status_display = choice_display("status")  # CaseStep's field; see clients.choices
 
     class Meta:
         constraints = [_skip_needs_reason("apology")]
@@ -425,6 +437,7 @@ class OfferStep(CaseStep):
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="offer")
     offer_made = models.BooleanField(null=True, blank=True)
     offer_type = models.CharField(max_length=20, choices=OfferType.choices, blank=True)
+    get_offer_type_display = choice_display("offer_type")
     details = models.TextField(blank=True)
     monthly_value_effect = models.DecimalField(
         _("effect on monthly value"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -433,7 +446,10 @@ class OfferStep(CaseStep):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answer = models.CharField(_("client's answer"), max_length=10, choices=Answer.choices, blank=True)
+    get_answer_display = choice_display("answer")
     no_offer_reason = models.TextField(_("why no offer was made"), blank=True)
+
+    get_status_display = choice_display("status")  # CaseStep's field; see clients.choices
 
     class Meta:
         constraints = [_skip_needs_reason("offer")]
@@ -449,6 +465,8 @@ class TransitionStep(CaseStep):
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="transition")
     notes = models.TextField(blank=True)
+
+    get_status_display = choice_display("status")  # CaseStep's field; see clients.choices
 
     class Meta:
         constraints = [_skip_needs_reason("transition")]
@@ -493,6 +511,8 @@ class ThankStep(CaseStep):
     send_card = models.BooleanField(_("send a handwritten card"), default=True)
     card_sent_on = models.DateField(null=True, blank=True)
 
+    get_status_display = choice_display("status")  # CaseStep's field; see clients.choices
+
     class Meta:
         constraints = [_skip_needs_reason("thanks")]
         indexes = [_dashboard_index("thanks")]
@@ -513,7 +533,10 @@ class KeepInTouchStep(CaseStep):
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="keep_in_touch")
     cadence = models.CharField(_("preferred cadence"), max_length=20, choices=Cadence.choices, blank=True)
+    get_cadence_display = choice_display("cadence")
     new_contract_renewal_on = models.DateField(_("their new contract comes up for renewal on"), null=True, blank=True)
+
+    get_status_display = choice_display("status")  # CaseStep's field; see clients.choices
 
     class Meta:
         constraints = [_skip_needs_reason("keep_in_touch")]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.choices import choice_display
 from clients.models import Client
 from clients.roles import is_account_manager, is_manager
 from clients.validators import validate_no_bidi_controls
@@ -53,6 +54,7 @@ class Improvement(models.Model):
         ChurnReason, blank=True, related_name="improvements", verbose_name=_("reasons it answers")
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    get_status_display = choice_display("status")
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     cases: models.ManyToManyField[DepartureCase, ImprovementCase] = models.ManyToManyField(
         DepartureCase, through="ImprovementCase", related_name="improvements"

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.choices import choice_display
 from offboarding.models.cases import DepartureCase, OfferStep
 
 
@@ -22,6 +23,7 @@ class SaveOffer(models.Model):
     case = models.ForeignKey(DepartureCase, on_delete=models.CASCADE, related_name="offers")
     position = models.PositiveSmallIntegerField(_("offer number"))
     offer_type = models.CharField(_("offer type"), max_length=20, choices=OfferStep.OfferType.choices)
+    get_offer_type_display = choice_display("offer_type")
     details = models.TextField(_("details"))
     monthly_value_effect = models.DecimalField(
         _("effect on monthly value"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -42,6 +44,7 @@ class SaveOffer(models.Model):
     answer = models.CharField(
         _("client's answer"), max_length=10, choices=OfferStep.Answer.choices, default=OfferStep.Answer.PENDING
     )
+    get_answer_display = choice_display("answer")
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.choices import choice_display
 from offboarding.models.cases import DepartureCase
 from offboarding.outbox.models import FollowUp
 
@@ -24,6 +25,7 @@ class CaseReturn(models.Model):
 
     case = models.OneToOneField(DepartureCase, on_delete=models.CASCADE, related_name="return_cause")
     cause = models.CharField(_("what brought them back"), max_length=20, choices=ReturnCause.choices)
+    get_cause_display = choice_display("cause")
     credited_follow_up = models.ForeignKey(FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clients.choices import choice_display
 from clients.models import Client, OwnedQuerySet
 from offboarding.models.cases import DepartureCase
 from offboarding.request_context import current_request_id
@@ -57,6 +58,7 @@ class FollowUp(models.Model):
     # The idempotency key: planning the same message twice finds this row.
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    get_kind_display = choice_display("kind")
     # Empty only for a staff digest, which spans many clients.
     client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
     case = models.ForeignKey(DepartureCase, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups")
@@ -67,6 +69,7 @@ class FollowUp(models.Model):
     note = models.CharField(_("what it is about"), max_length=200, blank=True)
     due_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    get_status_display = choice_display("status")
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
@@ -166,7 +169,9 @@ class MessageText(models.Model):
     """
 
     kind = models.CharField(max_length=20, choices=FollowUp.Kind.choices)
+    get_kind_display = choice_display("kind")
     language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    get_language_display = choice_display("language")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
     # Added by "restore the shipped wording": what it says is the catalogue's wording of that day.
