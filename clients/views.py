@@ -25,16 +25,15 @@ from clients.forms import (
 )
 from clients.models import Client, ExchangeRate, staff_profile
 from clients.selectors import client_csv_rows, clients_filtered
-from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
+from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest, form_errors_from, manager_required
 
-CLIENTS_PER_PAGE = 25
 PROBLEMS_SHOWN = 500
 
 
 def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filter_form = ClientFilterForm(request.GET or None, user=request.user)
     clients = clients_filtered(user=request.user, filters=filter_form.filters())
-    page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(clients, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "clients/client_list.html", {"filter_form": filter_form, "page": page})
 
 

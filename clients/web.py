@@ -25,6 +25,10 @@ from clients.roles import is_manager
 
 View = Callable[..., HttpResponseBase]
 
+# Rows on one page of every list (clients, My work, the outbox, the dashboard's cases, ...): a laptop
+# screen or two, and the same length wherever a person pages through rows.
+ROWS_PER_PAGE = 25
+
 
 class AuthenticatedHttpRequest(HttpRequest):
     """The request of a signed-in page: LoginRequiredMiddleware lets no anonymous visitor reach one.

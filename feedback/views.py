@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.csv_safety import csv_response
 from clients.formatting import display_name
 from clients.languages import LANGUAGE_PARAMETER, activate_for_page
-from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required
+from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest, form_errors_from, manager_required
 from feedback.dashboard import dashboard_context, drilldown_description, drilldown_params, filter_params
 from feedback.forms import DashboardFilterForm, RecordedFeedbackForm, SurveyForm
 from feedback.selectors.case_lists import CaseDrilldown, case_list
@@ -187,7 +187,7 @@ def _drilldown_text(request: HttpRequest, name: str) -> str:
 def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, dashboard_filter = _dashboard_filter(request)
     drilldown = _drilldown(request)
-    page = Paginator(case_list(dashboard_filter, drilldown), 50).get_page(request.GET.get("page"))
+    page = Paginator(case_list(dashboard_filter, drilldown), ROWS_PER_PAGE).get_page(request.GET.get("page"))
     narrowing = drilldown_params(drilldown)
     period = urlencode(filter_params(dashboard_filter))
     return render(

@@ -6,14 +6,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from clients.web import AuthenticatedHttpRequest, manager_required
+from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest, manager_required
 from feedback.forms import ClientWordsFilterForm
 from feedback.selectors.client_words import WordsFilter, anonymous_comments, client_word_hits, hits_from
 from feedback.selectors.filters import competitor_choices, reason_choices
 from feedback.selectors.themes import recurring_themes
 from feedback.views import filter_form_and_filter
-
-HITS_PER_PAGE = 25
 
 
 def _words_filter(request: AuthenticatedHttpRequest) -> tuple[ClientWordsFilterForm, WordsFilter]:
@@ -33,7 +31,7 @@ def _words_filter(request: AuthenticatedHttpRequest) -> tuple[ClientWordsFilterF
 @manager_required
 def client_words(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, words_filter = _words_filter(request)
-    page = Paginator(client_word_hits(words_filter), HITS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(client_word_hits(words_filter), ROWS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "period": words_filter.dashboard,

@@ -42,7 +42,8 @@ def test_the_label_follows_the_active_language() -> None:
     with translation.override("en"):
         english = follow_up.get_kind_display(), follow_up.get_status_display()
     assert english == ("Thank-you email", "Sent")
-    assert german[0] != english[0] and german[1] != english[1]
+    assert german[0] != english[0]
+    assert german[1] != english[1]
 
 
 def test_every_step_shows_its_own_status() -> None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from clients.languages import activate_for_page
 from clients.models import Client
-from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required, refusal_message
+from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest, form_errors_from, manager_required, refusal_message
 from offboarding.models import DepartureCase, FollowUp
 from offboarding.outbox.emails import UnsubscribeLink, preview_follow_up, unsubscribe_link_from_token
 from offboarding.outbox.forms import FollowUpAddForm, FollowUpRescheduleForm, OutboxFilterForm
@@ -53,7 +53,7 @@ def outbox_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     follow_ups = outbox_follow_ups(status=filters.get("status", ""), kind=filters.get("kind", ""))
-    page = Paginator(follow_ups, 50).get_page(request.GET.get("page"))
+    page = Paginator(follow_ups, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     counts = outbox_status_counts()

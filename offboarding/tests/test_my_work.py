@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Client
+from clients.web import ROWS_PER_PAGE
 from offboarding.models import DepartureCase
 from offboarding.services.cases import case_mark_saved, step_complete
 from offboarding.tests.factories import ClientFactory, DepartureCaseFactory, step_values
-from offboarding.views.cases import CASES_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -117,14 +117,14 @@ def test_my_work_query_count_does_not_grow_with_cases(
 def test_my_work_pages_long_lists_keeping_overdue_cases_on_the_first_page(
     am_client: BrowserClient, account_manager: User
 ) -> None:
-    for number in range(CASES_PER_PAGE + 4):
+    for number in range(ROWS_PER_PAGE + 4):
         _open_case(account_manager, f"Client {number:03} Ltd", date(2026, 11, 1), date(2027, 1, 1 + number % 28))
     _open_case(account_manager, "Overdue Ltd", date(2026, 10, 1), date(2026, 11, 15))
 
     first = am_client.get("/").content.decode()
-    assert f"{CASES_PER_PAGE + 5} open cases, page 1 of 2" in first
+    assert f"{ROWS_PER_PAGE + 5} open cases, page 1 of 2" in first
     assert first.index("Overdue Ltd") < first.index("Client 000 Ltd")
-    assert first.count("<tr") == CASES_PER_PAGE + 1  # header row plus one page of cases
+    assert first.count("<tr") == ROWS_PER_PAGE + 1  # header row plus one page of cases
 
     second = am_client.get("/?page=2").content.decode()
     assert "page 2 of 2" in second

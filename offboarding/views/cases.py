@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clients.formatting import display_name, money
 from clients.models import Client
 from clients.roles import is_manager
-from clients.web import AuthenticatedHttpRequest, form_errors_from, refusal_message
+from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest, form_errors_from, refusal_message
 from offboarding.forms.cases import (
     STEP_FORMS,
     AccountManagerFilterForm,
@@ -38,8 +38,6 @@ from offboarding.outbox.selectors import follow_ups_for_case
 from offboarding.selectors import cases as case_selectors
 from offboarding.services import cases as case_services
 from offboarding.services.cases import STEPS
-
-CASES_PER_PAGE = 50  # My work: open cases per page
 
 
 @dataclass
@@ -185,7 +183,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = case_selectors.open_cases_for_my_work(
         cases=DepartureCase.objects.visible_to(request.user), today=today, account_manager_id=account_manager_id
     )
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(cases, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for case in page.object_list:
         next_step = case_services.case_next_open_step(case)

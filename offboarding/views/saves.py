@@ -8,13 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from clients.roles import is_manager
-from clients.web import AuthenticatedHttpRequest
+from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest
 from offboarding.models import DepartureCase
 from offboarding.models.cases import save_watch_days
 from offboarding.selectors import cases as case_selectors
 from offboarding.views.cases import account_manager_shown
-
-SAVES_PER_PAGE = 50
 
 
 def saves_watching(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -24,7 +22,7 @@ def saves_watching(request: AuthenticatedHttpRequest) -> HttpResponse:
     saves = case_selectors.saves_being_watched(
         cases=DepartureCase.objects.visible_to(request.user), today=today, account_manager_id=account_manager_id
     )
-    page = Paginator(saves, SAVES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(saves, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [{"case": case, "days_left": case.watch_days_left(today)} for case in page.object_list]
     context = {
         "page": page,

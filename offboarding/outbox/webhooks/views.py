@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.web import AuthenticatedHttpRequest, form_errors_from, manager_required, refusal_message
+from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest, form_errors_from, manager_required, refusal_message
 from offboarding.outbox.webhooks.forms import DeliveryFilterForm, WebhookEndpointForm
 from offboarding.outbox.webhooks.models import WebhookDelivery, WebhookEndpoint
 from offboarding.outbox.webhooks.selectors import deliveries_of, endpoints_with_counts, secrets_in_use
@@ -24,8 +24,6 @@ from offboarding.outbox.webhooks.services import (
     webhook_endpoint_update,
     webhook_secret_rotate,
 )
-
-DELIVERIES_PER_PAGE = 50
 
 
 def _endpoint_fields(form: WebhookEndpointForm) -> dict[str, Any]:
@@ -73,7 +71,7 @@ def webhook_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     filter_form = DeliveryFilterForm(request.GET or None)
     status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
-    page = Paginator(deliveries_of(endpoint, status=status), DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(deliveries_of(endpoint, status=status), ROWS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "endpoint": endpoint,
         "secrets": secrets_in_use(endpoint, now=timezone.now()),
