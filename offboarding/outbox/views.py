@@ -93,7 +93,7 @@ def follow_up_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     except ValidationError as error:
         refusal_message(request, error)
     else:
-        messages.success(request, f"{follow_up.get_kind_display()} cancelled.")
+        messages.success(request, _("%(kind)s cancelled.") % {"kind": follow_up.get_kind_display()})
     return _back(follow_up)
 
 

@@ -205,7 +205,9 @@ def case_open(request: AuthenticatedHttpRequest, client_pk: int) -> HttpResponse
     client = get_object_or_404(Client.objects.visible_to(request.user), pk=client_pk)
     open_case = case_selectors.open_case_of(client)
     if open_case is not None:
-        messages.info(request, f"{client} already has an open departure case: carry on with it here.")
+        messages.info(
+            request, _("%(client)s already has an open departure case: carry on with it here.") % {"client": client}
+        )
         return redirect(open_case)
     refusal = case_services.case_open_refusal(client)
     if refusal:
