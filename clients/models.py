@@ -413,8 +413,12 @@ class ClientValueChange(models.Model):
     class Meta:
         ordering = ["-effective_on", "-recorded_at", "-id"]
         indexes = [
+            # A client's value on a day is the first entry of this index at or before it, read from
+            # the index alone: the order is the ordering above, so no row is sorted or fetched.
             models.Index(
-                fields=["client", "effective_on"], include=["monthly_value", "currency"], name="client_value_as_of"
+                fields=["client", "-effective_on", "-recorded_at", "-id"],
+                include=["monthly_value", "currency"],
+                name="client_value_as_of",
             )
         ]
 
