@@ -92,7 +92,6 @@ VALUES = tuple(Decimal(v) for v in (300, 450, 900, 1500, 2400, 4800, 9500, 18000
 # Every fifth bulk client pays in dollars and every fifth in pounds; demo/money.py keeps their rates.
 BULK_CURRENCIES = ("EUR", "USD", "EUR", "GBP", "EUR")
 EXTRA_ACCOUNT_MANAGERS = (("priya", "Priya", "Shah"), ("tomas", "Tomás", "Ruiz"), ("hannah", "Hannah", "Weber"))
-STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
 
 
 @dataclass(frozen=True)

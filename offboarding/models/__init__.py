@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from offboarding.models.calendar_feeds import CalendarFeed
 from offboarding.models.cases import (
+    STEP_MODELS,
     ApologyStep,
     CaseEvent,
     CaseStep,
@@ -25,6 +26,7 @@ from offboarding.outbox.models import DispatcherRun, FollowUp, MessageText, Supp
 from offboarding.outbox.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookSecret
 
 __all__ = [
+    "STEP_MODELS",
     "ApologyStep",
     "CalendarFeed",
     "CaseEvent",

@@ -22,6 +22,7 @@ from clients.formatting import display_name
 from clients.models import Client, ClientValueChange
 from clients.value_history import client_value_record
 from offboarding.models import (
+    STEP_MODELS,
     ApologyStep,
     CaseEvent,
     CaseStep,
@@ -39,8 +40,6 @@ from offboarding.outbox.webhooks.events import webhook_case_event, webhook_case_
 from offboarding.outbox.webhooks.models import EventType
 from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch_set
 from offboarding.services.handover_lists import segment_list
-
-STEP_MODELS = (ProbeStep, ApologyStep, OfferStep, TransitionStep, ThankStep, KeepInTouchStep)
 
 # The checklist in order, keyed by each step's related name on the case (also its URL slug).
 STEPS: dict[str, type[CaseStep]] = {
