@@ -243,6 +243,15 @@ def test_opening_a_second_case_leads_to_the_open_one(am_client: BrowserClient, o
     assert DepartureCase.objects.count() == 1
 
 
+def test_the_way_to_the_open_case_is_told_in_the_readers_language(
+    am_client: BrowserClient, own_case: DepartureCase
+) -> None:
+    url = reverse("offboarding:case_open", args=[own_case.client.pk])
+    page = am_client.get(url, follow=True, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "hat bereits einen offenen Abgangsfall: hier geht es damit weiter." in page
+    assert "already has an open departure case" not in page
+
+
 def test_the_open_case_form_of_a_departed_client_opens_nothing(
     am_client: BrowserClient, own_case: DepartureCase
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail, signing
 from django.test import Client as BrowserClient
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from clients.models import Client
@@ -215,6 +215,17 @@ def test_an_account_manager_cancels_a_follow_up_from_the_case_page(
     assert "Keep-in-touch check-in cancelled." in response.content.decode()
     assert FollowUp.objects.get(pk=check_in.pk).status == Status.CANCELLED
     assert CaseEvent.objects.filter(verb="follow_up_cancelled", client=check_in.client).exists()
+
+
+@pytest.mark.django_db
+def test_a_cancelled_follow_up_is_told_in_the_readers_language(
+    am_client: BrowserClient, own_planned: dict[str, list[FollowUp]]
+) -> None:
+    check_in = own_planned[Kind.CHECK_IN][0]
+    response = am_client.post(f"/outbox/follow-ups/{check_in.pk}/cancel/", follow=True, HTTP_ACCEPT_LANGUAGE="de")
+    with translation.override("de"):
+        expected = f"{check_in.get_kind_display()} abgebrochen."
+    assert expected in response.content.decode()
 
 
 @pytest.mark.django_db
