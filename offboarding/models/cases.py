@@ -344,7 +344,9 @@ def _pending_index(name: str) -> models.Index:
     six steps is still to do (feedback.selectors.filters.EVERY_STEP_CLOSED). This index answers
     that from its own few entries, whatever the length of the history.
     """
-    return models.Index(fields=["case"], condition=models.Q(status="pending"), name=f"{name}_pending_step")
+    return models.Index(
+        fields=["case"], condition=models.Q(status=CaseStep.Status.PENDING), name=f"{name}_pending_step"
+    )
 
 
 def _dashboard_index(name: str, *columns: str) -> models.Index:

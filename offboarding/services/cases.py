@@ -23,17 +23,12 @@ from clients.models import Client, ClientValueChange
 from clients.value_history import client_value_record
 from offboarding.models import (
     STEP_MODELS,
-    ApologyStep,
     CaseEvent,
     CaseStep,
     DepartureCase,
     HandoverItem,
-    KeepInTouchStep,
     OfferStep,
-    ProbeStep,
     SaveOffer,
-    ThankStep,
-    TransitionStep,
 )
 from offboarding.outbox.services import follow_ups_cancel_pending, follow_ups_plan_for_departure
 from offboarding.outbox.webhooks.events import webhook_case_event, webhook_case_relapsed
@@ -42,14 +37,7 @@ from offboarding.services.consent import KeepInTouchChange, client_keep_in_touch
 from offboarding.services.handover_lists import segment_list
 
 # The checklist in order, keyed by each step's related name on the case (also its URL slug).
-STEPS: dict[str, type[CaseStep]] = {
-    "probe": ProbeStep,
-    "apology": ApologyStep,
-    "offer": OfferStep,
-    "transition": TransitionStep,
-    "thanks": ThankStep,
-    "keep_in_touch": KeepInTouchStep,
-}
+STEPS: dict[str, type[CaseStep]] = {step.case.field.related_query_name(): step for step in STEP_MODELS}
 
 # A case may close as departed only once these are done or skipped with a reason.
 REQUIRED_BEFORE_DEPARTURE = ("probe", "transition", "thanks", "keep_in_touch")
