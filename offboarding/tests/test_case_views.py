@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client as BrowserClient
 from django.test.utils import CaptureQueriesContext
@@ -294,6 +295,18 @@ def test_a_step_form_saves_and_shows_who_completed_it(am_client: BrowserClient, 
     assert "Done by Amelia Hart" in text
     assert "Too many missed deadlines." in text
     assert "Step 2 of 6: Apologise" in text
+
+
+def test_the_case_page_names_each_person_who_closed_a_step(
+    am_client: BrowserClient, own_case: DepartureCase, manager: User, account_manager: User
+) -> None:
+    step_complete(case=own_case, step="probe", actor=manager, values=step_values("probe"))
+    step_complete(case=own_case, step="apology", actor=account_manager, values=step_values("apology"))
+    text = am_client.get(own_case.get_absolute_url()).content.decode()
+    steps = dict(re.findall(r'id="step-(\w+)"(.*?)(?=id="step-\w+"|$)', text, flags=re.S))
+    assert "Done by Marta Lindqvist" in steps["probe"]
+    assert "Done by Amelia Hart" in steps["apology"]
+    assert "Done by" not in steps["offer"]
 
 
 def test_a_step_without_its_required_answer_shows_the_error_and_changes_nothing(
