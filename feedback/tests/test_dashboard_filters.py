@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import User
+from django.urls import reverse
 from django.utils import timezone
 
 from feedback.selectors.departures import headline_figures
@@ -49,3 +51,14 @@ def test_days_to_close_follow_the_active_time_zone(account_manager: User) -> Non
         assert headline_figures(JANUARY).median_days_to_close == 1
     with timezone.override("Asia/Tokyo"):
         assert headline_figures(JANUARY).median_days_to_close == 2
+
+
+def test_the_segment_and_competitor_filters_offer_each_value_once_in_order(
+    account_manager: User, manager_client: Any
+) -> None:
+    for segment, competitor in [("Marketing", "Acme"), ("", ""), ("Consulting", "Zenith"), ("Marketing", "Acme")]:
+        make_case(owner=account_manager, notice=date(2026, 3, 5), segment=segment, competitor=competitor)
+    segments = manager_client.get(reverse("feedback:cases")).context["form"].fields["segment"].choices
+    assert [value for value, _ in segments] == ["", "Consulting", "Marketing"]  # "" is "Any segment"
+    competitors = manager_client.get(reverse("feedback:client_words")).context["form"].fields["competitor"].choices
+    assert [value for value, _ in competitors] == ["", "Acme", "Zenith"]
