@@ -23,7 +23,7 @@ from clients.languages import LANGUAGE_PARAMETER, activate_for_page
 from clients.web import ROWS_PER_PAGE, AuthenticatedHttpRequest, form_errors_from, manager_required
 from feedback.dashboard import dashboard_context, drilldown_description, drilldown_params, filter_params
 from feedback.forms import DashboardFilterForm, RecordedFeedbackForm, SurveyForm
-from feedback.selectors.case_lists import CaseDrilldown, case_list
+from feedback.selectors.case_lists import CaseDrilldown, case_list, case_list_page
 from feedback.selectors.filters import DashboardFilter, account_manager_choices, case_segments, default_period
 from feedback.services import (
     SurveyAlreadyAnswered,
@@ -187,7 +187,7 @@ def _drilldown_text(request: HttpRequest, name: str) -> str:
 def cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, dashboard_filter = _dashboard_filter(request)
     drilldown = _drilldown(request)
-    page = Paginator(case_list(dashboard_filter, drilldown), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(case_list_page(dashboard_filter, drilldown), ROWS_PER_PAGE).get_page(request.GET.get("page"))
     narrowing = drilldown_params(drilldown)
     period = urlencode(filter_params(dashboard_filter))
     return render(

@@ -62,3 +62,27 @@ def case_list(dashboard: DashboardFilter, drilldown: CaseDrilldown) -> QuerySet[
         .select_related("client", "account_manager", "probe__primary_reason", "offer")
         .order_by("-notice_received_on", "-id")
     )
+
+
+# What a row of the dashboard's case list shows (templates/feedback/case_list.html); the export reads every column.
+_LISTED_COLUMNS = (
+    "client__company_name",
+    "account_manager__username",
+    "account_manager__first_name",
+    "account_manager__last_name",
+    "segment",
+    "status",
+    "notice_received_on",
+    "monthly_value",
+    "currency",
+    "probe__competitor",
+    "probe__primary_reason__label",
+    "offer__offer_made",
+    "offer__offer_type",
+    "offer__answer",
+)
+
+
+def case_list_page(dashboard: DashboardFilter, drilldown: CaseDrilldown) -> QuerySet[DepartureCase]:
+    """The case list as its page shows it: the same rows, only the columns a row shows."""
+    return case_list(dashboard, drilldown).only(*_LISTED_COLUMNS)
