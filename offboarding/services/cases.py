@@ -261,20 +261,21 @@ def step_is_editable(case: DepartureCase, step: str) -> bool:
     return case.status == DepartureCase.Status.DEPARTED and step in EDITABLE_AFTER_DEPARTURE
 
 
-def case_next_open_step(case: DepartureCase, *, after: str | None = None) -> str | None:
+def case_next_open_step(
+    case: DepartureCase, *, after: str | None = None, statuses: Mapping[str, str] | None = None
+) -> str | None:
     """The step the case page leads with: the first one still pending that may be recorded, looking
     on from `after` (the step just saved) and round to the start; None when nothing is left to do.
-    Reads the steps as loaded with the case, so asking costs no query on the case page or My work."""
+    Reads the steps as loaded with the case, or `statuses` (each step's status by slug) where a list
+    read only those (My work), so asking costs no query."""
+    if statuses is None:
+        statuses = {step: getattr(case, step).status for step in STEPS}
     order = list(STEPS)
     if after in STEPS:
         start = order.index(after) + 1
         order = order[start:] + order[:start]
     return next(
-        (
-            step
-            for step in order
-            if getattr(case, step).status == CaseStep.Status.PENDING and step_is_editable(case, step)
-        ),
+        (step for step in order if statuses[step] == CaseStep.Status.PENDING and step_is_editable(case, step)),
         None,
     )
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from clients.models import Client
 from offboarding.forms.improvements import ClientReturnForm
 from offboarding.models import DepartureCase
-from offboarding.services.cases import case_mark_departed, case_mark_saved
+from offboarding.services.cases import case_mark_departed, case_mark_saved, step_complete, step_skip
 from offboarding.services.returns import return_cause_offer
-from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart
+from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,18 @@ def test_the_client_page_shows_profile_contract_cases_and_timeline(
     assert own_case.get_absolute_url() in text
     assert "Departure logged" in text
     assert "Client is leaving" not in text
+
+
+def test_the_client_page_counts_the_closed_steps_of_each_case(
+    am_client: BrowserClient, own_case: DepartureCase, account_manager: User
+) -> None:
+    step_complete(case=own_case, step="probe", actor=account_manager, values=step_values("probe"))
+    step_skip(case=own_case, step="apology", actor=account_manager, reason="They asked us not to.")
+    row = re.search(
+        r"<tr>.*?</tr>", am_client.get(own_case.client.get_absolute_url()).content.decode().split("<tbody>")[1], re.S
+    )
+    assert row is not None
+    assert "2 of 6" in row.group(0)
 
 
 def test_the_client_page_shows_the_clients_status_once(am_client: BrowserClient, own_client: Client) -> None:

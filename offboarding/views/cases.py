@@ -186,7 +186,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(cases, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for case in page.object_list:
-        next_step = case_services.case_next_open_step(case)
+        next_step = case_services.case_next_open_step(case, statuses=case_selectors.listed_step_statuses(case))
         rows.append({"case": case, "next_step": STEPS[next_step].title if next_step else None, "next_slug": next_step})
     end_of_today = datetime.combine(today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
     reminders = case_selectors.reminders_due_for(person=request.user, until=end_of_today)

@@ -39,7 +39,10 @@ def _client_page(
     status: int = 200,
 ) -> HttpResponse:
     cases = case_selectors.cases_for_client(client)
-    rows = [{"case": case, "closed_steps": case_selectors.case_progress(case)[0]} for case in cases]
+    rows = [
+        {"case": case, "closed_steps": case_selectors.case_progress(case, case_selectors.listed_step_statuses(case))[0]}
+        for case in cases
+    ]
     case_open_refusal = case_services.case_open_refusal(client)
     can_mark_returned = not case_services.client_return_refusal(client)
     if returned_form is None and can_mark_returned:
