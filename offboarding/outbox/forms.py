@@ -31,16 +31,10 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class OutboxFilterForm(forms.Form):
+    """The outbox's filter; like every list's filter its fields render with `filter_field`, not crispy."""
+
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=KIND_FILTER, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "row row-cols-sm-auto g-2 align-items-end mb-3"
-        self.helper.field_class = ""
-        self.helper.add_input(Submit("", _("Show"), css_class="btn btn-outline-primary"))
 
 
 class FollowUpRescheduleForm(PlausibleDatesForm, forms.Form):

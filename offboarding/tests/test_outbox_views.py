@@ -66,7 +66,10 @@ def test_managers_filter_the_outbox_by_status_and_kind(manager_client: BrowserCl
     make_follow_ups(3, Status.SENT)
     page = manager_client.get("/outbox/", {"status": "failed", "kind": "check_in"})
     assert page.status_code == 200
-    assert "2 follow-ups matching the filter" in page.content.decode()
+    text = page.content.decode()
+    assert "2 follow-ups matching the filter" in text
+    # The filter shows what it is set to: one option chosen in each list, the one asked for.
+    assert re.findall(r'<option value="(\w*)" selected>', text) == ["failed", "check_in"]
     assert manager_client.get("/outbox/", {"status": "sent", "kind": "win_back"}).content.decode().count("<tr>") == 2
 
 
