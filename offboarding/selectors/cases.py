@@ -83,7 +83,8 @@ def case_for_page(cases: QuerySet[DepartureCase], pk: int, *, today: date) -> De
     )
     case = (
         cases.annotate(leave_date_passed=_leave_date_passed(today))
-        .select_related("client", "relapse_of", "probe__primary_reason", *STEPS)
+        # The save a departure relapsed (relapse_of) is read only on such a case, by itself.
+        .select_related("client", "probe__primary_reason", *STEPS)
         .prefetch_related(
             Prefetch("probe__contributing_reasons", queryset=ChurnReason.objects.order_by("sort_order", "label")),
             Prefetch("handover_items", queryset=handover_items),
@@ -165,7 +166,7 @@ def open_cases_for_my_work(
 
 def my_work_account_managers() -> QuerySet[User]:
     """Whom My work's filter lists: the account managers, and anyone else who still owns clients."""
-    return account_manager_filter_choices(owning=Client.objects.all())
+    return account_manager_filter_choices(owning=Client)
 
 
 def open_case_of(client: Client) -> DepartureCase | None:
