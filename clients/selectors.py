@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Case, Exists, F, IntegerField, OrderBy, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, F, Field, IntegerField, Model, OrderBy, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -105,18 +107,52 @@ def client_owner_choices(*, keeping: int | None = None) -> QuerySet[User]:
     return User.objects.filter(Q(pk__in=account_managers()) | Q(pk=keeping)).order_by(*_BY_NAME)
 
 
-def account_manager_filter_choices(*, owning: QuerySet[Any]) -> QuerySet[User]:
-    """Who a filter by account manager lists: the account managers, and anyone else who owns one of `owning`.
+def _index_walk(model: type[Model], field_name: str) -> RawSQL:
+    """The different non-NULL values of a column with an index that starts with it, as a subquery.
+
+    A DISTINCT (or an EXISTS for each candidate) reads every row of the history: at 1,000,000
+    cases, a million index entries for a handful of segments or account managers. This walks the
+    index instead, one probe per value: a recursive CTE asking for the next value up, PostgreSQL's
+    "loose index scan" (SQLite, for `make run`, runs it as written).
+    """
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{field_name} is not a column")
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(field.column)
+    # The table and column come from the model, quoted; there is no parameter to pass.
+    sql = f"""
+        WITH RECURSIVE found(value) AS (
+            SELECT MIN({column}) FROM {table}
+            UNION ALL
+            SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value) FROM found
+            WHERE found.value IS NOT NULL
+        )
+        SELECT value FROM found WHERE value IS NOT NULL
+    """  # noqa: S608
+    return RawSQL(sql, [])  # noqa: S611 (no value from outside: see above)
+
+
+def distinct_values(model: type[Model], field_name: str) -> list[Any]:
+    """The different values of an indexed column, sorted, without blanks (read as _index_walk does)."""
+    walk = _index_walk(model, field_name)
+    with connection.cursor() as cursor:
+        cursor.execute(walk.sql, walk.params)
+        return sorted(value for (value,) in cursor.fetchall() if value != "")
+
+
+def account_manager_filter_choices(*, owning: type[Model]) -> QuerySet[User]:
+    """Who a filter by account manager lists: the account managers, and anyone else who owns a row of `owning`.
 
     Wider than client_owner_choices, because a filter finds what exists rather than hands work
     out: someone taken out of the group (or the company) still owns their clients until a manager
     reassigns them, and a departure case keeps the account manager it had for good (the
     dashboard's history), so those rows must stay findable by that person's name. `owning` is a
-    queryset of rows with an `account_manager` (clients, departure cases); one EXISTS per person
-    probes its account-manager index.
+    model with an indexed `account_manager` (Client, DepartureCase), whose owners are read from
+    that index (an EXISTS per person fell back to reading every case for someone who owns none).
     """
-    owns = Exists(owning.order_by().filter(account_manager=OuterRef("pk")))
-    return User.objects.filter(Q(pk__in=account_managers()) | owns).order_by(*_BY_NAME)
+    owners = _index_walk(owning, "account_manager")
+    return User.objects.filter(Q(pk__in=account_managers()) | Q(pk__in=owners)).order_by(*_BY_NAME)
 
 
 def people_with_a_role() -> QuerySet[User]:

@@ -53,8 +53,8 @@ def test_a_filter_lists_whoever_still_owns_the_rows_it_filters(
     account_manager: User, other_account_manager: User, leaver: User
 ) -> None:
     DepartureCase.objects.update(account_manager=other_account_manager)  # the leaver's case went to Jonas
-    owners_of_cases = account_manager_filter_choices(owning=DepartureCase.objects.all())
-    owners_of_clients = account_manager_filter_choices(owning=Client.objects.all())
+    owners_of_cases = account_manager_filter_choices(owning=DepartureCase)
+    owners_of_clients = account_manager_filter_choices(owning=Client)
     assert list(owners_of_cases) == [account_manager, other_account_manager]
     assert list(owners_of_clients) == [account_manager, other_account_manager, leaver]  # by first name
 

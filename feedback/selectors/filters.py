@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
 
-from django.db import connection
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clients.formatting import display_name
-from clients.selectors import account_manager_filter_choices
+from clients.selectors import account_manager_filter_choices, distinct_values
 from offboarding.models import STEP_MODELS, CaseStep, ChurnReason, DepartureCase, ProbeStep
 
 # The label of a row whose reason, kind, offer type or segment was never recorded.
@@ -88,40 +87,13 @@ def account_manager_choices() -> list[tuple[int, str]]:
     Plain pairs rather than users: a ModelChoiceField reads its users through a server-side
     cursor (DECLARE, FETCH, CLOSE) on every rendering, several round trips for a dozen names.
     """
-    people = account_manager_filter_choices(owning=DepartureCase.objects.all())
+    people = account_manager_filter_choices(owning=DepartureCase)
     return [(person.pk, display_name(person)) for person in people.only("pk", "first_name", "last_name", "username")]
-
-
-def _distinct_values(model: type[Model], field_name: str) -> list[str]:
-    """The different non-blank values of a text column with an index that starts with it, sorted.
-
-    A DISTINCT reads every row of the history (at 1,000,000 cases, a million index entries for a
-    handful of segments); this walks the index instead, one probe per value (a recursive CTE
-    asking for the next value up, as PostgreSQL's wiki does for a "loose index scan").
-    """
-    field = model._meta.get_field(field_name)
-    if not isinstance(field, Field) or not field.column:
-        raise TypeError(f"{model.__name__}.{field_name} is not a column")
-    quote = connection.ops.quote_name
-    table, column = quote(model._meta.db_table), quote(field.column)
-    # The table and column come from the model, quoted; there is no parameter to pass.
-    sql = f"""
-        WITH RECURSIVE found(value) AS (
-            SELECT MIN({column}) FROM {table} WHERE {column} > ''
-            UNION ALL
-            SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value) FROM found
-            WHERE found.value IS NOT NULL
-        )
-        SELECT value FROM found WHERE value IS NOT NULL
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return sorted(value for (value,) in cursor.fetchall())
 
 
 def case_segments() -> list[str]:
     """The segments departure cases were logged in (read from the case's segment index)."""
-    return _distinct_values(DepartureCase, "segment")
+    return distinct_values(DepartureCase, "segment")
 
 
 def reason_choices() -> list[tuple[int, str]]:
@@ -131,4 +103,4 @@ def reason_choices() -> list[tuple[int, str]]:
 
 def competitor_choices() -> list[str]:
     """The competitors departing clients named, as they were typed (read from the probe's competitor index)."""
-    return _distinct_values(ProbeStep, "competitor")
+    return distinct_values(ProbeStep, "competitor")
