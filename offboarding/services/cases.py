@@ -275,7 +275,7 @@ def case_next_open_step(
         start = order.index(after) + 1
         order = order[start:] + order[:start]
     return next(
-        (step for step in order if statuses[step] == CaseStep.Status.PENDING and step_is_editable(case, step)),
+        (step for step in order if not CaseStep.status_is_closed(statuses[step]) and step_is_editable(case, step)),
         None,
     )
 
