@@ -13,7 +13,7 @@ from clients.models import Client
 from clients.selectors import account_manager_filter_choices
 from offboarding.models import CaseEvent, CaseStep, ChurnReason, DepartureCase, FollowUp, HandoverItem, SaveOffer
 from offboarding.models.cases import SaveWatchConditions
-from offboarding.services.cases import STEPS
+from offboarding.services.cases import STEPS, case_step_statuses
 
 
 def case_steps(case: DepartureCase) -> list[tuple[str, CaseStep]]:
@@ -51,7 +51,7 @@ def case_progress(case: DepartureCase, statuses: Mapping[str, str] | None = None
     `statuses` (each step's status by slug, from listed_step_statuses) stands in for the steps loaded with the case.
     """
     if statuses is None:
-        statuses = {slug: record.status for slug, record in case_steps(case)}
+        statuses = case_step_statuses(case)
     closed = sum(1 for status in statuses.values() if CaseStep.status_is_closed(status))
     next_step = next((slug for slug, status in statuses.items() if not CaseStep.status_is_closed(status)), None)
     return closed, next_step

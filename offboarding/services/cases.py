@@ -261,6 +261,11 @@ def step_is_editable(case: DepartureCase, step: str) -> bool:
     return case.status == DepartureCase.Status.DEPARTED and step in EDITABLE_AFTER_DEPARTURE
 
 
+def case_step_statuses(case: DepartureCase) -> dict[str, str]:
+    """The six steps' statuses by slug, from the steps loaded with the case."""
+    return {step: getattr(case, step).status for step in STEPS}
+
+
 def case_next_open_step(
     case: DepartureCase, *, after: str | None = None, statuses: Mapping[str, str] | None = None
 ) -> str | None:
@@ -269,7 +274,7 @@ def case_next_open_step(
     Reads the steps as loaded with the case, or `statuses` (each step's status by slug) where a list
     read only those (My work), so asking costs no query."""
     if statuses is None:
-        statuses = {step: getattr(case, step).status for step in STEPS}
+        statuses = case_step_statuses(case)
     order = list(STEPS)
     if after in STEPS:
         start = order.index(after) + 1
