@@ -3,25 +3,28 @@
 The rate valid on a day is the latest of its currency starting on or before it; the business's own
 currency needs none. Where no rate is valid the conversion is None (NULL in SQL), never a guess: a
 figure that adds converted amounts asks `missing_rates` which currencies and months it could not
-convert, and says so beside the figure.
+convert (`unconverted`: the days before a currency's first rate), and says so beside the figure.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.db.models import (
     Case,
-    DateField,
     DecimalField,
     Expression,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -84,18 +87,53 @@ class MissingRate:
         return format_date(self.month, "F Y")
 
 
-def missing_rates(rows: QuerySet[Any], *, currency_field: str, on: str | date) -> list[MissingRate]:
-    """The currencies and months of `rows` that no rate converts, in one query (distinct pairs only)."""
-    month = TruncMonth(on) if isinstance(on, str) else Value(on.replace(day=1), output_field=DateField())
-    pairs = (
-        rows.annotate(_rate=rate_valid_on(currency_field, on))
-        .filter(_rate__isnull=True)
-        .annotate(_month=month)
-        .values_list(currency_field, "_month")
-        .distinct()
-        .order_by(currency_field, "_month")
-    )
-    return [MissingRate(currency=currency, month=_as_date(month)) for currency, month in pairs]
+def first_rate_days() -> dict[str, date]:
+    """The day each currency's first rate is valid from (one small query over the rates kept)."""
+    firsts = ExchangeRate.objects.values("currency").annotate(first=Min("valid_from")).order_by()
+    return {row["currency"]: row["first"] for row in firsts}
+
+
+def unconverted(currency_field: str, on: str | date, firsts: dict[str, date]) -> Q:
+    """The rows whose rate_valid_on is NULL: not in the business currency, dated before their currency's first rate.
+
+    Since a rate stays valid until the next one, a day has no rate exactly when it comes before the first
+    rate of its currency (or the currency has none). With `firsts` (first_rate_days) read once, that is a
+    condition of plain comparisons on each row, where asking rate_valid_on would probe the rates' index
+    once per row.
+    """
+    rated = {currency: first for currency, first in firsts.items() if currency != settings.BUSINESS_CURRENCY}
+    never_rated = ~Q(**{f"{currency_field}__in": [settings.BUSINESS_CURRENCY, *rated]})
+    if isinstance(on, date):
+        not_yet_rated = [currency for currency, first in rated.items() if first > on]
+        return never_rated | Q(**{f"{currency_field}__in": not_yet_rated})
+    before_first = (Q(**{currency_field: currency, f"{on}__lt": first}) for currency, first in rated.items())
+    return reduce(operator.or_, before_first, never_rated)
+
+
+@dataclass(frozen=True)
+class Converted:
+    """Rows a figure converts: the field holding their currency, and their day (a field name, or one day for all)."""
+
+    rows: QuerySet[Any]
+    currency_field: str
+    on: str | date
+
+
+def missing_rates(*sources: Converted) -> list[MissingRate]:
+    """The currencies and months of the sources' rows that no rate converts, by currency and month.
+
+    One query for every source (a UNION of their distinct pairs), after the one of first_rate_days.
+    """
+    firsts = first_rate_days()
+    pairs = [
+        source.rows.filter(unconverted(source.currency_field, source.on, firsts))
+        .annotate(_month=TruncMonth(source.on) if isinstance(source.on, str) else Value(source.on.replace(day=1)))
+        .values_list(source.currency_field, "_month")
+        .order_by()
+        for source in sources
+    ]
+    found = {MissingRate(currency=currency, month=_as_date(month)) for currency, month in pairs[0].union(*pairs[1:])}
+    return sorted(found, key=lambda gap: (gap.currency, gap.month))
 
 
 def _as_date(month: Any) -> date:

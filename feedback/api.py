@@ -32,7 +32,7 @@ from feedback.selectors.departures import (
     save_rate_by_offer_type,
 )
 from feedback.selectors.filters import DashboardFilter, account_manager_choices, case_segments, default_period
-from feedback.selectors.revenue import net_revenue_retention, revenue_figures
+from feedback.selectors.revenue import net_revenue_retention
 from feedback.selectors.surveys import named_survey_answers, recorded_feedback_of, survey_figures
 from feedback.serializers import DashboardSerializer, RecordedFeedbackSerializer, SurveyAnswerSerializer
 from offboarding.models import DepartureCase
@@ -91,15 +91,15 @@ def _field_name(name: str) -> str:
 
 def _figures(dashboard: DashboardFilter) -> dict[str, Any]:
     by_reason = reason_breakdowns(dashboard)
-    revenue = revenue_figures(dashboard)
-    retention = net_revenue_retention(dashboard, revenue)
+    headline = headline_figures(dashboard)
+    retention = net_revenue_retention(dashboard, headline.revenue)
     return {
         "start": dashboard.start,
         "end": dashboard.end,
         "account_manager": dashboard.account_manager_id,
         "segment": dashboard.segment,
         "currency": settings.BUSINESS_CURRENCY,
-        "headline": headline_figures(dashboard),
+        "headline": headline,
         "surveys": survey_figures(dashboard),
         "breakdowns": {
             "by_reason": by_reason.departures,
@@ -109,7 +109,7 @@ def _figures(dashboard: DashboardFilter) -> dict[str, Any]:
             "save_rate_by_offer_type": save_rate_by_offer_type(dashboard),
             "save_rate_by_reason": by_reason.save_rate,
         },
-        "revenue": revenue,
+        "revenue": headline.revenue,
         "net_revenue_retention": retention,
         "missing_rates": retention.missing,
     }

@@ -374,7 +374,7 @@ def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, An
         "export_url": f"{reverse('feedback:export')}?{urlencode(filter_params(dashboard))}",
         "currency": currency,
         "referrals": referrals_by_referrer(dashboard),
-        **revenue_context(dashboard),
+        **revenue_context(dashboard, headline.revenue),
     }
 
 

@@ -31,7 +31,7 @@ from feedback.selectors.filters import (
     next_month,
     share,
 )
-from feedback.selectors.revenue import REVENUE_LOST
+from feedback.selectors.revenue import REVENUE_LOST, RevenueFigures, revenue_aggregates, revenue_figures
 from feedback.selectors.saves import kept_save_rate, save_outcome_counts
 from offboarding.models import ChurnReason, OfferStep, ProbeStep
 
@@ -40,7 +40,7 @@ from offboarding.models import ChurnReason, OfferStep, ProbeStep
 class HeadlineFigures:
     cases: int
     departures: int
-    revenue_lost: Decimal
+    revenue: RevenueFigures  # lost to full and partial departures, and the accepted offers' effect
     offers_made: int
     saved_after_offer: int  # every save after an offer, watched, kept or relapsed
     saves_kept: int
@@ -51,6 +51,10 @@ class HeadlineFigures:
     closed: int
     closed_with_every_step: int
     median_days_to_close: float | None
+
+    @property
+    def revenue_lost(self) -> Decimal:
+        return self.revenue.revenue_lost
 
     @property
     def save_rate(self) -> float | None:
@@ -67,10 +71,11 @@ def _days(interval: timedelta | None) -> float | None:
 
 
 def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
+    """The period's figures, its revenue ones among them, from one pass over its cases."""
     row = cases_for(dashboard).aggregate(
         cases=Count("pk"),
         departures=Count("pk", filter=DEPARTED),
-        revenue_lost=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
+        **revenue_aggregates(),
         offers_made=Count("pk", filter=OFFER_MADE),
         saved_after_offer=Count("pk", filter=OFFER_MADE & SAVED),
         **save_outcome_counts(),
@@ -83,7 +88,7 @@ def headline_figures(dashboard: DashboardFilter) -> HeadlineFigures:
     return HeadlineFigures(
         cases=row["cases"],
         departures=row["departures"],
-        revenue_lost=row["revenue_lost"],
+        revenue=revenue_figures(row),
         offers_made=row["offers_made"],
         saved_after_offer=row["saved_after_offer"],
         saves_kept=row["saved"],

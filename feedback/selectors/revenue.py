@@ -4,8 +4,9 @@ and net revenue retention over the period.
 Each amount is converted in SQL at the rate valid on the date it is about (clients.currencies): a
 case's revenue lost and an offer's effect at the notice date, a return at its date, the monthly
 recurring revenue at the start of the period at that day's rates. An amount with no rate is left out
-of its sum and named in `missing`, so no figure is a silent sum of unlike money. Each figure is one
-query, so the count stays fixed as the data grows.
+of its sum and named in the retention's `missing`, so no figure is a silent sum of unlike money. Each figure is one
+query, so the count stays fixed as the data grows; the revenue lost and the offers' effect are aggregates
+of the period's cases, asked in the headline figures' own pass over them (revenue_aggregates).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Aggregate, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
-from clients.currencies import MissingRate, converted, missing_rates
+from clients.currencies import Converted, MissingRate, converted, missing_rates
 from clients.models import Client, ClientValueChange
 from feedback.formatting import percent
 from feedback.selectors.filters import DEPARTED, OFFER_MADE, SAVED, DashboardFilter, cases_for
@@ -41,24 +42,26 @@ class RevenueFigures:
     partial_departures: int
     partial_revenue_lost: Decimal
     offer_effects: Decimal  # the accepted offers' change of monthly value (a discount is negative)
-    missing: list[MissingRate] = field(default_factory=list)
 
     @property
     def revenue_lost(self) -> Decimal:
         return self.full_revenue_lost + self.partial_revenue_lost
 
 
-def revenue_figures(dashboard: DashboardFilter) -> RevenueFigures:
-    cases = cases_for(dashboard)
-    row = cases.aggregate(
-        full_departures=Count("pk", filter=DEPARTED & FULL),
-        full_revenue_lost=Sum(REVENUE_LOST, filter=DEPARTED & FULL, default=ZERO),
-        partial_departures=Count("pk", filter=DEPARTED & PARTIAL),
-        partial_revenue_lost=Sum(REVENUE_LOST, filter=DEPARTED & PARTIAL, default=ZERO),
-        offer_effects=Sum(OFFER_EFFECT, filter=SAVED & OFFER_MADE, default=ZERO),
-    )
-    summed = cases.filter(DEPARTED | (SAVED & OFFER_MADE))
-    return RevenueFigures(**row, missing=missing_rates(summed, currency_field="currency", on="notice_received_on"))
+def revenue_aggregates() -> dict[str, Aggregate]:
+    """The revenue figures as aggregates of the period's cases: headline_figures asks them in its own pass."""
+    return {
+        "full_departures": Count("pk", filter=DEPARTED & FULL),
+        "full_revenue_lost": Sum(REVENUE_LOST, filter=DEPARTED & FULL, default=ZERO),
+        "partial_departures": Count("pk", filter=DEPARTED & PARTIAL),
+        "partial_revenue_lost": Sum(REVENUE_LOST, filter=DEPARTED & PARTIAL, default=ZERO),
+        "offer_effects": Sum(OFFER_EFFECT, filter=SAVED & OFFER_MADE, default=ZERO),
+    }
+
+
+def revenue_figures(row: dict[str, Any]) -> RevenueFigures:
+    """The revenue figures of `row`: the period's aggregates, revenue_aggregates among them."""
+    return RevenueFigures(**{name: row[name] for name in revenue_aggregates()})
 
 
 def _clients_for(dashboard: DashboardFilter) -> QuerySet[Client]:
@@ -93,13 +96,15 @@ class NetRevenueRetention:
         return float(self.end_revenue / self.start_revenue) if self.start_revenue else None
 
 
-def _start_revenue(dashboard: DashboardFilter) -> tuple[Decimal, list[MissingRate]]:
-    clients = _clients_for(dashboard).annotate(
+def _start_values(dashboard: DashboardFilter) -> QuerySet[Client]:
+    return _clients_for(dashboard).annotate(
         start_value=_value_at_start(dashboard, "monthly_value"), start_currency=_value_at_start(dashboard, "currency")
     )
-    total = clients.aggregate(total=Sum(converted("start_value", "start_currency", dashboard.start), default=ZERO))
-    holding = clients.filter(start_value__gt=0)
-    return total["total"], missing_rates(holding, currency_field="start_currency", on=dashboard.start)
+
+
+def _start_revenue(dashboard: DashboardFilter) -> Decimal:
+    converted_value = converted("start_value", "start_currency", dashboard.start)
+    return _start_values(dashboard).aggregate(total=Sum(converted_value, default=ZERO))["total"]
 
 
 def _returns(dashboard: DashboardFilter) -> QuerySet[ClientValueChange]:
@@ -113,27 +118,31 @@ def _returns(dashboard: DashboardFilter) -> QuerySet[ClientValueChange]:
     return returns
 
 
-def _returned(dashboard: DashboardFilter) -> tuple[Decimal, list[MissingRate]]:
-    returns = _returns(dashboard)
-    total = returns.aggregate(total=Sum(converted("monthly_value", "currency", "effective_on"), default=ZERO))
-    return total["total"], missing_rates(returns, currency_field="currency", on="effective_on")
+def _returned(dashboard: DashboardFilter) -> Decimal:
+    converted_value = converted("monthly_value", "currency", "effective_on")
+    return _returns(dashboard).aggregate(total=Sum(converted_value, default=ZERO))["total"]
+
+
+def _missing(dashboard: DashboardFilter) -> list[MissingRate]:
+    """The months and currencies no rate converts, of every amount the money figures add up."""
+    return missing_rates(
+        Converted(cases_for(dashboard).filter(DEPARTED | (SAVED & OFFER_MADE)), "currency", "notice_received_on"),
+        Converted(_start_values(dashboard).filter(Q(start_value__gt=0)), "start_currency", dashboard.start),
+        Converted(_returns(dashboard), "currency", "effective_on"),
+    )
 
 
 def net_revenue_retention(dashboard: DashboardFilter, revenue: RevenueFigures) -> NetRevenueRetention:
     """MRR at the start, less what left, plus what returned and the accepted offers' effect, over the start."""
-    start, start_missing = _start_revenue(dashboard)
-    returned, returned_missing = _returned(dashboard)
-    missing = sorted(set(start_missing + returned_missing + revenue.missing), key=lambda gap: (gap.currency, gap.month))
     return NetRevenueRetention(
-        start_revenue=start,
+        start_revenue=_start_revenue(dashboard),
         lost=revenue.revenue_lost,
-        returned=returned,
+        returned=_returned(dashboard),
         offer_effects=revenue.offer_effects,
-        missing=missing,
+        missing=_missing(dashboard),
     )
 
 
-def revenue_context(dashboard: DashboardFilter) -> dict[str, Any]:
-    revenue = revenue_figures(dashboard)
+def revenue_context(dashboard: DashboardFilter, revenue: RevenueFigures) -> dict[str, Any]:
     retention = net_revenue_retention(dashboard, revenue)
     return {"revenue": revenue, "retention": retention, "retention_percent": percent(retention.rate)}

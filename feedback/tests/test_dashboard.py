@@ -454,7 +454,7 @@ def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, n
 # revenue figures (feedback/selectors/revenue.py) add six: revenue lost, the revenue at the start of the
 # period and the returns, each with the query that names the currencies and months it had no rate for;
 # then the referrals table, the win-backs by cause and the offers table by type.
-DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 23, 7
+DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 21, 7
 
 
 def _dashboard_queries(manager_client: BrowserClient) -> list[int]:

@@ -35,8 +35,9 @@ from clients.models import Client, ClientValueChange, ExchangeRate
 from clients.tests.api_helpers import ApiCaller
 from clients.tests.factories import ClientFactory
 from clients.value_history import client_value_record
+from feedback.selectors.departures import headline_figures
 from feedback.selectors.filters import DashboardFilter
-from feedback.selectors.revenue import net_revenue_retention, revenue_figures
+from feedback.selectors.revenue import net_revenue_retention
 from feedback.tests.factories import make_case
 from offboarding.models import DepartureCase, OfferStep
 
@@ -94,17 +95,17 @@ def test_an_amount_is_converted_at_the_rate_valid_on_its_date(usd_rates: None) -
 
 
 def test_revenue_lost_to_full_and_partial_departures_in_the_business_currency(book: dict[str, object]) -> None:
-    revenue = revenue_figures(PERIOD)
+    revenue = headline_figures(PERIOD).revenue
 
     assert (revenue.full_departures, revenue.full_revenue_lost) == (2, Decimal("1900"))
     assert (revenue.partial_departures, revenue.partial_revenue_lost) == (1, Decimal("400"))
     assert revenue.revenue_lost == Decimal("2300")
     assert revenue.offer_effects == Decimal("-200")
-    assert revenue.missing == []
+    assert net_revenue_retention(PERIOD, revenue).missing == []
 
 
 def test_net_revenue_retention_over_the_period(book: dict[str, object]) -> None:
-    retention = net_revenue_retention(PERIOD, revenue_figures(PERIOD))
+    retention = net_revenue_retention(PERIOD, headline_figures(PERIOD).revenue)
 
     assert retention.start_revenue == Decimal("8200")
     assert (retention.lost, retention.returned, retention.offer_effects) == (Decimal(2300), Decimal(600), Decimal(-200))
@@ -117,10 +118,14 @@ def test_a_month_without_a_rate_is_named_and_left_out_of_the_sum(
 ) -> None:
     _case(account_manager, currency="GBP", notice=date(2026, 4, 10), value="700", departed_on=date(2026, 5, 1))
 
-    revenue = revenue_figures(PERIOD)
+    revenue = headline_figures(PERIOD).revenue
 
     assert revenue.full_revenue_lost == Decimal("1900")  # not 2600: 700 GBP is not 700 EUR
-    assert revenue.missing == [MissingRate(currency="GBP", month=date(2026, 4, 1))]
+    # The client paid in pounds on the first day too, so the revenue at the start misses January's rate.
+    assert net_revenue_retention(PERIOD, revenue).missing == [
+        MissingRate(currency="GBP", month=date(2026, 1, 1)),
+        MissingRate(currency="GBP", month=date(2026, 4, 1)),
+    ]
 
 
 def test_the_dashboard_warns_of_the_missing_rate_and_shows_both_kinds_of_departure(
@@ -150,10 +155,13 @@ def test_a_rate_from_after_the_notice_does_not_convert_it(account_manager: User)
     ExchangeRate.objects.create(currency="USD", rate=Decimal("0.80"), valid_from=date(2026, 3, 1))
     _case(account_manager, currency="USD", notice=date(2026, 2, 10), value="1000", departed_on=date(2026, 3, 1))
 
-    revenue = revenue_figures(PERIOD)
+    revenue = headline_figures(PERIOD).revenue
 
     assert revenue.full_revenue_lost == Decimal(0)
-    assert revenue.missing == [MissingRate(currency="USD", month=date(2026, 2, 1))]
+    assert net_revenue_retention(PERIOD, revenue).missing == [
+        MissingRate(currency="USD", month=date(2026, 1, 1)),
+        MissingRate(currency="USD", month=date(2026, 2, 1)),
+    ]
     assert ClientValueChange.objects.count() == 1
 
 
@@ -193,3 +201,27 @@ def test_the_dashboard_keeps_its_query_count_as_currencies_partial_departures_an
         client_value_record(client=case.client, source="return", actor=None, on=date(2026, 6, 2))
 
     assert queries() == few
+
+
+def test_every_amount_dated_before_its_currencys_first_rate_is_named_and_none_after(
+    book: dict[str, object], account_manager: User
+) -> None:
+    ExchangeRate.objects.create(currency="CHF", rate=Decimal("1.05"), valid_from=date(2026, 3, 1))
+    _case(account_manager, currency="CHF", notice=date(2026, 2, 10), value="100", departed_on=date(2026, 3, 1))
+    _case(account_manager, currency="CHF", notice=date(2026, 3, 1), value="200", departed_on=date(2026, 4, 1))
+    returning = _case(account_manager, currency="CHF", notice=date(2025, 8, 1), value="300", status="won_back",
+                      departed_on=date(2025, 9, 1), won_back_on=date(2026, 4, 2))  # fmt: skip
+    client_value_record(client=returning.client, source="departure", actor=None, on=date(2025, 9, 1), value=Decimal(0))
+    client_value_record(client=returning.client, source="return", actor=None, on=date(2026, 4, 2))
+
+    headline = headline_figures(PERIOD)
+    retention = net_revenue_retention(PERIOD, headline.revenue)
+
+    # January: the CHF clients held value on 1 Jan, before the first CHF rate; February: the notice of 10 Feb.
+    # The notice of 1 Mar and the return of 2 Apr fall on and after the first rate, so they are converted.
+    assert retention.missing == [
+        MissingRate(currency="CHF", month=date(2026, 1, 1)),
+        MissingRate(currency="CHF", month=date(2026, 2, 1)),
+    ]
+    assert headline.revenue.full_revenue_lost == Decimal("1900") + Decimal("210.00")
+    assert retention.returned == Decimal(600) + Decimal("315.00")
