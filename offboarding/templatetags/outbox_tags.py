@@ -40,6 +40,23 @@ def due_time(follow_up: FollowUp, client: Any = None) -> str | SafeString:
     return format_html('{} <span class="d-block small text-body-secondary">{}</span>', shown, their_time)
 
 
+STATUS_BADGES = {
+    FollowUp.Status.SENT: "text-bg-success",
+    FollowUp.Status.DONE: "text-bg-success",
+    FollowUp.Status.FAILED: "text-bg-danger",
+    FollowUp.Status.RETRY_WAIT: "text-bg-warning",
+    FollowUp.Status.SENDING: "text-bg-warning",
+    FollowUp.Status.SCHEDULED: "text-bg-primary",
+}
+
+
+@register.filter
+def status_badge(follow_up: FollowUp) -> SafeString:
+    """A follow-up's status as a coloured badge: green once it went, red when it failed, amber while it is trying."""
+    css = STATUS_BADGES.get(follow_up.status, "text-bg-secondary")
+    return format_html('<span class="badge {}">{}</span>', css, follow_up.get_status_display())
+
+
 @register.filter
 def reminder_note(reminder: FollowUp) -> str:
     """A staff reminder's note in the reader's language where it is one the product wrote (the card, the call)."""

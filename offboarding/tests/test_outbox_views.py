@@ -74,6 +74,21 @@ def test_managers_filter_the_outbox_by_status_and_kind(manager_client: BrowserCl
 
 
 @pytest.mark.django_db
+def test_each_status_is_a_badge_coloured_by_whether_the_message_went(manager_client: BrowserClient) -> None:
+    for status in (Status.FAILED, Status.SENT, Status.RETRY_WAIT, Status.SCHEDULED, Status.CANCELLED):
+        make_follow_ups(1, status)
+    text = manager_client.get("/outbox/").content.decode()
+    badges = dict((label, css) for css, label in re.findall(r'<span class="badge ([\w-]+)">([^<]+)</span>', text))
+    assert badges == {
+        "Failed": "text-bg-danger",
+        "Sent": "text-bg-success",
+        "Waiting to retry": "text-bg-warning",
+        "Scheduled": "text-bg-primary",
+        "Cancelled": "text-bg-secondary",
+    }
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_outbox_page_costs_the_same_queries_for_3_or_30_rows(
     manager_client: BrowserClient, django_assert_max_num_queries, rows: int
