@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -164,3 +165,17 @@ def test_list_query_count_does_not_grow_for_an_account_manager(
     with django_assert_max_num_queries(6):
         response = am_client.get(LIST_URL)
     assert len(response.context["page"]) == min(rows, 25)
+
+
+def test_each_status_shows_as_a_pill_coloured_by_where_the_client_stands(
+    am_client: BrowserClient, account_manager: User
+) -> None:
+    for status in Client.Status:
+        ClientFactory.create(company_name=f"{status.label} Ltd", status=status, account_manager=account_manager)
+    pills = re.findall(r'<span class="badge rounded-pill ([\w-]+)">([^<]+)</span>', am_client.get(LIST_URL).text)
+    assert sorted((label, css) for css, label in pills) == [
+        ("Active", "text-bg-success"),
+        ("Departed", "text-bg-secondary"),
+        ("Departing", "text-bg-warning"),
+        ("Returned", "text-bg-info"),
+    ]

@@ -70,6 +70,18 @@ def test_the_client_page_shows_the_clients_status_once(am_client: BrowserClient,
     assert text.count(">Active</span>") == 1
 
 
+def test_each_case_on_the_client_page_shows_its_status_as_a_coloured_badge(
+    am_client: BrowserClient, own_case: DepartureCase, account_manager: User
+) -> None:
+    case_mark_saved(case=own_case, actor=account_manager)
+    DepartureCaseFactory.create(client=own_case.client)  # they gave notice again
+    rows = am_client.get(own_case.client.get_absolute_url()).content.decode().split("<tbody>")[1]
+    assert sorted(re.findall(r'<span class="badge (text-bg-\w+)">([^<]+)</span>', rows)) == [
+        ("text-bg-success", "Saved"),
+        ("text-bg-warning", "Open"),
+    ]
+
+
 def test_a_client_without_a_case_offers_client_is_leaving(am_client: BrowserClient, own_client: Client) -> None:
     text = am_client.get(own_client.get_absolute_url()).content.decode()
     assert reverse("offboarding:case_open", args=[own_client.pk]) in text

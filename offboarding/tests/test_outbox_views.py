@@ -78,7 +78,7 @@ def test_each_status_is_a_badge_coloured_by_whether_the_message_went(manager_cli
     for status in (Status.FAILED, Status.SENT, Status.RETRY_WAIT, Status.SCHEDULED, Status.CANCELLED):
         make_follow_ups(1, status)
     text = manager_client.get("/outbox/").content.decode()
-    badges = dict((label, css) for css, label in re.findall(r'<span class="badge ([\w-]+)">([^<]+)</span>', text))
+    badges = {label: css for css, label in re.findall(r'<span class="badge ([\w-]+)">([^<]+)</span>', text)}
     assert badges == {
         "Failed": "text-bg-danger",
         "Sent": "text-bg-success",

@@ -1,0 +1,26 @@
+"""`{{ case.status|case_status_badge }}`: a departure case's status as a coloured badge, the same on every page."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from offboarding.models import DepartureCase
+
+register = template.Library()
+
+STATUS_BADGES = {
+    DepartureCase.Status.OPEN: "text-bg-warning",
+    DepartureCase.Status.SAVED: "text-bg-success",
+    DepartureCase.Status.DEPARTED: "text-bg-secondary",
+    DepartureCase.Status.WON_BACK: "text-bg-primary",
+}
+
+
+@register.filter
+def case_status_badge(status: str) -> SafeString | str:
+    """Nothing for a status the case model does not know."""
+    if status not in STATUS_BADGES:
+        return ""
+    return format_html('<span class="badge {}">{}</span>', STATUS_BADGES[status], DepartureCase.Status(status).label)
