@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from clients.formatting import status_badge
 from offboarding.models import DepartureCase
 
 register = template.Library()
 
-STATUS_BADGES = {
+COLOURS: dict[str, str] = {
     DepartureCase.Status.OPEN: "text-bg-warning",
     DepartureCase.Status.SAVED: "text-bg-success",
     DepartureCase.Status.DEPARTED: "text-bg-secondary",
@@ -21,6 +21,6 @@ STATUS_BADGES = {
 @register.filter
 def case_status_badge(status: str) -> SafeString | str:
     """Nothing for a status the case model does not know."""
-    if status not in STATUS_BADGES:
+    if status not in DepartureCase.Status.values:
         return ""
-    return format_html('<span class="badge {}">{}</span>', STATUS_BADGES[status], DepartureCase.Status(status).label)
+    return status_badge(status, str(DepartureCase.Status(status).label), COLOURS, default="text-bg-secondary")

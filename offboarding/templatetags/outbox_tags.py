@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from clients.formatting import status_badge
 from offboarding.models import FollowUp
 from offboarding.outbox.services import reminder_step
 
@@ -40,7 +41,7 @@ def due_time(follow_up: FollowUp, client: Any = None) -> str | SafeString:
     return format_html('{} <span class="d-block small text-body-secondary">{}</span>', shown, their_time)
 
 
-STATUS_BADGES = {
+STATUS_COLOURS: dict[str, str] = {
     FollowUp.Status.SENT: "text-bg-success",
     FollowUp.Status.DONE: "text-bg-success",
     FollowUp.Status.FAILED: "text-bg-danger",
@@ -51,10 +52,9 @@ STATUS_BADGES = {
 
 
 @register.filter
-def status_badge(follow_up: FollowUp) -> SafeString:
-    """A follow-up's status as a coloured badge: green once it went, red when it failed, amber while it is trying."""
-    css = STATUS_BADGES.get(follow_up.status, "text-bg-secondary")
-    return format_html('<span class="badge {}">{}</span>', css, follow_up.get_status_display())
+def follow_up_status_badge(follow_up: FollowUp) -> SafeString:
+    """Green once it went, red when it failed, amber while it is trying, blue while it waits, grey otherwise."""
+    return status_badge(follow_up.status, follow_up.get_status_display(), STATUS_COLOURS, default="text-bg-secondary")
 
 
 @register.filter
