@@ -1,4 +1,7 @@
-"""`{{ case.status|case_status_badge }}`: a departure case's status as a coloured badge, the same on every page."""
+"""A case's status and a step's as coloured badges, the same on every page.
+
+`{{ case.status|case_status_badge }}`, `{{ step.status|step_status_badge }}`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from clients.formatting import status_badge
-from offboarding.models import DepartureCase
+from offboarding.models import CaseStep, DepartureCase
 
 register = template.Library()
 
@@ -24,3 +27,16 @@ def case_status_badge(status: str) -> SafeString | str:
     if status not in DepartureCase.Status.values:
         return ""
     return status_badge(status, str(DepartureCase.Status(status).label), COLOURS, default="text-bg-secondary")
+
+
+STEP_COLOURS: dict[str, str] = {
+    CaseStep.Status.DONE: "text-bg-success",
+    CaseStep.Status.SKIPPED: "text-bg-secondary",
+}
+
+
+@register.filter
+def step_status_badge(status: str) -> SafeString:
+    """Done in green, skipped in grey, anything else still to do (a light badge)."""
+    label = CaseStep.Status(status).label if status in CaseStep.Status.values else CaseStep.Status.PENDING.label
+    return status_badge(status, str(label), STEP_COLOURS, default="text-bg-light border")

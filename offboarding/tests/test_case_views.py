@@ -26,7 +26,7 @@ from offboarding.models import (
     OfferStep,
     ProbeStep,
 )
-from offboarding.services.cases import STEPS, case_mark_departed, step_complete, step_is_editable
+from offboarding.services.cases import STEPS, case_mark_departed, step_complete, step_is_editable, step_skip
 from offboarding.tests.factories import DepartureCaseFactory, ready_to_depart, step_values
 from offboarding.tests.outbox_fixtures import departed_case
 from offboarding.tests.pageforms import read_page
@@ -611,3 +611,23 @@ def test_a_case_page_offers_a_step_form_exactly_where_the_service_takes_it(
         url = reverse("offboarding:step_save", args=[own_case.pk, step])
         assert (url in text) == step_is_editable(own_case, step), step
         assert (_step_forms(am_client.get(url).content.decode(), url) != []) == step_is_editable(own_case, step), step
+
+
+def test_each_step_shows_whether_it_is_done_skipped_or_still_to_do_as_a_coloured_badge(
+    am_client: BrowserClient, own_case: DepartureCase, account_manager: User
+) -> None:
+    step_complete(case=own_case, step="probe", actor=account_manager, values=step_values("probe"))
+    step_skip(case=own_case, step="apology", actor=account_manager, reason="They asked us not to.")
+    text = am_client.get(own_case.get_absolute_url()).content.decode()
+    badges = {
+        slug: re.search(r'<span class="badge ([\w -]+)">([^<]+)</span>', text.split(f'id="step-{slug}"')[1])
+        for slug in STEPS
+    }
+    assert {slug: match.groups() for slug, match in badges.items() if match} == {
+        "probe": ("text-bg-success", "Done"),
+        "apology": ("text-bg-secondary", "Skipped"),
+        "offer": ("text-bg-light border", "To do"),
+        "transition": ("text-bg-light border", "To do"),
+        "thanks": ("text-bg-light border", "To do"),
+        "keep_in_touch": ("text-bg-light border", "To do"),
+    }
