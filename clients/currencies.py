@@ -119,18 +119,19 @@ class Converted:
     on: str | date
 
 
-def missing_rates(*sources: Converted) -> list[MissingRate]:
+def missing_rates(source: Converted, *more: Converted) -> list[MissingRate]:
     """The currencies and months of the sources' rows that no rate converts, by currency and month.
 
-    One query for every source (a UNION of their distinct pairs), after the one of first_rate_days.
+    Two queries however many sources: first_rate_days, then the sources' pairs in one UNION.
     """
+    sources = (source, *more)
     firsts = first_rate_days()
     pairs = [
-        source.rows.filter(unconverted(source.currency_field, source.on, firsts))
-        .annotate(_month=TruncMonth(source.on) if isinstance(source.on, str) else Value(source.on.replace(day=1)))
-        .values_list(source.currency_field, "_month")
+        each.rows.filter(unconverted(each.currency_field, each.on, firsts))
+        .annotate(_month=TruncMonth(each.on) if isinstance(each.on, str) else Value(each.on.replace(day=1)))
+        .values_list(each.currency_field, "_month")
         .order_by()
-        for source in sources
+        for each in sources
     ]
     found = {MissingRate(currency=currency, month=_as_date(month)) for currency, month in pairs[0].union(*pairs[1:])}
     return sorted(found, key=lambda gap: (gap.currency, gap.month))

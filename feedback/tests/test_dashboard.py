@@ -450,10 +450,11 @@ def test_account_managers_may_not_open_manager_pages(am_client: BrowserClient, n
     assert response.status_code == 403
 
 
-# The session, the person and their roles, the filters' choices, then a query per figure or chart; the
-# revenue figures (feedback/selectors/revenue.py) add six: revenue lost, the revenue at the start of the
-# period and the returns, each with the query that names the currencies and months it had no rate for;
-# then the referrals table, the win-backs by cause and the offers table by type.
+# The session, the person and their roles, the filters' choices, then a query per figure or chart (the
+# revenue lost is part of the headline's); the money figures (feedback/selectors/revenue.py) add four: the
+# revenue at the start of the period, the returns, each currency's first rate and one query naming the
+# currencies and months no rate converts; then the referrals table, the win-backs by cause and the offers
+# table by type.
 DASHBOARD_QUERY_LIMIT, CASE_LIST_QUERY_LIMIT = 21, 7
 
 

@@ -225,3 +225,14 @@ def test_every_amount_dated_before_its_currencys_first_rate_is_named_and_none_af
     ]
     assert headline.revenue.full_revenue_lost == Decimal("1900") + Decimal("210.00")
     assert retention.returned == Decimal(600) + Decimal("315.00")
+
+
+def test_a_rate_valid_from_the_first_day_of_the_period_converts_the_revenue_at_its_start(
+    account_manager: User,
+) -> None:
+    ExchangeRate.objects.create(currency="CHF", rate=Decimal("1.05"), valid_from=PERIOD.start)
+    _case(account_manager, currency="CHF", notice=date(2026, 2, 10), value="100", departed_on=date(2026, 3, 1))
+
+    retention = net_revenue_retention(PERIOD, headline_figures(PERIOD).revenue)
+
+    assert (retention.start_revenue, retention.missing) == (Decimal("105.00"), [])
