@@ -11,7 +11,7 @@ of the period's cases, asked in the headline figures' own pass over them (revenu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -61,7 +61,7 @@ def revenue_aggregates() -> dict[str, Aggregate]:
 
 def revenue_figures(row: dict[str, Any]) -> RevenueFigures:
     """The revenue figures of `row`: the period's aggregates, revenue_aggregates among them."""
-    return RevenueFigures(**{name: row[name] for name in revenue_aggregates()})
+    return RevenueFigures(**{figure.name: row[figure.name] for figure in fields(RevenueFigures)})
 
 
 def _clients_for(dashboard: DashboardFilter) -> QuerySet[Client]:
