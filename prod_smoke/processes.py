@@ -33,7 +33,11 @@ class Process:
         return self.log.read_text(errors="replace")
 
     def json_lines(self) -> list[dict[str, object]]:
-        return [json.loads(line) for line in self.text().splitlines() if line.startswith("{")]
+        """The JSON lines written so far. While the process runs, its last line may be half written
+        (read between two writes); only lines that end in a newline count, the rest is read next time."""
+        text = self.text()
+        complete = text[: text.rfind("\n") + 1]
+        return [json.loads(line) for line in complete.splitlines() if line.startswith("{")]
 
     def plain_lines(self) -> list[str]:
         """Lines that are not one JSON object each (apart from Celery's own console notice)."""
