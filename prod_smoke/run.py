@@ -207,7 +207,10 @@ class Smoke:
         os.kill(web_a.popen.pid, signal.SIGHUP)
         answers = []
         deadline = time.monotonic() + 30
-        while _worker_lines(web_a, "Worker exiting") < retired + 2 and time.monotonic() < deadline:
+        # Each worker logs for itself, so a new one's "Booting" may come after an old one's "exiting".
+        while time.monotonic() < deadline and (
+            _worker_lines(web_a, "Worker exiting") < retired + 2 or _worker_lines(web_a, "Booting worker") < booted + 2
+        ):
             answers.append(browser.get(self.ports.web_a, f"/cases/{case_pk}/").status)
         check(_worker_lines(web_a, "Booting worker") >= booted + 2, "node A booted new workers after SIGHUP")
         check(_worker_lines(web_a, "Worker exiting") >= retired + 2, "node A retired its old workers")
