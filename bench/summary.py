@@ -49,7 +49,8 @@ def page_rows(report: dict[str, Any]) -> list[Row]:
             rows.append(Row(name, f"not measured: {page['skipped']}", "", False))
             continue
         errors = page["non_2xx"] + page["socket_errors"]
-        figure = f"{page['requests_per_second']:.0f} req/s = {page['ratio_to_floor']:.2f} x floor ({floor:.0f} req/s)"
+        beside = page.get("floor_requests_per_second") or floor  # the floor measured beside the page
+        figure = f"{page['requests_per_second']:.0f} req/s = {page['ratio_to_floor']:.2f} x floor ({beside:.0f} req/s)"
         figure += f", {errors} errors" if errors else ""
         if not page.get("has_target", True):
             rows.append(Row(name, figure, "information (targets under Dashboard)", None))
