@@ -131,6 +131,8 @@ class Tally:
         return self.requests / (self.duration_us / 1_000_000)
 
     def write_to(self, result: Result) -> None:
+        if not self.duration_us:  # nothing was loaded (every page skipped)
+            return
         result.requests = self.requests
         result.requests_per_second = self.requests_per_second
         result.p50_ms = sum(self.p50_ms) / len(self.p50_ms)
