@@ -101,44 +101,35 @@ class Result:
 
 @dataclass
 class Tally:
-    """wrk's figures summed over rounds; latencies as the mean of the rounds' percentiles."""
+    """wrk's figures of several rounds: counts summed, latencies as the mean of the rounds' percentiles."""
 
-    requests: int = 0
-    duration_us: int = 0
-    non_2xx: int = 0
-    socket_errors: int = 0
-    p50_ms: list[float] = field(default_factory=list)
-    p99_ms: list[float] = field(default_factory=list)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, figures: dict[str, Any]) -> None:
-        self.requests += figures["requests"]
-        self.duration_us += figures["duration_us"]
-        self.non_2xx += figures["non_2xx"]
-        self.socket_errors += figures["socket_errors"]
-        self.p50_ms.append(figures["p50_ms"])
-        self.p99_ms.append(figures["p99_ms"])
+        self.rounds.append(figures)
 
     def extend(self, other: Tally) -> None:
-        self.requests += other.requests
-        self.duration_us += other.duration_us
-        self.non_2xx += other.non_2xx
-        self.socket_errors += other.socket_errors
-        self.p50_ms += other.p50_ms
-        self.p99_ms += other.p99_ms
+        self.rounds += other.rounds
+
+    def _sum(self, key: str) -> int:
+        return sum(figures[key] for figures in self.rounds)
+
+    def _mean(self, key: str) -> float:
+        return sum(figures[key] for figures in self.rounds) / len(self.rounds)
 
     @property
     def requests_per_second(self) -> float:
-        return self.requests / (self.duration_us / 1_000_000)
+        return self._sum("requests") / (self._sum("duration_us") / 1_000_000)
 
     def write_to(self, result: Result) -> None:
-        if not self.duration_us:  # nothing was loaded (every page skipped)
+        if not self.rounds:  # nothing was loaded (every page skipped)
             return
-        result.requests = self.requests
+        result.requests = self._sum("requests")
         result.requests_per_second = self.requests_per_second
-        result.p50_ms = sum(self.p50_ms) / len(self.p50_ms)
-        result.p99_ms = sum(self.p99_ms) / len(self.p99_ms)
-        result.non_2xx = self.non_2xx
-        result.socket_errors = self.socket_errors
+        result.p50_ms = self._mean("p50_ms")
+        result.p99_ms = self._mean("p99_ms")
+        result.non_2xx = self._sum("non_2xx")
+        result.socket_errors = self._sum("socket_errors")
 
 
 def _case(found: Any, what: str) -> dict[str, Any]:
