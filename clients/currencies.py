@@ -16,21 +16,20 @@ from functools import reduce
 from typing import Any
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
-    Case,
     DecimalField,
     Expression,
     ExpressionWrapper,
     F,
+    Func,
     Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import TruncMonth
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.dateformat import format as format_date
 
 from clients.models import ExchangeRate
@@ -53,19 +52,48 @@ def money_convert(*, amount: Decimal, currency: str, on: date) -> Decimal | None
     return None if rate is None else amount * rate
 
 
-def rate_valid_on(currency_field: str, on: str | date) -> Expression:
-    """The rate of the row's currency valid on the row's date (a field name) or on a given day, as SQL.
+RATE_COLUMNS = ("rate", "currency", "valid_from")  # of ExchangeRate
+RATES = "valid_rate"  # the alias of the rates table in RateValidOn
 
-    NULL when no rate is kept. A correlated subquery, so a figure stays one query however many
-    rows it adds; the unique index on (currency, valid_from) finds each rate with one probe.
+
+class RateValidOn(Func):
+    """The rate of a currency valid on a day, as SQL: 1 for the business currency, NULL when no rate is kept.
+
+    A correlated subquery, so a figure stays one query however many rows it adds; the unique index on
+    (currency, valid_from) finds each rate with one probe. It is written out once here rather than built
+    as a Subquery of ExchangeRate: a dashboard converts in nine places, and resolving and compiling a
+    Subquery's own query at each of them cost more Python than running it.
     """
-    day = OuterRef(on) if isinstance(on, str) else Value(on)
-    latest = ExchangeRate.objects.filter(currency=OuterRef(currency_field), valid_from__lte=day)
-    return Case(
-        When(**{currency_field: settings.BUSINESS_CURRENCY}, then=Value(Decimal(1), output_field=RATE_FIELD)),
-        default=Subquery(latest.order_by("-valid_from").values("rate")[:1], output_field=RATE_FIELD),
-        output_field=RATE_FIELD,
-    )
+
+    arity = 2
+    output_field = RATE_FIELD
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        (currency, currency_params), (day, day_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        # The rates table under an alias of its own, so the row's columns never resolve to its columns.
+        name = connection.ops.quote_name
+        rate, rate_currency, valid_from = (f"{RATES}.{name(column)}" for column in RATE_COLUMNS)
+        latest = (  # the names are the model's, every value is a parameter
+            f"SELECT {rate} FROM {name(ExchangeRate._meta.db_table)} {RATES} WHERE {rate_currency} = {currency} "  # noqa: S608
+            f"AND {valid_from} <= {day} ORDER BY {valid_from} DESC LIMIT 1"
+        )
+        sql = f"CASE WHEN {currency} = %s THEN 1 ELSE ({latest}) END"
+        return sql, (*currency_params, settings.BUSINESS_CURRENCY, *currency_params, *day_params)
+
+
+def rate_valid_on(currency_field: str, on: str | date) -> Expression:
+    """The rate of the row's currency valid on the row's date (a field name) or on a given day, as SQL."""
+    return RateValidOn(F(currency_field), F(on) if isinstance(on, str) else Value(on))
 
 
 def converted(amount: str | Any, currency_field: str, on: str | date) -> Any:
