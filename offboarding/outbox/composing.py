@@ -32,6 +32,8 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    # The footer's unsubscribe link, which the List-Unsubscribe header names too (empty without a footer link).
+    unsubscribe_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,4 +131,5 @@ def compose(
         subject=subject,
         text=f"{text}\n\n{footer_text}\n",
         html=render_to_string("emails/message.html", context),
+        unsubscribe_url=footer.unsubscribe_url,
     )

@@ -231,12 +231,14 @@ def _token_link_pattern(url_name: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?:https?://[^\s\"'<>/]+)?{re.escape(prefix)}[^\s\"'<>]+")
 
 
-def _headers(follow_up: FollowUp) -> dict[str, str]:
+def _headers(follow_up: FollowUp, rendered: RenderedEmail) -> dict[str, str]:
     headers = {"Message-ID": follow_up.message_id}
     if follow_up.is_client_facing:
         # RFC 8058: mail providers show an unsubscribe button that POSTs to the URL without cookies.
+        # It is the footer's link (signed once a message), so both open the page in the email's language.
+        url = rendered.unsubscribe_url or unsubscribe_url(follow_up)
         mailto = f"mailto:{_sender_address()}?subject={quote('unsubscribe')}"
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url(follow_up)}>, <{mailto}>"
+        headers["List-Unsubscribe"] = f"<{url}>, <{mailto}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
 
@@ -251,7 +253,7 @@ def follow_up_message(follow_up: FollowUp, rendered: RenderedEmail) -> EmailMult
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[follow_up.recipient_email],
         reply_to=reply_to,
-        headers=_headers(follow_up),
+        headers=_headers(follow_up, rendered),
     )
     message.attach_alternative(rendered.html, "text/html")
     return message
