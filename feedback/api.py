@@ -26,9 +26,8 @@ from feedback.models import RecordedFeedback, SurveyAnswer
 from feedback.selectors.departures import (
     by_account_manager,
     competitors_lost_to,
-    departures_by_kind,
     headline_figures,
-    reason_breakdowns,
+    probe_breakdowns,
     save_rate_by_offer_type,
 )
 from feedback.selectors.filters import DashboardFilter, account_manager_choices, case_segments, default_period
@@ -90,7 +89,7 @@ def _field_name(name: str) -> str:
 
 
 def _figures(dashboard: DashboardFilter) -> dict[str, Any]:
-    by_reason = reason_breakdowns(dashboard)
+    probe = probe_breakdowns(dashboard)
     headline = headline_figures(dashboard)
     retention = net_revenue_retention(dashboard, headline.revenue)
     return {
@@ -102,12 +101,12 @@ def _figures(dashboard: DashboardFilter) -> dict[str, Any]:
         "headline": headline,
         "surveys": survey_figures(dashboard),
         "breakdowns": {
-            "by_reason": by_reason.departures,
-            "by_kind": departures_by_kind(dashboard),
+            "by_reason": probe.departures,
+            "by_kind": probe.by_kind,
             "by_account_manager": by_account_manager(dashboard),
             "competitors": competitors_lost_to(dashboard),
             "save_rate_by_offer_type": save_rate_by_offer_type(dashboard),
-            "save_rate_by_reason": by_reason.save_rate,
+            "save_rate_by_reason": probe.save_rate,
         },
         "revenue": headline.revenue,
         "net_revenue_retention": retention,

@@ -24,12 +24,12 @@ from feedback.selectors.case_lists import CaseDrilldown
 from feedback.selectors.departures import (
     BreakdownRow,
     HeadlineFigures,
+    MonthlyTrend,
+    ProbeBreakdowns,
     by_account_manager,
     competitors_lost_to,
-    departures_by_kind,
     headline_figures,
-    monthly_trend_by_category,
-    reason_breakdowns,
+    probe_breakdowns,
     save_rate_by_offer_type,
 )
 from feedback.selectors.filters import NOT_RECORDED, DashboardFilter
@@ -223,16 +223,15 @@ SAVE_BY_REASON = BreakdownSpec(
 )
 
 
-def _breakdowns(dashboard: DashboardFilter, links: CaseLinks, currency: str) -> list[Breakdown]:
-    """The page's breakdowns in their order, each with its rows; both reason charts come from one query."""
-    by_reason = reason_breakdowns(dashboard)
+def _breakdowns(dashboard: DashboardFilter, probe: ProbeBreakdowns, links: CaseLinks, currency: str) -> list[Breakdown]:
+    """The page's breakdowns in their order, each with its rows; the reason and kind charts come from one query."""
     rows = [
-        (BY_REASON, by_reason.departures),
-        (BY_KIND, departures_by_kind(dashboard)),
+        (BY_REASON, probe.departures),
+        (BY_KIND, probe.by_kind),
         (BY_ACCOUNT_MANAGER, by_account_manager(dashboard)),
         (COMPETITORS, competitors_lost_to(dashboard)),
         (SAVE_BY_OFFER, save_rate_by_offer_type(dashboard)),
-        (SAVE_BY_REASON, by_reason.save_rate),
+        (SAVE_BY_REASON, probe.save_rate),
     ]
     return [_breakdown(links, currency, spec, spec_rows) for spec, spec_rows in rows]
 
@@ -263,8 +262,7 @@ class TrendTable:
     chart: dict[str, Any]
 
 
-def _trend(dashboard: DashboardFilter, links: CaseLinks) -> TrendTable:
-    trend = monthly_trend_by_category(dashboard)
+def _trend(trend: MonthlyTrend, links: CaseLinks) -> TrendTable:
     months = [urlencode({"month": f"{month:%Y-%m}"}) for month in trend.months]
     urls = []
     for series in trend.series:
@@ -356,8 +354,9 @@ def _response_note(survey: SurveyFigures) -> str:
 
 def dashboard_context(dashboard: DashboardFilter, currency: str) -> dict[str, Any]:
     case_links = CaseLinks(dashboard)
-    breakdowns = _breakdowns(dashboard, case_links, currency)
-    trend = _trend(dashboard, case_links)
+    probe = probe_breakdowns(dashboard)
+    breakdowns = _breakdowns(dashboard, probe, case_links, currency)
+    trend = _trend(probe.trend, case_links)
     charts = {breakdown.key: breakdown.chart for breakdown in breakdowns} | {"trend": trend.chart}
     outcomes = ("departed", "offer_made", "saved_after_offer", "won_back", "closed", *SAVE_OUTCOMES)
     links = {outcome: case_links.url({"outcome": outcome}) for outcome in outcomes}

@@ -1,12 +1,14 @@
 """Departure figures for the dashboard: the headline figures, the breakdowns and the monthly trend.
 
-Every figure is one aggregate query over the filter's cases (cases_for), so the
-number of queries never grows with the data and PostgreSQL does the counting. Revenue is
+Every figure comes from an aggregate query over the filter's cases (cases_for), so the
+number of queries never grows with the data and PostgreSQL does the counting; the breakdowns
+of what the probe recorded (by reason, by kind, by month) share one query. Revenue is
 REVENUE_LOST: the part that leaves, in the business currency at the notice date's rate.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -124,9 +126,57 @@ class BreakdownRow:
 
 
 @dataclass(frozen=True)
-class ReasonBreakdowns:
+class TrendSeries:
+    label: str
+    category: str
+    counts: list[int]
+
+
+@dataclass(frozen=True)
+class MonthlyTrend:
+    months: list[date]
+    series: list[TrendSeries] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[date, list[int]]]:
+        """The table's rows: one per month, one count per series."""
+        return [(month, [s.counts[index] for s in self.series]) for index, month in enumerate(self.months)]
+
+
+def _months(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+@dataclass(frozen=True)
+class ProbeBreakdowns:
+    """What the probe step recorded of the period's departed and offered cases, in four breakdowns."""
+
     departures: list[BreakdownRow]  # departures and revenue lost, by primary reason
     save_rate: list[BreakdownRow]  # offers made and clients saved, by primary reason
+    by_kind: list[BreakdownRow]  # departures and revenue lost, by kind of departure
+    trend: MonthlyTrend  # departures by month and reason category
+
+
+COUNTS = ("departures", "offers", "saved", "watching", "relapsed")
+
+
+def _added_up(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Hashable]) -> dict[Hashable, dict[str, Any]]:
+    """The rows' counts and revenue added up by `key`, each key first seen first.
+
+    Revenue adds as SQL's SUM adds: amounts with no rate (NULL) are left out, and a total of none of
+    them is None. Rows with no departure carry no revenue, so they leave a departures total unchanged.
+    """
+    totals: dict[Hashable, dict[str, Any]] = {}
+    for row in rows:
+        total = totals.setdefault(key(row), {**row, **dict.fromkeys(COUNTS, 0), "revenue": None})
+        for name in COUNTS:
+            total[name] += row[name]
+        if row["revenue"] is not None:
+            total["revenue"] = row["revenue"] + (total["revenue"] or 0)
+    return totals
 
 
 def _reason_row(row: dict[str, Any], outcome: str, **measures: Any) -> BreakdownRow:
@@ -135,56 +185,90 @@ def _reason_row(row: dict[str, Any], outcome: str, **measures: Any) -> Breakdown
     return BreakdownRow(label=label, link={"outcome": outcome, "reason": reason}, **measures)
 
 
-def reason_breakdowns(dashboard: DashboardFilter) -> ReasonBreakdowns:
-    """Departures and revenue by reason, and save rate by reason, from one query.
+def _by_reason(rows: list[dict[str, Any]]) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
+    """Departures and revenue by reason, and save rate by reason.
 
-    Both group the period's cases by primary reason, so one pass over them serves both charts. Rows come
-    ordered by label and are sorted by count in Python; the sort is stable, so ties keep the database's
-    label order, exactly as `ORDER BY count DESC, label` would give.
+    The rows come ordered by label and each reason's total is sorted by count; the sort is stable, so
+    ties keep the database's label order, exactly as `ORDER BY count DESC, label` would give.
+    """
+    reasons = list(_added_up(rows, lambda row: row["probe__primary_reason"]).values())
+    departed = [
+        _reason_row(row, "departed", departures=row["departures"], revenue=row["revenue"] or Decimal(0))
+        for row in sorted(reasons, key=lambda row: -row["departures"])
+        if row["departures"]
+    ]
+    offered = [
+        _reason_row(row, "offer_made", **{name: row[name] for name in ("offers", "saved", "watching", "relapsed")})
+        for row in sorted(reasons, key=lambda row: -row["offers"])
+        if row["offers"]
+    ]
+    return departed, offered
+
+
+def _by_kind(rows: list[dict[str, Any]]) -> list[BreakdownRow]:
+    """Departures and revenue by kind of departure, most departures first, then by kind (not recorded last)."""
+    departed = [row for row in rows if row["departures"]]
+    kinds = sorted(
+        _added_up(departed, lambda row: row["probe__departure_kind"]).values(),
+        key=lambda row: (-row["departures"], row["probe__departure_kind"] is None, row["probe__departure_kind"] or ""),
+    )
+    labels = dict(ProbeStep.DepartureKind.choices)
+    return [
+        BreakdownRow(
+            label=str(labels.get(row["probe__departure_kind"], NOT_RECORDED)),
+            link={"outcome": "departed", "kind": row["probe__departure_kind"] or "none"},
+            departures=row["departures"],
+            revenue=row["revenue"],
+        )
+        for row in kinds
+    ]
+
+
+def _trend(rows: list[dict[str, Any]], dashboard: DashboardFilter) -> MonthlyTrend:
+    """Departures by month and reason category, one series per category that has any."""
+    months = _months(dashboard.start, dashboard.end)
+    position = {month: index for index, month in enumerate(months)}
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        if row["departures"]:
+            category = row["probe__primary_reason__category"] or ""
+            counts.setdefault(category, [0] * len(months))[position[row["month"]]] += row["departures"]
+    labels = dict(ChurnReason.Category.choices)
+    order = [key for key in labels if key in counts] + ([""] if "" in counts else [])
+    series = [TrendSeries(label=str(labels.get(key, NOT_RECORDED)), category=key, counts=counts[key]) for key in order]
+    return MonthlyTrend(months=months, series=series)
+
+
+def probe_breakdowns(dashboard: DashboardFilter) -> ProbeBreakdowns:
+    """The breakdowns by reason, by kind and by month, from one query.
+
+    All four group the period's departed and offered cases by what their probe step recorded, so one
+    pass groups them by reason, kind and month together, a few hundred rows at most, and each breakdown
+    adds those rows up by its own key. Counts add, and so do sums of money in one currency.
     """
     rows = list(
         cases_for(dashboard)
         .filter(DEPARTED | OFFER_MADE)
-        .values("probe__primary_reason", "probe__primary_reason__label")
+        .annotate(month=TruncMonth("notice_received_on"))
+        .values(
+            "probe__primary_reason",
+            "probe__primary_reason__label",
+            "probe__primary_reason__category",
+            "probe__departure_kind",
+            "month",
+        )
         .annotate(
             departures=Count("pk", filter=DEPARTED),
-            revenue=Sum(REVENUE_LOST, filter=DEPARTED, default=Decimal(0)),
+            revenue=Sum(REVENUE_LOST, filter=DEPARTED),
             offers=Count("pk", filter=OFFER_MADE),
             **save_outcome_counts(),
         )
         .order_by("probe__primary_reason__label")
     )
-    departed = [
-        _reason_row(row, "departed", departures=row["departures"], revenue=row["revenue"])
-        for row in sorted(rows, key=lambda row: -row["departures"])
-        if row["departures"]
-    ]
-    offered = [
-        _reason_row(row, "offer_made", **{name: row[name] for name in ("offers", "saved", "watching", "relapsed")})
-        for row in sorted(rows, key=lambda row: -row["offers"])
-        if row["offers"]
-    ]
-    return ReasonBreakdowns(departures=departed, save_rate=offered)
-
-
-def departures_by_kind(dashboard: DashboardFilter) -> list[BreakdownRow]:
-    rows = (
-        cases_for(dashboard)
-        .filter(DEPARTED)
-        .values("probe__departure_kind")
-        .annotate(departures=Count("pk"), revenue=Sum(REVENUE_LOST))
-        .order_by("-departures", "probe__departure_kind")
+    departed, offered = _by_reason(rows)
+    return ProbeBreakdowns(
+        departures=departed, save_rate=offered, by_kind=_by_kind(rows), trend=_trend(rows, dashboard)
     )
-    kinds = dict(ProbeStep.DepartureKind.choices)
-    return [
-        BreakdownRow(
-            label=str(kinds.get(row["probe__departure_kind"], NOT_RECORDED)),
-            link={"outcome": "departed", "kind": row["probe__departure_kind"] or "none"},
-            departures=row["departures"],
-            revenue=row["revenue"],
-        )
-        for row in rows
-    ]
 
 
 _NAME_FIELDS = ("first_name", "last_name", "username")
@@ -269,49 +353,3 @@ def save_rate_by_offer_type(dashboard: DashboardFilter) -> list[BreakdownRow]:
         )
         for row in rows
     ]
-
-
-@dataclass(frozen=True)
-class TrendSeries:
-    label: str
-    category: str
-    counts: list[int]
-
-
-@dataclass(frozen=True)
-class MonthlyTrend:
-    months: list[date]
-    series: list[TrendSeries] = field(default_factory=list)
-
-    def rows(self) -> list[tuple[date, list[int]]]:
-        """The table's rows: one per month, one count per series."""
-        return [(month, [s.counts[index] for s in self.series]) for index, month in enumerate(self.months)]
-
-
-def _months(start: date, end: date) -> list[date]:
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
-def monthly_trend_by_category(dashboard: DashboardFilter) -> MonthlyTrend:
-    rows = (
-        cases_for(dashboard)
-        .filter(DEPARTED)
-        .annotate(month=TruncMonth("notice_received_on"))
-        .values("month", "probe__primary_reason__category")
-        .annotate(departures=Count("pk"))
-        .order_by()
-    )
-    months = _months(dashboard.start, dashboard.end)
-    position = {month: index for index, month in enumerate(months)}
-    counts: dict[str, list[int]] = {}
-    for row in rows:
-        category = row["probe__primary_reason__category"] or ""
-        counts.setdefault(category, [0] * len(months))[position[row["month"]]] = row["departures"]
-    labels = dict(ChurnReason.Category.choices)
-    order = [key for key in labels if key in counts] + ([""] if "" in counts else [])
-    series = [TrendSeries(label=str(labels.get(key, NOT_RECORDED)), category=key, counts=counts[key]) for key in order]
-    return MonthlyTrend(months=months, series=series)

@@ -37,10 +37,8 @@ from feedback.models import SurveyAnswer
 from feedback.selectors.departures import (
     by_account_manager,
     competitors_lost_to,
-    departures_by_kind,
     headline_figures,
-    monthly_trend_by_category,
-    reason_breakdowns,
+    probe_breakdowns,
     save_rate_by_offer_type,
 )
 from feedback.selectors.filters import DashboardFilter
@@ -137,7 +135,7 @@ def table(rows: list, *fields: str) -> list[tuple]:
 
 
 def test_departures_and_revenue_by_reason(book: dict[str, DepartureCase]) -> None:
-    assert table(reason_breakdowns(PERIOD).departures, "departures", "revenue") == [
+    assert table(probe_breakdowns(PERIOD).departures, "departures", "revenue") == [
         ("Found a cheaper offer elsewhere", 2, Decimal("5000.00")),
         ("A competitor fits them better", 1, Decimal("3000.00")),
         ("Quality of our work", 1, Decimal("2000.00")),
@@ -146,7 +144,7 @@ def test_departures_and_revenue_by_reason(book: dict[str, DepartureCase]) -> Non
 
 
 def test_departures_by_kind(book: dict[str, DepartureCase]) -> None:
-    assert table(departures_by_kind(PERIOD), "departures", "revenue") == [
+    assert table(probe_breakdowns(PERIOD).by_kind, "departures", "revenue") == [
         ("Their need was met", 2, Decimal("1600.00")),
         ("They lost focus", 1, Decimal("2000.00")),
         ("They did not follow through", 1, Decimal("4000.00")),
@@ -182,7 +180,7 @@ def test_save_rate_by_offer_type_and_by_reason(book: dict[str, DepartureCase]) -
         "Different scope": (2, 0, 0.0),
         "Fix the service problem": (1, 0, None),  # J2, still being watched: no rate yet
     }
-    by_reason = {row.label: (row.offers, row.saved) for row in reason_breakdowns(PERIOD).save_rate}
+    by_reason = {row.label: (row.offers, row.saved) for row in probe_breakdowns(PERIOD).save_rate}
     assert by_reason == {
         "Found a cheaper offer elsewhere": (3, 1),
         "A competitor fits them better": (1, 0),
@@ -191,7 +189,7 @@ def test_save_rate_by_offer_type_and_by_reason(book: dict[str, DepartureCase]) -
 
 
 def test_monthly_trend_by_reason_category(book: dict[str, DepartureCase]) -> None:
-    trend = monthly_trend_by_category(PERIOD)
+    trend = probe_breakdowns(PERIOD).trend
     assert len(trend.months) == 12
     assert trend.months[0] == date(2025, 7, 1)
     assert trend.months[-1] == date(2026, 6, 1)

@@ -35,7 +35,7 @@ from clients.models import Client, ClientValueChange, ExchangeRate
 from clients.tests.api_helpers import ApiCaller
 from clients.tests.factories import ClientFactory
 from clients.value_history import client_value_record
-from feedback.selectors.departures import headline_figures
+from feedback.selectors.departures import headline_figures, probe_breakdowns
 from feedback.selectors.filters import DashboardFilter
 from feedback.selectors.revenue import net_revenue_retention
 from feedback.tests.factories import make_case
@@ -126,6 +126,27 @@ def test_a_month_without_a_rate_is_named_and_left_out_of_the_sum(
         MissingRate(currency="GBP", month=date(2026, 1, 1)),
         MissingRate(currency="GBP", month=date(2026, 4, 1)),
     ]
+
+
+def test_the_breakdowns_add_up_each_case_converted_at_its_notice_date_and_leave_out_an_amount_without_a_rate(
+    book: dict[str, object], account_manager: User
+) -> None:
+    # The book's departures in the period record no reason and no kind; they came in two months and two currencies.
+    _case(account_manager, currency="GBP", notice=date(2026, 4, 10), value="700", departed_on=date(2026, 5, 1),
+          kind="lost_focus")  # fmt: skip
+
+    probe = probe_breakdowns(PERIOD)
+
+    # 1000 EUR + 500 USD at March's 0.80 + 1000 USD at February's 0.90; the 700 GBP has no rate.
+    assert [(row.label, row.departures, row.revenue) for row in probe.departures] == [
+        ("Not recorded", 4, Decimal("2300")),
+    ]
+    assert [(row.label, row.departures, row.revenue) for row in probe.by_kind] == [
+        ("Not recorded", 3, Decimal("2300")),
+        ("They lost focus", 1, None),  # shown as a dash: nothing of it could be converted
+    ]
+    departures_by_month = {month: count for month, (count,) in probe.trend.rows() if count}
+    assert departures_by_month == {date(2026, 2, 1): 2, date(2026, 3, 1): 1, date(2026, 4, 1): 1}
 
 
 def test_the_dashboard_warns_of_the_missing_rate_and_shows_both_kinds_of_departure(
