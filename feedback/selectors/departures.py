@@ -243,8 +243,9 @@ def probe_breakdowns(dashboard: DashboardFilter) -> ProbeBreakdowns:
     """The breakdowns by reason, by kind and by month, from one query.
 
     All four group the period's departed and offered cases by what their probe step recorded, so one
-    pass groups them by reason, kind and month together, a few hundred rows at most, and each breakdown
-    adds those rows up by its own key. Counts add, and so do sums of money in one currency.
+    pass groups them by reason, kind and month together (a row for each, about a thousand over twelve
+    months), and each breakdown adds those rows up by its own key. Counts add, and so do sums of money
+    in one currency.
     """
     rows = list(
         cases_for(dashboard)
