@@ -1,19 +1,30 @@
 """The Celery app: configured from Django settings under the CELERY_ namespace.
 
-The signal handlers below carry logging context only (offboarding.request_context):
+The signal handlers below carry logging context (offboarding.request_context):
 the request id of the web request that published a task travels in a message
-header and is restored around the task, so the worker's log lines name it.
+header and is restored around the task, so the worker's log lines name it. One
+more sets how beat stops (_stop_beat_where_it_stands).
 """
 
 from __future__ import annotations
 
 import logging.config
 import os
+import signal
+import threading
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import before_task_publish, celeryd_init, setup_logging, task_postrun, task_prerun
+from celery.signals import (
+    beat_init,
+    before_task_publish,
+    celeryd_init,
+    setup_logging,
+    task_postrun,
+    task_prerun,
+)
 
 from offboarding import request_context
 
@@ -59,3 +70,23 @@ def _unbind_request_id(task_id: str = "", **kwargs: Any) -> None:
     restore = _restore.pop(task_id, None)
     if restore is not None:
         restore()
+
+
+@beat_init.connect
+def _stop_beat_where_it_stands(**kwargs: Any) -> None:
+    """SIGTERM or SIGINT stops beat wherever it stands, and beat's loop saves the schedule on its way out.
+
+    Celery 5.7's own handler closes the scheduler inside the signal handler, which releases the broker
+    connection. When the signal came while a send was waiting for Redis's answer, the send failed on the
+    closed connection instead of stopping, beat ticked on with its schedule file closed, and crashed with
+    a traceback and exit status 1 (offboarding/tests/test_delivery.py stops one at that moment). Raising
+    SystemExit alone ends the loop, whose `finally` closes the scheduler once nothing is using it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return  # a beat embedded in a worker's thread keeps the worker's handlers
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGINT, _exit)
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit()

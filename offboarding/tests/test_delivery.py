@@ -8,6 +8,7 @@ rows (transaction=True); every wait is bounded.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -15,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import redis
 from celery import Celery
 from django.contrib.auth.models import User
 from django.test import Client as BrowserClient
@@ -157,6 +159,35 @@ def test_a_worker_killed_in_the_middle_of_sending_loses_nothing(
     sent = FollowUp.objects.get(pk=follow_up.pk)
     assert (sent.status, sent.attempts) == (Status.SENT, 2)
     assert smtp_sink.messages[0]["Message-ID"] == follow_up.message_id
+
+
+def test_a_beat_stopped_while_its_send_waits_on_redis_exits_cleanly(
+    disposable_redis: DisposableRedis, celery_processes: CeleryProcesses
+) -> None:
+    """A deploy stops beat with SIGTERM at any moment, also while a send waits for Redis's answer."""
+    beat = celery_processes.beat()
+    log = celery_processes.folder / "beat-b1.log"
+
+    def sends() -> int:
+        return log.read_text(errors="replace").count("Sending due task dispatch-follow-ups")
+
+    assert wait_for(lambda: sends() >= 1, timeout=30), celery_processes.logs()
+    broker = redis.Redis.from_url(disposable_redis.url)
+    sent = sends()
+    broker.execute_command("CLIENT", "PAUSE", 10_000, "WRITE")  # the next send waits for Redis's answer
+    try:
+        assert wait_for(lambda: sends() > sent, timeout=10), celery_processes.logs()
+        time.sleep(0.3)
+        beat.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+    finally:
+        broker.execute_command("CLIENT", "UNPAUSE")
+
+    assert beat.wait(timeout=20) == 0, celery_processes.logs()
+    text = log.read_text()
+    assert "Traceback" not in text, text
+    records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]  # after Celery's banner
+    assert [record["message"] for record in records if record["level"] not in ("DEBUG", "INFO")] == []
 
 
 def test_redis_stopped_while_a_departure_is_logged_the_request_succeeds_and_the_mail_follows(
