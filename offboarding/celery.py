@@ -74,13 +74,15 @@ def _unbind_request_id(task_id: str = "", **kwargs: Any) -> None:
 
 @beat_init.connect
 def _stop_beat_where_it_stands(**kwargs: Any) -> None:
-    """SIGTERM or SIGINT stops beat wherever it stands, and beat's loop saves the schedule on its way out.
+    """Once beat's loop runs, SIGTERM or SIGINT stops it wherever it stands, and the loop saves the
+    schedule on its way out.
 
     Celery 5.7's own handler closes the scheduler inside the signal handler, which releases the broker
-    connection. When the signal came while a send was waiting for Redis's answer, the send failed on the
-    closed connection instead of stopping, beat ticked on with its schedule file closed, and crashed with
-    a traceback and exit status 1 (offboarding/tests/test_delivery.py stops one at that moment). Raising
-    SystemExit alone ends the loop, whose `finally` closes the scheduler once nothing is using it.
+    connection. When the signal came while a send was waiting for Redis's answer, redis-py's cleanup
+    then failed on the closed connection and its error replaced the SystemExit: beat logged the send as
+    failed, ticked on with its schedule file closed, and crashed with a traceback and exit status 1
+    (offboarding/tests/test_delivery.py stops one at that moment). Raising SystemExit alone ends the
+    loop, whose `finally` closes the scheduler once nothing is using it.
     """
     if threading.current_thread() is not threading.main_thread():
         return  # a beat embedded in a worker's thread keeps the worker's handlers
@@ -89,4 +91,7 @@ def _stop_beat_where_it_stands(**kwargs: Any) -> None:
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:
+    # A second signal (Ctrl-C, then the process manager's SIGTERM) must not break off the schedule's save.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise SystemExit()
