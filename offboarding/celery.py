@@ -86,12 +86,15 @@ def _stop_beat_where_it_stands(**kwargs: Any) -> None:
     """
     if threading.current_thread() is not threading.main_thread():
         return  # a beat embedded in a worker's thread keeps the worker's handlers
-    signal.signal(signal.SIGTERM, _exit)
-    signal.signal(signal.SIGINT, _exit)
+    for stop in _BEAT_STOP_SIGNALS:
+        signal.signal(stop, _exit)
+
+
+_BEAT_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:
     # A second signal (Ctrl-C, then the process manager's SIGTERM) must not break off the schedule's save.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stop in _BEAT_STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
     raise SystemExit()
